@@ -1,0 +1,46 @@
+/** Shared plumbing of CLI commands: config loading, one-line errors, exit codes. */
+import type { Command } from 'commander';
+import { loadConfig, type AlmanacConfig } from '../config.ts';
+import { asAlmanacError, invalidInput } from '../errors.ts';
+
+/** The config for a command: --config flag of the root program, then environment. */
+export function commandConfig(cmd: Command): AlmanacConfig {
+  const root = rootOf(cmd);
+  const file = root.opts<{ config?: string }>().config;
+  return loadConfig(file === undefined ? {} : { file });
+}
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+/**
+ * Wraps a command action: any error becomes one line on stderr (`almanac: <code>: <message>`)
+ * and a non-zero exit code; config errors and bad input exit 2, other failures 1.
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      const err = asAlmanacError(e);
+      process.stderr.write(`almanac: ${err.code}: ${err.message}\n`);
+      if (err.code === 'ALMANAC_ERR_INTERNAL' && process.env.ALMANAC_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+      const configError = err.code.startsWith('ALMANAC_ERR_CONFIG');
+      process.exitCode = configError || (err.status >= 400 && err.status < 500) ? 2 : 1;
+    }
+  };
+}
+
+/** Parses a positive integer CLI option or throws a one-line input error. */
+export function intOption(name: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw invalidInput(`option ${name} must be an integer ≥ ${min}, got '${value}'`, [{ path: name, reason: `must be an integer ≥ ${min}` }]);
+    }
+    return n;
+  };
+}

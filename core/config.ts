@@ -1,0 +1,246 @@
+/**
+ * The one validated configuration: a JSON file (optional) overlaid by environment variables.
+ * Each port's adapter is picked by a string key; a missing key means the embedded default.
+ * Validated once at the edge: a failure names the field, the value and the fix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AlmanacError } from './errors.ts';
+import { fieldIssues } from './validation.ts';
+
+export const ADAPTER_KEYS = {
+  eventLog: ['embedded', 'kafka'],
+  onlineStore: ['embedded', 'redis'],
+  cache: ['embedded', 'redis'],
+  vector: ['embedded', 'milvus', 'qdrant'],
+  graph: ['embedded', 'neo4j'],
+} as const;
+
+const adapterKey = <K extends keyof typeof ADAPTER_KEYS>(port: K, envVar: string) =>
+  z.enum(ADAPTER_KEYS[port], {
+    error: (issue) =>
+      `unknown adapter '${String(issue.input)}' for ${port}; valid keys: ${ADAPTER_KEYS[port].join(', ')} (set ${envVar})`,
+  });
+
+const durationMs = z.number().int().positive();
+
+export const configSchema = z
+  .object({
+    /** Root folder of every embedded store (event log, feature store, registry, index, graph, runs). */
+    home: z.string().min(1).default('.almanac'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    eventLog: z
+      .object({
+        adapter: adapterKey('eventLog', 'ALMANAC_EVENT_LOG').default('embedded'),
+        partitions: z.number().int().min(1).max(1024).default(4),
+        /** Embedded: fsync before an append is acknowledged ('always') or rely on the OS ('none', tests and benches). */
+        fsync: z.enum(['always', 'none']).default('always'),
+        segmentBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
+        retentionMs: durationMs.optional(),
+        kafka: z
+          .object({
+            brokers: z.array(z.string().min(1)).default([]),
+            clientId: z.string().default('almanac'),
+            ssl: z.boolean().default(false),
+            sasl: z
+              .object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string(), password: z.string() })
+              .strict()
+              .optional(),
+          })
+          .strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    onlineStore: z
+      .object({
+        adapter: adapterKey('onlineStore', 'ALMANAC_ONLINE_STORE').default('embedded'),
+        redis: z.object({ url: z.string().optional(), cluster: z.boolean().default(false), keyPrefix: z.string().default('almanac:') }).strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    cache: z
+      .object({
+        adapter: adapterKey('cache', 'ALMANAC_CACHE').default('embedded'),
+        maxEntries: z.number().int().min(1).default(10_000),
+        ttlMs: durationMs.default(60_000),
+        redis: z.object({ url: z.string().optional(), keyPrefix: z.string().default('almanac:cache:') }).strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    vector: z
+      .object({
+        adapter: adapterKey('vector', 'ALMANAC_VECTOR').default('embedded'),
+        milvus: z
+          .object({
+            address: z.string().optional(),
+            token: z.string().optional(),
+            consistency: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Bounded'),
+          })
+          .strict()
+      .prefault({}),
+        qdrant: z.object({ url: z.string().optional(), apiKey: z.string().optional() }).strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    graph: z
+      .object({
+        adapter: adapterKey('graph', 'ALMANAC_GRAPH').default('embedded'),
+        neo4j: z
+          .object({ uri: z.string().optional(), user: z.string().default('neo4j'), password: z.string().default('almanac-dev'), database: z.string().optional() })
+          .strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    serving: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Per-dependency timeouts (ms) before the fallback serves. */
+        timeouts: z
+          .object({ onlineStore: durationMs.default(50), vector: durationMs.default(100), graph: durationMs.default(100), cache: durationMs.default(20) })
+          .strict()
+      .prefault({}),
+        /** How often (ms) the server looks for a newly promoted model or index. */
+        reloadIntervalMs: durationMs.default(2_000),
+      })
+      .strict()
+      .prefault({}),
+    patterns: z
+      .object({
+        /** A pattern is shown only when at least this many distinct clients back it. */
+        minClients: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const need = (cond: boolean, pathParts: (string | number)[], msg: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path: pathParts, message: msg });
+    };
+    need(c.eventLog.adapter === 'kafka' && c.eventLog.kafka.brokers.length === 0, ['eventLog', 'kafka', 'brokers'],
+      'ALMANAC_EVENT_LOG=kafka needs brokers: set KAFKA_BROKERS=host:9092[,host2:9092]');
+    need(c.onlineStore.adapter === 'redis' && !c.onlineStore.redis.url, ['onlineStore', 'redis', 'url'],
+      'ALMANAC_ONLINE_STORE=redis needs a URL: set REDIS_URL=redis://host:6379');
+    need(c.cache.adapter === 'redis' && !c.cache.redis.url, ['cache', 'redis', 'url'],
+      'ALMANAC_CACHE=redis needs a URL: set REDIS_URL=redis://host:6379');
+    need(c.vector.adapter === 'milvus' && !c.vector.milvus.address, ['vector', 'milvus', 'address'],
+      'ALMANAC_VECTOR=milvus needs an address: set MILVUS_ADDRESS=host:19530');
+    need(c.vector.adapter === 'qdrant' && !c.vector.qdrant.url, ['vector', 'qdrant', 'url'],
+      'ALMANAC_VECTOR=qdrant needs a URL: set QDRANT_URL=http://host:6333');
+    need(c.graph.adapter === 'neo4j' && !c.graph.neo4j.uri, ['graph', 'neo4j', 'uri'],
+      'ALMANAC_GRAPH=neo4j needs a URI: set NEO4J_URI=bolt://host:7687');
+  });
+
+export type AlmanacConfig = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+type Env = Record<string, string | undefined>;
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+const toInt = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) {
+    throw new AlmanacError('ALMANAC_ERR_CONFIG_INVALID', `invalid config: ${name}='${v}' is not an integer`, { details: { name, value: v } });
+  }
+  return n;
+};
+
+/** Environment variable → config path (and parser). */
+const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
+  ['ALMANAC_HOME', ['home'], (_n, v) => v],
+  ['ALMANAC_LOG_LEVEL', ['logLevel'], (_n, v) => v],
+  ['ALMANAC_EVENT_LOG', ['eventLog', 'adapter'], (_n, v) => v],
+  ['ALMANAC_PARTITIONS', ['eventLog', 'partitions'], toInt],
+  ['ALMANAC_FSYNC', ['eventLog', 'fsync'], (_n, v) => v],
+  ['KAFKA_BROKERS', ['eventLog', 'kafka', 'brokers'], (_n, v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  ['ALMANAC_ONLINE_STORE', ['onlineStore', 'adapter'], (_n, v) => v],
+  ['ALMANAC_CACHE', ['cache', 'adapter'], (_n, v) => v],
+  ['ALMANAC_VECTOR', ['vector', 'adapter'], (_n, v) => v],
+  ['MILVUS_ADDRESS', ['vector', 'milvus', 'address'], (_n, v) => v],
+  ['MILVUS_TOKEN', ['vector', 'milvus', 'token'], (_n, v) => v],
+  ['QDRANT_URL', ['vector', 'qdrant', 'url'], (_n, v) => v],
+  ['QDRANT_API_KEY', ['vector', 'qdrant', 'apiKey'], (_n, v) => v],
+  ['ALMANAC_GRAPH', ['graph', 'adapter'], (_n, v) => v],
+  ['NEO4J_URI', ['graph', 'neo4j', 'uri'], (_n, v) => v],
+  ['NEO4J_USER', ['graph', 'neo4j', 'user'], (_n, v) => v],
+  ['NEO4J_PASSWORD', ['graph', 'neo4j', 'password'], (_n, v) => v],
+  ['ALMANAC_HOST', ['serving', 'host'], (_n, v) => v],
+  ['ALMANAC_PORT', ['serving', 'port'], toInt],
+  ['ALMANAC_MIN_CLIENTS', ['patterns', 'minClients'], toInt],
+];
+
+/**
+ * Loads the configuration: `file` (or ALMANAC_CONFIG, or ./almanac.config.json when present), then the
+ * environment on top, then `overrides` (used by tests and CLI flags).
+ * @throws AlmanacError ALMANAC_ERR_CONFIG_INVALID / ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER / ALMANAC_ERR_CONFIG_MISSING_URL
+ */
+export function loadConfig(options: { file?: string; env?: Env; overrides?: ConfigInput } = {}): AlmanacConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.ALMANAC_CONFIG ?? (existsSync('almanac.config.json') ? 'almanac.config.json' : undefined);
+  let raw: Record<string, unknown> = {};
+  if (file !== undefined) {
+    try {
+      raw = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new AlmanacError('ALMANAC_ERR_CONFIG_INVALID', `invalid config: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const REDIS_URL = env.REDIS_URL;
+  for (const [name, keys, parse] of ENV_MAP) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(raw, keys, parse(name, v));
+  }
+  if (REDIS_URL) {
+    setPath(raw, ['onlineStore', 'redis', 'url'], REDIS_URL);
+    setPath(raw, ['cache', 'redis', 'url'], REDIS_URL);
+  }
+  const merged = deepMerge(raw, (options.overrides ?? {}) as Record<string, unknown>);
+  return validateConfig(merged);
+}
+
+/** Validates a raw config object; see loadConfig. */
+export function validateConfig(raw: unknown): AlmanacConfig {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = fieldIssues(result.error);
+  const first = issues[0] ?? { path: '(root)', reason: 'invalid' };
+  const code = first.reason.startsWith('unknown adapter')
+    ? 'ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER'
+    : first.reason.includes(' needs ')
+      ? 'ALMANAC_ERR_CONFIG_MISSING_URL'
+      : 'ALMANAC_ERR_CONFIG_INVALID';
+  throw new AlmanacError(code, `invalid config: ${first.path}: ${first.reason}`, { details: { issues } });
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof prev === 'object' && prev !== null && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** Absolute path of a folder under the configured home. */
+export function homePath(config: AlmanacConfig, ...parts: string[]): string {
+  return path.resolve(config.home, ...parts);
+}

@@ -1,0 +1,47 @@
+/**
+ * The event contract: every record that enters Almanac is one of these, validated at the edge,
+ * carrying a stable `event_id` so that every write is an idempotent upsert.
+ */
+import { z } from 'zod';
+import { campaignEventSchema, type CampaignEvent } from './campaign.ts';
+import { clientEventSchema, type ClientEvent } from './client.ts';
+import { outcomeEventSchema, type OutcomeEvent } from './outcome.ts';
+import { touchEventSchema, type TouchEvent } from './touch.ts';
+import { parseOrThrow } from '../validation.ts';
+
+export const EVENT_TYPES = ['client', 'campaign', 'touch', 'outcome'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const byType = {
+  client: clientEventSchema,
+  campaign: campaignEventSchema,
+  touch: touchEventSchema,
+  outcome: outcomeEventSchema,
+} as const;
+
+export type AlmanacEvent = ClientEvent | CampaignEvent | TouchEvent | OutcomeEvent;
+
+/**
+ * Validates one raw event; returns the normalised event (timestamps as epoch ms, defaults filled).
+ * @throws AlmanacError ALMANAC_ERR_INPUT_INVALID with `{path, reason}` issues; `prefix` is prepended to paths.
+ */
+export function parseEvent(raw: unknown, prefix = ''): AlmanacEvent {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !(type in byType)) {
+    return parseOrThrow(
+      z.object({ type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` }) }),
+      typeof raw === 'object' && raw !== null ? raw : { type: undefined },
+      'event',
+      prefix,
+    ) as never;
+  }
+  return parseOrThrow(byType[type as EventType], raw, `${type} event`, prefix) as AlmanacEvent;
+}
+
+/** The partition key of an event: its client, so a client's events stay in order. */
+export function eventKey(e: AlmanacEvent): string {
+  return e.client_id;
+}
+
+export { campaignEventSchema, clientEventSchema, outcomeEventSchema, touchEventSchema };
+export type { CampaignEvent, ClientEvent, OutcomeEvent, TouchEvent };

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Registers this area's commands on the root program. */
+export function registerDagCommands(program: Command): void {
+  void program;
+}

@@ -1,0 +1,57 @@
+/**
+ * GraphStore port: a property graph of who ran what and which pattern it matched.
+ *
+ *   (:Client)-[:RAN]->(:Campaign)-[:MATCHES {touches, conversions}]->(:Pattern)-[:SEEN_IN {clients, success_rate}]->(:Industry)
+ *   (:Pattern)-[:SIMILAR_TO {weight}]->(:Pattern)
+ *
+ * Writes are MERGE-style upserts keyed on (label, id) for nodes and (type, from, to) for edges:
+ * replaying them changes nothing. Adapters: `embedded/` (in-process, persisted), `neo4j/`.
+ */
+
+export type NodeLabel = 'Client' | 'Campaign' | 'Pattern' | 'Industry';
+export type EdgeType = 'RAN' | 'MATCHES' | 'SEEN_IN' | 'SIMILAR_TO';
+export type PropValue = string | number | boolean | string[];
+
+export interface GraphNode {
+  label: NodeLabel;
+  id: string;
+  props: Record<string, PropValue>;
+}
+
+export interface GraphEdge {
+  type: EdgeType;
+  from: { label: NodeLabel; id: string };
+  to: { label: NodeLabel; id: string };
+  props: Record<string, PropValue>;
+}
+
+/** Evidence behind one pattern, for the rerank. */
+export interface PatternEvidence {
+  patternId: string;
+  /** Distinct clients whose campaigns matched the pattern. */
+  clients: number;
+  campaigns: number;
+  /** Industries the pattern was seen in. */
+  industries: string[];
+  /** Distinct clients that proved the pattern in the asked industry (0 when none asked). */
+  clientsInIndustry: number;
+}
+
+export interface GraphStore {
+  readonly kind: string;
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** MERGE nodes by (label, id); props are set (replaced key by key). */
+  mergeNodes(nodes: GraphNode[]): Promise<void>;
+  /** MERGE edges by (type, from, to); both ends are merged if missing. */
+  mergeEdges(edges: GraphEdge[]): Promise<void>;
+  /** Deletes nodes (and their edges). */
+  deleteNodes(label: NodeLabel, ids: string[]): Promise<void>;
+  /** Evidence for each pattern id (patterns with no node are absent). */
+  patternEvidence(patternIds: string[], industry?: string): Promise<Map<string, PatternEvidence>>;
+  /** Patterns linked by SIMILAR_TO from `patternId`, by weight descending. */
+  similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]>;
+  /** Node and edge counts by label/type (for tests and health). */
+  counts(): Promise<{ nodes: Record<string, number>; edges: Record<string, number> }>;
+  ping(): Promise<boolean>;
+}

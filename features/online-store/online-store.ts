@@ -1,0 +1,47 @@
+/**
+ * OnlineStore port: the latest feature values per entity, for serving in milliseconds.
+ * Shaped for batched network reads (one round trip for many entities) and idempotent writes:
+ * a write whose `timestamp` is older than the stored one is ignored (replays change nothing).
+ *
+ * Adapters: `embedded/` (in-process map with a durable snapshot) and `redis/` (ioredis, a hash per
+ * entity, TTL from the view, pipelined).
+ */
+import type { FeatureRow } from '../feature-view.ts';
+
+export type OnlineStoreCapability = 'ttl' | 'snapshot';
+
+export interface OnlineKey {
+  view: string;
+  entity: string;
+}
+
+export interface OnlineValue {
+  /** Window end / event time of these values, epoch ms. */
+  timestamp: number;
+  values: Record<string, number | string>;
+}
+
+export interface OnlineStore {
+  readonly kind: string;
+  readonly capabilities: ReadonlySet<OnlineStoreCapability>;
+  init(): Promise<void>;
+  /** Flushes (embedded: writes the snapshot) and closes. */
+  close(): Promise<void>;
+  /**
+   * Upserts rows in one batch. For each (view, entity) the row with the newest `timestamp` wins,
+   * whatever the order of writes. Durable when resolved (embedded: after `flush()`).
+   * @param ttlMs - per-view time to live (ms) after which values are no longer served; undefined = none.
+   * @throws ALMANAC_ERR_STORE_UNAVAILABLE (retriable)
+   */
+  write(rows: (FeatureRow | (OnlineKey & OnlineValue))[], ttlMs?: Record<string, number>): Promise<void>;
+  /**
+   * Reads many keys in one round trip; the result is aligned with `keys` (undefined = missing or expired).
+   * @param now - epoch ms used for TTL checks (defaults to Date.now()).
+   * @throws ALMANAC_ERR_STORE_UNAVAILABLE (retriable)
+   */
+  read(keys: OnlineKey[], now?: number): Promise<(OnlineValue | undefined)[]>;
+  /** Makes every acknowledged write durable (embedded: snapshot file; redis: no-op). */
+  flush(): Promise<void>;
+  /** Liveness of the backend, for /health/ready. */
+  ping(): Promise<boolean>;
+}

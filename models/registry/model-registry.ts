@@ -1,0 +1,88 @@
+/**
+ * ModelRegistry port: versioned model artifacts with metrics, input signature, lineage and the
+ * aliases `champion` and `challenger`. The embedded adapter keeps them on disk under
+ * `<home>/registry`; every change is an atomic file replace, so readers (a serving process)
+ * see the old or the new state, never a mix.
+ */
+import type { FeatureColumn } from '../../features/training-set.ts';
+
+export type ModelAlias = 'champion' | 'challenger';
+
+/** How serving turns a FeatureRecord into the model's input tensor, column by column. */
+export interface InputSignature {
+  /** Columns in tensor order. */
+  features: SignatureFeature[];
+  /** Total input width (sum of widths). */
+  inputWidth: number;
+  /** Output names of the ONNX graph: probability (and embedding, when the model has one). */
+  outputs: { probability: string; embedding?: string };
+  inputName: string;
+  embeddingWidth?: number;
+}
+
+export type SignatureFeature =
+  | { name: string; type: 'numeric'; mean: number; std: number; /** value used when missing, before scaling */ fill: number; missingIndicator: boolean }
+  | { name: string; type: 'categorical'; vocabulary: string[] /* one-hot; unknown and missing map to all zeros + OOV slot */ };
+
+export interface ModelMetrics {
+  roc_auc: number;
+  pr_auc: number;
+  log_loss: number;
+  /** Reliability bins on the holdout: mean predicted vs observed rate. */
+  calibration: { bin: number; count: number; mean_predicted: number; observed_rate: number }[];
+  holdout_rows: number;
+  holdout_positives: number;
+  /** The logistic baseline trained alongside, on the same split. */
+  baseline?: { roc_auc: number; pr_auc: number; log_loss: number };
+}
+
+export interface ModelLineage {
+  trainingSetId: string;
+  trainingRange: { from: number; to: number };
+  featureViews: { name: string; version: number }[];
+  eventLogOffsets: Record<string, number>;
+  codeVersion: string;
+  parameters: Record<string, unknown>;
+  columns?: FeatureColumn[];
+  /** 'almanac' or 'external' (an ONNX model registered from elsewhere). */
+  origin: 'almanac' | 'external';
+}
+
+export interface ModelVersion {
+  /** Monotonic: 1, 2, 3 … */
+  version: number;
+  name: string;
+  createdAt: string;
+  metrics: ModelMetrics;
+  signature: InputSignature;
+  lineage: ModelLineage;
+  /** ONNX file, absolute path. */
+  onnxPath: string;
+  aliases: ModelAlias[];
+}
+
+export interface PromotionGate {
+  /** Metric compared; the challenger must not be worse than champion − tolerance. */
+  metric: 'roc_auc' | 'pr_auc' | 'log_loss';
+  tolerance: number;
+}
+
+export interface ModelRegistry {
+  init(): Promise<void>;
+  /** Registers a new version from an ONNX file (copied in) and its metadata; returns it. */
+  register(input: { name: string; onnxFile: string; metrics: ModelMetrics; signature: InputSignature; lineage: ModelLineage }): Promise<ModelVersion>;
+  list(): Promise<ModelVersion[]>;
+  get(version: number): Promise<ModelVersion>;
+  /** The version an alias points to, or undefined. */
+  resolve(alias: ModelAlias): Promise<ModelVersion | undefined>;
+  setAlias(alias: ModelAlias, version: number): Promise<void>;
+  /**
+   * Makes `version` champion if it passes the gate against the current champion (or `force`).
+   * The previous champion is remembered for rollback. @throws ALMANAC_ERR_MODEL_GATE_FAILED
+   */
+  promote(version: number, options?: { gate?: PromotionGate; force?: boolean }): Promise<{ promoted: boolean; previous?: number; reason: string }>;
+  /** Points champion back at the previous champion. @throws ALMANAC_ERR_INPUT_CONFLICT when there is none. */
+  rollback(): Promise<{ champion: number; previous: number }>;
+  /** A number that changes whenever aliases change (serving polls it to hot-reload). */
+  revision(): Promise<string>;
+}
