@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerIngestCommand } from './ingest/ingest-command.ts';
+import { registerSimulateCommand } from './simulator/simulate-command.ts';
 
-/** Registers this area's commands on the root program. */
+/** Registers `almanac simulate` and `almanac ingest`. */
 export function registerPipelineCommands(program: Command): void {
-  void program;
+  registerSimulateCommand(program);
+  registerIngestCommand(program);
 }
