@@ -1,0 +1,149 @@
+/**
+ * Compiles a VectorFilter once per query into a predicate over hnswlib labels. The predicate reads
+ * the columnar metadata directly (typed arrays, dictionary codes), so hnswlib can call it for every
+ * neighbour it visits — the filter is applied inside the graph walk, not after it.
+ */
+import { invalidInput } from '../../../core/errors.ts';
+import type { Condition, Scalar, VectorFilter } from '../vector-index.ts';
+import type { Column, Dictionary } from './metadata-columns.ts';
+
+export type LabelPredicate = (label: number) => boolean;
+
+export interface CompiledFilter {
+  /** True for labels that pass every condition and the tenant list. */
+  predicate: LabelPredicate;
+  /** Tenant codes asked for (undefined = every tenant); unknown tenants are dropped. */
+  tenantCodes?: number[];
+  /** True when no record can match (e.g. only unknown tenants, or eq on a never-stored value). */
+  empty: boolean;
+}
+
+export interface FilterTarget {
+  collection: string;
+  columns: Map<string, Column>;
+  tenants: Dictionary;
+  tenantOf: () => Int32Array;
+}
+
+/** @throws ALMANAC_ERR_INPUT_INVALID on an unknown field or an operator that does not fit the field's type. */
+export function compileFilter(target: FilterTarget, filter: VectorFilter | undefined): CompiledFilter {
+  const checks: LabelPredicate[] = [];
+  let empty = false;
+  let tenantCodes: number[] | undefined;
+  if (filter?.tenants !== undefined) {
+    tenantCodes = filter.tenants.map((t) => target.tenants.lookup(t)).filter((c) => c >= 0);
+    if (tenantCodes.length === 0) empty = true;
+    checks.push(tenantCheck(target, tenantCodes));
+  }
+  (filter?.conditions ?? []).forEach((cond, i) => {
+    const col = target.columns.get(cond.field);
+    if (col === undefined) {
+      const known = [...target.columns.keys()].join(', ');
+      throw invalidInput(`filter on unknown field '${cond.field}' of collection '${target.collection}'; fields: ${known}`, [
+        { path: `filter.conditions.${i}.field`, reason: `unknown field '${cond.field}'` },
+      ]);
+    }
+    const check = conditionCheck(col, cond, i);
+    if (check === 'none') empty = true;
+    else checks.push(check);
+  });
+  return { predicate: all(checks), tenantCodes, empty };
+}
+
+function all(checks: LabelPredicate[]): LabelPredicate {
+  if (checks.length === 0) return () => true;
+  if (checks.length === 1) return checks[0] as LabelPredicate;
+  return (label) => {
+    for (let i = 0; i < checks.length; i++) if (!(checks[i] as LabelPredicate)(label)) return false;
+    return true;
+  };
+}
+
+function tenantCheck(target: FilterTarget, codes: number[]): LabelPredicate {
+  const tenantOf = target.tenantOf(); // captured: no write can run during one synchronous search
+  if (codes.length === 1) {
+    const only = codes[0] as number;
+    return (label) => tenantOf[label] === only;
+  }
+  const set = new Set(codes);
+  return (label) => set.has(tenantOf[label] as number);
+}
+
+function mismatch(col: Column, cond: Condition, i: number): never {
+  throw invalidInput(`filter operator '${cond.op}' does not apply to field '${col.name}' of type ${col.type}`, [
+    { path: `filter.conditions.${i}.op`, reason: `'${cond.op}' does not apply to type ${col.type}` },
+  ]);
+}
+
+function conditionCheck(col: Column, cond: Condition, i: number): LabelPredicate | 'none' {
+  switch (cond.op) {
+    case 'eq':
+    case 'ne':
+    case 'in': {
+      const values = cond.op === 'in' ? cond.values : [cond.value];
+      const check = membership(col, values, cond, i);
+      if (cond.op !== 'ne') return check;
+      if (check === 'none') return presentCheck(col);
+      return (label) => !check(label) && presentCheck(col)(label);
+    }
+    case 'range':
+      if (col.type !== 'number') mismatch(col, cond, i);
+      return rangeCheck(col.values, cond);
+    case 'contains_any': {
+      if (col.type !== 'string[]') mismatch(col, cond, i);
+      const codes = new Set(cond.values.map((v) => col.dict.lookup(v)).filter((c) => c >= 0));
+      if (codes.size === 0) return 'none';
+      const lists = col.lists;
+      return (label) => {
+        const list = lists[label];
+        if (list === undefined) return false;
+        for (let j = 0; j < list.length; j++) if (codes.has(list[j] as number)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+/** eq / in over a scalar column; 'none' when no stored value can match. */
+function membership(col: Column, values: Scalar[], cond: Condition, i: number): LabelPredicate | 'none' {
+  const bad = values.find((v) => !fits(col, v));
+  if (bad !== undefined || col.type === 'string[]') mismatch(col, cond, i);
+  if (col.type === 'string') {
+    const codes = values.map((v) => col.dict.lookup(v as string)).filter((c) => c >= 0);
+    if (codes.length === 0) return 'none';
+    if (codes.length === 1) {
+      const only = codes[0] as number;
+      return (label) => col.codes[label] === only;
+    }
+    const set = new Set(codes);
+    return (label) => set.has(col.codes[label] as number);
+  }
+  const wanted = new Set(values.map((v) => (col.type === 'bool' ? (v ? 1 : 0) : (v as number))));
+  return (label) => wanted.has(col.values[label] as number);
+}
+
+function fits(col: Column, v: Scalar): boolean {
+  if (col.type === 'number') return typeof v === 'number' && Number.isFinite(v);
+  if (col.type === 'bool') return typeof v === 'boolean';
+  return typeof v === 'string';
+}
+
+function presentCheck(col: Column): LabelPredicate {
+  if (col.type === 'number') return (label) => !Number.isNaN(col.values[label] as number);
+  if (col.type === 'bool') return (label) => (col.values[label] as number) >= 0;
+  if (col.type === 'string') return (label) => (col.codes[label] as number) >= 0;
+  return (label) => col.lists[label] !== undefined;
+}
+
+function rangeCheck(values: Float64Array, cond: Extract<Condition, { op: 'range' }>): LabelPredicate {
+  const lo = cond.gte ?? cond.gt ?? Number.NEGATIVE_INFINITY;
+  const hi = cond.lte ?? cond.lt ?? Number.POSITIVE_INFINITY;
+  const loOpen = cond.gte === undefined && cond.gt !== undefined;
+  const hiOpen = cond.lte === undefined && cond.lt !== undefined;
+  return (label) => {
+    const v = values[label] as number;
+    if (Number.isNaN(v)) return false;
+    if (loOpen ? v <= lo : v < lo) return false;
+    return hiOpen ? v < hi : v <= hi;
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * One embedded collection: an hnswlib HNSW graph plus string ids mapped to hnswlib labels,
+ * tenant codes and columnar metadata indexed by label. Deleted labels are marked deleted in the
+ * graph and reused by later inserts (hnswlib re-links a reused label), so churn does not grow it.
+ */
+import hnswlib from 'hnswlib-node';
+import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
+import { compileFilter, type CompiledFilter } from './compile-filter.ts';
+import { bruteForceSearch, scoreOf, type Neighbour } from './exact-search.ts';
+import { Dictionary, growColumn, newColumn, readCell, writeCell, type Column } from './metadata-columns.ts';
+
+export interface HnswTuning {
+  /** Graph degree (hnswlib M). */
+  m: number;
+  efConstruction: number;
+  /** Default search breadth when a query gives none. */
+  ef: number;
+  /** Partitions (tenant subsets or whole collections) this small are searched exactly. */
+  bruteForceMax: number;
+  randomSeed: number;
+}
+
+export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 64, bruteForceMax: 1024, randomSeed: 100 };
+
+export class HnswCollection {
+  readonly spec: CollectionSpec;
+  readonly tuning: HnswTuning;
+  readonly index: hnswlib.HierarchicalNSW;
+  readonly fields: Map<string, FieldSpec>;
+  readonly columns = new Map<string, Column>();
+  readonly tenants: Dictionary;
+  ids: (string | undefined)[] = [];
+  tenantOf: Int32Array;
+  vectors: Float32Array;
+  free: number[] = [];
+  nextLabel = 0;
+  private readonly labelOf = new Map<string, number>();
+  private readonly tenantLabels = new Map<number, Set<number>>();
+
+  constructor(spec: CollectionSpec, tuning: HnswTuning, index?: hnswlib.HierarchicalNSW, tenants = new Dictionary()) {
+    this.spec = spec;
+    this.tuning = tuning;
+    this.fields = new Map(spec.fields.map((f) => [f.name, f]));
+    this.tenants = tenants;
+    const capacity = index?.getMaxElements() ?? 1024;
+    if (index === undefined) {
+      this.index = new hnswlib.HierarchicalNSW(spec.metric, spec.dimension);
+      this.index.initIndex({ maxElements: capacity, m: tuning.m, efConstruction: tuning.efConstruction, randomSeed: tuning.randomSeed });
+    } else {
+      this.index = index;
+    }
+    for (const f of spec.fields) this.columns.set(f.name, newColumn(f, capacity));
+    this.tenantOf = new Int32Array(capacity).fill(-1);
+    this.vectors = new Float32Array(capacity * spec.dimension);
+  }
+
+  get size(): number {
+    return this.labelOf.size;
+  }
+
+  /** Rebuilds the id → label and tenant → labels maps after loading state. */
+  reindexLabels(): void {
+    this.labelOf.clear();
+    this.tenantLabels.clear();
+    this.ids.forEach((id, label) => {
+      if (id === undefined) return;
+      this.labelOf.set(id, label);
+      this.tenantSet(this.tenantOf[label] as number).add(label);
+    });
+  }
+
+  /** Upserts validated records (the last of duplicate ids wins). */
+  upsert(records: VectorRecord[]): void {
+    const fresh = records.filter((r) => !this.labelOf.has(r.id)).length;
+    this.ensureCapacity(this.nextLabel + Math.max(0, fresh - this.free.length));
+    for (const r of records) this.put(r);
+  }
+
+  private put(r: VectorRecord): void {
+    let label = this.labelOf.get(r.id);
+    if (label === undefined) {
+      label = this.free.pop() ?? this.nextLabel++;
+      this.labelOf.set(r.id, label);
+      this.ids[label] = r.id;
+    } else {
+      this.tenantSet(this.tenantOf[label] as number).delete(label);
+    }
+    const vector = Array.from(r.vector);
+    this.index.addPoint(vector, label);
+    this.vectors.set(vector, label * this.spec.dimension);
+    const tenant = this.tenants.encode(r.tenant);
+    this.tenantOf[label] = tenant;
+    this.tenantSet(tenant).add(label);
+    for (const col of this.columns.values()) writeCell(col, label, r.metadata?.[col.name]);
+  }
+
+  /** Deletes by id; unknown ids are ignored. Returns how many were deleted. */
+  delete(ids: string[]): number {
+    let n = 0;
+    for (const id of ids) {
+      const label = this.labelOf.get(id);
+      if (label === undefined) continue;
+      this.index.markDelete(label);
+      this.labelOf.delete(id);
+      this.ids[label] = undefined;
+      this.tenantSet(this.tenantOf[label] as number).delete(label);
+      this.tenantOf[label] = -1;
+      for (const col of this.columns.values()) writeCell(col, label, undefined);
+      this.free.push(label);
+      n++;
+    }
+    return n;
+  }
+
+  get(ids: string[]): VectorRecord[] {
+    const out: VectorRecord[] = [];
+    for (const id of ids) {
+      const label = this.labelOf.get(id);
+      if (label !== undefined) out.push(this.recordAt(label));
+    }
+    return out;
+  }
+
+  /** Top-K with the filter applied inside the walk (hnswlib filter callback) or over a small partition exactly. */
+  search(query: SearchQuery): SearchHit[] {
+    const compiled = compileFilter({ collection: this.spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf }, query.filter);
+    const k = Math.min(query.topK, this.size);
+    if (compiled.empty || k <= 0) return [];
+    const neighbours = this.neighbours(query, compiled, k);
+    return neighbours.map((n) => this.hitAt(n));
+  }
+
+  private neighbours(query: SearchQuery, compiled: CompiledFilter, k: number): Neighbour[] {
+    const partition = this.partition(compiled);
+    if (partition !== undefined) {
+      return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k);
+    }
+    this.index.setEf(Math.max(query.ef ?? this.tuning.ef, k));
+    const filtered = query.filter?.tenants !== undefined || (query.filter?.conditions?.length ?? 0) > 0;
+    const result = filtered
+      ? this.index.searchKnn(Array.from(query.vector), k, compiled.predicate)
+      : this.index.searchKnn(Array.from(query.vector), k);
+    return result.neighbors.map((label, i) => ({ label, distance: result.distances[i] as number }));
+  }
+
+  /** Labels to scan exactly when the candidate partition is small, else undefined (use the graph). */
+  private partition(compiled: CompiledFilter): Iterable<number> | undefined {
+    const max = this.tuning.bruteForceMax;
+    if (compiled.tenantCodes !== undefined) {
+      const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
+      const total = sets.reduce((s, set) => s + set.size, 0);
+      if (total <= max) return (function* () { for (const s of sets) yield* s; })();
+    }
+    if (this.size <= max) return this.labelOf.values();
+    return undefined;
+  }
+
+  private hitAt(n: Neighbour): SearchHit {
+    return {
+      id: this.ids[n.label] as string,
+      score: scoreOf(this.spec.metric, n.distance),
+      tenant: this.tenants.values[this.tenantOf[n.label] as number] as string,
+      metadata: this.metadataAt(n.label),
+    };
+  }
+
+  private recordAt(label: number): VectorRecord {
+    const d = this.spec.dimension;
+    return {
+      id: this.ids[label] as string,
+      vector: Array.from(this.vectors.subarray(label * d, (label + 1) * d)),
+      tenant: this.tenants.values[this.tenantOf[label] as number] as string,
+      metadata: this.metadataAt(label),
+    };
+  }
+
+  private metadataAt(label: number): VectorRecord['metadata'] {
+    const out: VectorRecord['metadata'] = {};
+    for (const col of this.columns.values()) {
+      const v = readCell(col, label);
+      if (v !== undefined) out[col.name] = v;
+    }
+    return out;
+  }
+
+  private tenantSet(code: number): Set<number> {
+    let set = this.tenantLabels.get(code);
+    if (set === undefined) {
+      set = new Set();
+      this.tenantLabels.set(code, set);
+    }
+    return set;
+  }
+
+  private ensureCapacity(needed: number): void {
+    const max = this.index.getMaxElements();
+    if (needed > max) this.index.resizeIndex(Math.max(needed, max * 2));
+    const capacity = this.index.getMaxElements();
+    for (const col of this.columns.values()) growColumn(col, capacity);
+    if (this.tenantOf.length < capacity) {
+      const next = new Int32Array(capacity).fill(-1);
+      next.set(this.tenantOf);
+      this.tenantOf = next;
+      const vectors = new Float32Array(capacity * this.spec.dimension);
+      vectors.set(this.vectors);
+      this.vectors = vectors;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The VectorIndex contract, run against every adapter (embedded always; Milvus/Qdrant when their
+ * URL is set). `make` returns an initialised index; every test uses its own collection names and
+ * drops them afterwards, so a shared server is fine.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlmanacError } from '../../core/errors.ts';
+import type { CollectionSpec, Scalar, VectorIndex, VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
+
+const DIM = 8;
+const FIELDS: CollectionSpec['fields'] = [
+  { name: 'segment', type: 'string' },
+  { name: 'rate', type: 'number' },
+  { name: 'active', type: 'bool' },
+  { name: 'channels', type: 'string[]' },
+];
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function unit(v: number[]): number[] {
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
+}
+
+function axis(i: number, noise = 0, rnd = seededRandom(i + 1)): number[] {
+  return unit(Array.from({ length: DIM }, (_, j) => (j === i % DIM ? 1 : 0) + noise * (rnd() - 0.5)));
+}
+
+function rec(id: string, vector: number[], metadata: Record<string, Scalar | string[]> = {}, tenant = 'global'): VectorRecord {
+  return { id, vector, tenant, metadata };
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  await expect(p).rejects.toMatchObject({ code } satisfies Partial<AlmanacError>);
+}
+
+export function vectorIndexContract(name: string, make: () => Promise<VectorIndex>): void {
+  describe(`VectorIndex contract: ${name}`, () => {
+    let index: VectorIndex;
+    const created: string[] = [];
+    let n = 0;
+    const fresh = async (fields = FIELDS): Promise<string> => {
+      const c = `ct_${Date.now().toString(36)}_${process.pid}_${n++}`;
+      await index.ensureCollection({ name: c, dimension: DIM, metric: 'cosine', fields });
+      created.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      index = await make();
+    });
+    afterAll(async () => {
+      for (const c of created) await index.dropCollection(c).catch(() => undefined);
+      await index.close();
+    });
+
+    it('ensureCollection creates once, lists it, and rejects a different dimension', async () => {
+      const c = await fresh();
+      await index.ensureCollection({ name: c, dimension: DIM, metric: 'cosine', fields: FIELDS });
+      expect(await index.listCollections()).toContain(c);
+      expect(await index.count(c)).toBe(0);
+      await expectCode(index.ensureCollection({ name: c, dimension: DIM + 1, metric: 'cosine', fields: FIELDS }), 'ALMANAC_ERR_INPUT_INVALID');
+      expect(await index.ping()).toBe(true);
+    });
+
+    it('upserts, gets, counts and replaces by id', async () => {
+      const c = await fresh();
+      await index.upsert(c, [rec('a', axis(0), { segment: 'young', rate: 0.1 }), rec('b', axis(1), { segment: 'old', rate: 0.2 })]);
+      expect(await index.count(c)).toBe(2);
+      await index.upsert(c, [rec('a', axis(2), { segment: 'mid', rate: 0.5 })]);
+      expect(await index.count(c)).toBe(2);
+      const [a] = await index.get(c, ['a', 'missing']);
+      expect(a?.id).toBe('a');
+      expect(a?.metadata).toMatchObject({ segment: 'mid', rate: 0.5 });
+      const hits = await index.search(c, { vector: axis(2), topK: 1 });
+      expect(hits[0]?.id).toBe('a');
+      expect(hits[0]?.score).toBeCloseTo(1, 4);
+      expect((await index.get(c, ['missing'])).length).toBe(0);
+    });
+
+    it('deletes by id and ignores unknown ids', async () => {
+      const c = await fresh();
+      await index.upsert(c, [rec('a', axis(0)), rec('b', axis(1)), rec('c', axis(2))]);
+      await index.delete(c, ['b', 'nope']);
+      expect(await index.count(c)).toBe(2);
+      expect(await index.get(c, ['b'])).toEqual([]);
+      const hits = await index.search(c, { vector: axis(1), topK: 3 });
+      expect(hits.map((h) => h.id).sort()).toEqual(['a', 'c']);
+    });
+
+    it('orders hits by similarity, best first', async () => {
+      const c = await fresh();
+      const q = axis(0);
+      const records = [0, 0.3, 0.6, 0.9, 1.2].map((t, i) => rec(`r${i}`, unit([Math.cos(t), Math.sin(t), 0, 0, 0, 0, 0, 0])));
+      await index.upsert(c, records.reverse());
+      const hits = await index.search(c, { vector: q, topK: 5 });
+      expect(hits.map((h) => h.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+      expect(hits[1]!.score).toBeCloseTo(Math.cos(0.3), 4);
+    });
+
+    it('rejects a wrong dimension, an unknown field and a wrong type with ALMANAC_ERR_INPUT_INVALID', async () => {
+      const c = await fresh();
+      await expectCode(index.upsert(c, [rec('a', [1, 2, 3])]), 'ALMANAC_ERR_INPUT_INVALID');
+      await expectCode(index.upsert(c, [rec('a', axis(0), { nope: 'x' })]), 'ALMANAC_ERR_INPUT_INVALID');
+      await expectCode(index.upsert(c, [rec('a', axis(0), { rate: 'high' })]), 'ALMANAC_ERR_INPUT_INVALID');
+      await expectCode(index.search(c, { vector: [1, 2], topK: 3 }), 'ALMANAC_ERR_INPUT_INVALID');
+      await expectCode(index.search(c, { vector: axis(0), topK: 3, filter: { conditions: [{ field: 'nope', op: 'eq', value: 1 }] } }), 'ALMANAC_ERR_INPUT_INVALID');
+      expect(await index.count(c)).toBe(0);
+    });
+
+    it('applies eq, ne, in, range, contains_any, bool and tenant filters', async () => {
+      const c = await fresh();
+      await index.upsert(c, [
+        rec('1', axis(0, 0.1), { segment: 'young', rate: 0.1, active: true, channels: ['email'] }),
+        rec('2', axis(0, 0.2), { segment: 'old', rate: 0.5, active: false, channels: ['sms', 'push'] }),
+        rec('3', axis(0, 0.3), { segment: 'mid', rate: 0.9, active: true, channels: ['email', 'push'] }, 'client_a'),
+        rec('4', axis(0, 0.4), { segment: 'young', rate: 0.7, active: true, channels: [] }, 'client_b'),
+      ]);
+      const ids = async (filter: Parameters<VectorIndex['search']>[1]['filter']) =>
+        (await index.search(c, { vector: axis(0), topK: 10, filter })).map((h) => h.id).sort();
+      expect(await ids({ conditions: [{ field: 'segment', op: 'eq', value: 'young' }] })).toEqual(['1', '4']);
+      expect(await ids({ conditions: [{ field: 'segment', op: 'ne', value: 'young' }] })).toEqual(['2', '3']);
+      expect(await ids({ conditions: [{ field: 'segment', op: 'in', values: ['old', 'mid'] }] })).toEqual(['2', '3']);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'range', gte: 0.5, lt: 0.9 }] })).toEqual(['2', '4']);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'range', gt: 0.5 }] })).toEqual(['3', '4']);
+      expect(await ids({ conditions: [{ field: 'channels', op: 'contains_any', values: ['push', 'fax'] }] })).toEqual(['2', '3']);
+      expect(await ids({ conditions: [{ field: 'active', op: 'eq', value: false }] })).toEqual(['2']);
+      expect(await ids({ tenants: ['global', 'client_a'] })).toEqual(['1', '2', '3']);
+      expect(await ids({ tenants: ['client_b'], conditions: [{ field: 'segment', op: 'eq', value: 'young' }] })).toEqual(['4']);
+      expect(await ids({ tenants: ['nobody'] })).toEqual([]);
+      expect(await ids({ conditions: [{ field: 'segment', op: 'eq', value: 'never-stored' }] })).toEqual([]);
+      const [hit] = await index.search(c, { vector: axis(0), topK: 1, filter: { tenants: ['client_a'] } });
+      expect(hit?.tenant).toBe('client_a');
+      expect(hit?.metadata.channels).toEqual(['email', 'push']);
+    });
+
+    it('applies the filter inside the search: topK is filled when the filter excludes most neighbours', async () => {
+      const c = await fresh();
+      const rnd = seededRandom(7);
+      const records: VectorRecord[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const rare = i % 100 === 0; // 30 rare records, far from the query
+        const base = rare ? axis(5) : axis(0);
+        const v = unit(base.map((x) => x + 0.3 * (rnd() - 0.5)));
+        records.push(rec(`p${i}`, v, { segment: rare ? 'rare' : 'common', rate: i / 3000 }));
+      }
+      for (let i = 0; i < records.length; i += 1000) await index.upsert(c, records.slice(i, i + 1000));
+      expect(await index.count(c)).toBe(3000);
+      const hits = await index.search(c, { vector: axis(0), topK: 10, filter: { conditions: [{ field: 'segment', op: 'eq', value: 'rare' }] } });
+      expect(hits).toHaveLength(10);
+      expect(hits.every((h) => h.metadata.segment === 'rare')).toBe(true);
+      const tenantHits = await index.search(c, { vector: axis(0), topK: 10, filter: { tenants: ['global'], conditions: [{ field: 'rate', op: 'range', lt: 0.01 }] } });
+      expect(tenantHits).toHaveLength(10);
+      expect(tenantHits.every((h) => (h.metadata.rate as number) < 0.01)).toBe(true);
+    });
+
+    it('keeps ids that look like numbers as distinct strings', async () => {
+      const c = await fresh();
+      const ids = ['1', '01', '1.0', '1e3', '-0', '12345678901234567890'];
+      await index.upsert(c, ids.map((id, i) => rec(id, axis(i))));
+      expect(await index.count(c)).toBe(ids.length);
+      const got = await index.get(c, ['01', '1']);
+      expect(got.map((r) => r.id).sort()).toEqual(['01', '1']);
+      const [hit] = await index.search(c, { vector: axis(1), topK: 1 });
+      expect(hit?.id).toBe('01');
+      expect(typeof hit?.id).toBe('string');
+    });
+
+    it('stores and filters string values with quotes and backslashes', async () => {
+      const c = await fresh();
+      const tricky = [`it's "quoted"`, 'back\\slash', `a' OR '1'='1`, 'new\nline'];
+      await index.upsert(c, tricky.map((s, i) => rec(`t${i}`, axis(i), { segment: s, channels: [s] })));
+      for (const [i, s] of tricky.entries()) {
+        const hits = await index.search(c, { vector: axis(0), topK: 10, filter: { conditions: [{ field: 'segment', op: 'eq', value: s }] } });
+        expect(hits.map((h) => h.id)).toEqual([`t${i}`]);
+        expect(hits[0]?.metadata.segment).toBe(s);
+      }
+      const any = await index.search(c, { vector: axis(0), topK: 10, filter: { conditions: [{ field: 'channels', op: 'contains_any', values: [tricky[1]!] }] } });
+      expect(any.map((h) => h.id)).toEqual(['t1']);
+    });
+
+    it('switches an alias atomically; the alias works as a collection name', async () => {
+      const c1 = await fresh();
+      const c2 = await fresh();
+      const alias = `al_${c1}`;
+      await index.upsert(c1, [rec('old', axis(0))]);
+      await index.upsert(c2, [rec('new', axis(0))]);
+      await index.setAlias(alias, c1);
+      expect(await index.resolveAlias(alias)).toBe(c1);
+      expect((await index.search(alias, { vector: axis(0), topK: 1 }))[0]?.id).toBe('old');
+      await index.setAlias(alias, c2);
+      expect(await index.resolveAlias(alias)).toBe(c2);
+      expect((await index.search(alias, { vector: axis(0), topK: 1 }))[0]?.id).toBe('new');
+      expect(await index.count(alias)).toBe(1);
+      expect(await index.resolveAlias(`${alias}_none`)).toBeUndefined();
+      await expectCode(index.setAlias(alias, `${c1}_missing`), 'ALMANAC_ERR_INPUT_NOT_FOUND');
+    });
+
+    it('drops a collection', async () => {
+      const c = await fresh();
+      await index.upsert(c, [rec('a', axis(0))]);
+      await index.dropCollection(c);
+      expect(await index.listCollections()).not.toContain(c);
+      await expectCode(index.count(c), 'ALMANAC_ERR_INPUT_NOT_FOUND');
+    });
+  });
+}
