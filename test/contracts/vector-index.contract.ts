@@ -4,7 +4,7 @@
  * drops them afterwards, so a shared server is fine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlmanacError } from '../../core/errors.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import type { CollectionSpec, Scalar, VectorIndex, VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
 
 const DIM = 8;
@@ -40,8 +40,8 @@ function rec(id: string, vector: number[], metadata: Record<string, Scalar | str
   return { id, vector, tenant, metadata };
 }
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  await expect(p).rejects.toMatchObject({ code } satisfies Partial<AlmanacError>);
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
+  await expect(p).rejects.toMatchObject({ code });
 }
 
 export function vectorIndexContract(name: string, make: () => Promise<VectorIndex>): void {
