@@ -89,7 +89,13 @@ export class PrivateRedis {
     this.child = undefined;
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: sockets stay open but nothing answers. */
+  freeze(frozen: boolean): void {
+    this.child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async dispose(): Promise<void> {
+    this.freeze(false);
     await this.stop('SIGKILL');
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
