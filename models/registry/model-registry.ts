@@ -21,7 +21,17 @@ export interface InputSignature {
 }
 
 export type SignatureFeature =
-  | { name: string; type: 'numeric'; mean: number; std: number; /** value used when missing, before scaling */ fill: number; missingIndicator: boolean }
+  | {
+      name: string;
+      type: 'numeric';
+      mean: number;
+      std: number;
+      /** value used when missing, before scaling */
+      fill: number;
+      missingIndicator: boolean;
+      /** Optional: the standardised value is clipped to [-clip, clip] (absent = no clipping). */
+      clip?: number;
+    }
   | { name: string; type: 'categorical'; vocabulary: string[] /* one-hot; unknown and missing map to all zeros + OOV slot */ };
 
 export interface ModelMetrics {

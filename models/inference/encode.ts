@@ -1,0 +1,76 @@
+/**
+ * The one encoder from FeatureRecords to the model's input tensor, used by training and by
+ * serving alike. Column order and widths come from the InputSignature:
+ * - numeric: missing → fill, then (x − mean) / std, clipped to ±clip; plus a 0/1 missing
+ *   indicator column when `missingIndicator`;
+ * - categorical: one-hot over the vocabulary, then one OOV slot for unknown or missing values.
+ */
+import type { FeatureRecord, FeatureValue } from '../../features/training-set.ts';
+import type { InputSignature, SignatureFeature } from '../registry/model-registry.ts';
+
+/** Width of one signature feature in the input tensor. */
+export function featureWidth(feature: SignatureFeature): number {
+  if (feature.type === 'numeric') return feature.missingIndicator ? 2 : 1;
+  return feature.vocabulary.length + 1;
+}
+
+/** A numeric reading of a feature value: null for missing, non-numeric strings, NaN and ±Infinity. */
+export function numericValue(value: FeatureValue | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A categorical reading of a feature value: null for missing. */
+export function categoryValue(value: FeatureValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return String(value);
+}
+
+interface CompiledFeature {
+  feature: SignatureFeature;
+  offset: number;
+  index?: Map<string, number>;
+}
+
+function compile(signature: InputSignature): CompiledFeature[] {
+  let offset = 0;
+  return signature.features.map((feature) => {
+    const compiled: CompiledFeature = { feature, offset };
+    if (feature.type === 'categorical') compiled.index = new Map(feature.vocabulary.map((v, i) => [v, i]));
+    offset += featureWidth(feature);
+    return compiled;
+  });
+}
+
+function writeFeature(out: Float32Array, base: number, c: CompiledFeature, value: FeatureValue | undefined): void {
+  const f = c.feature;
+  const at = base + c.offset;
+  if (f.type === 'numeric') {
+    const raw = numericValue(value);
+    let z = ((raw ?? f.fill) - f.mean) / f.std;
+    if (f.clip !== undefined) z = Math.min(f.clip, Math.max(-f.clip, z));
+    out[at] = z;
+    if (f.missingIndicator) out[at + 1] = raw === null ? 1 : 0;
+    return;
+  }
+  const category = categoryValue(value);
+  const slot = category === null ? undefined : c.index?.get(category);
+  out[at + (slot ?? f.vocabulary.length)] = 1;
+}
+
+/**
+ * Encodes records row-major into a [records.length × signature.inputWidth] Float32Array.
+ * Features absent from a record count as missing; extra record fields are ignored.
+ */
+export function encodeRecords(signature: InputSignature, records: readonly FeatureRecord[]): Float32Array {
+  const compiled = compile(signature);
+  const width = signature.inputWidth;
+  const out = new Float32Array(records.length * width);
+  records.forEach((record, row) => {
+    const base = row * width;
+    for (const c of compiled) writeFeature(out, base, c, record[c.feature.name]);
+  });
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * The Scorer backed by onnxruntime-node: one InferenceSession per model version, records encoded
+ * with the one encoder (encode.ts) and scored in batches.
+ */
+import { AlmanacError, unsupported } from '../../core/errors.ts';
+import type { FeatureRecord } from '../../features/training-set.ts';
+import type { ModelVersion } from '../registry/model-registry.ts';
+import { encodeRecords } from './encode.ts';
+import { checkSessionMatchesSignature, openOnnxSession, runOnnx } from './onnx-session.ts';
+import type { Scorer } from './scorer.ts';
+
+/** Rows per onnxruntime call. */
+export const SCORE_BATCH_ROWS = 4096;
+
+/**
+ * Loads a registered version for scoring (checks the ONNX graph against its signature first).
+ * @throws ALMANAC_ERR_MODEL_INVALID when the file is missing or does not match its signature.
+ */
+export async function loadScorer(version: ModelVersion): Promise<Scorer> {
+  const { signature } = version;
+  const session = await openOnnxSession(version.onnxPath);
+  await checkSessionMatchesSignature(session, signature, version.onnxPath);
+  let closed = false;
+
+  const run = async (records: FeatureRecord[], output: string): Promise<Float32Array> => {
+    if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
+    const width = output === signature.outputs.probability ? 1 : (signature.embeddingWidth ?? 0);
+    const out = new Float32Array(records.length * width);
+    for (let start = 0; start < records.length; start += SCORE_BATCH_ROWS) {
+      const batch = records.slice(start, start + SCORE_BATCH_ROWS);
+      const x = encodeRecords(signature, batch);
+      const result = await runOnnx(session, signature, x, batch.length, [output]);
+      out.set(result[output] as Float32Array, start * width);
+    }
+    return out;
+  };
+
+  return {
+    version: version.version,
+    signature,
+    predict: (records) => run(records, signature.outputs.probability),
+    async embed(records) {
+      const name = signature.outputs.embedding;
+      const width = signature.embeddingWidth;
+      if (!name || !width) throw unsupported(`model version ${version.version}`, 'embeddings (the model has no embedding output)');
+      const flat = await run(records, name);
+      return records.map((_, i) => flat.slice(i * width, (i + 1) * width));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Learns the InputSignature (fill values, scaling, vocabularies) from the TRAINING part only,
+ * so nothing about the holdout leaks into the encoding. Generic: driven by the manifest's
+ * columns (numeric vs categorical), never by column names.
+ */
+import { AlmanacError } from '../../core/errors.ts';
+import type { FeatureColumn, FeatureRecord } from '../../features/training-set.ts';
+import { categoryValue, featureWidth, numericValue } from '../inference/encode.ts';
+import type { InputSignature, SignatureFeature } from '../registry/model-registry.ts';
+
+export interface EncodingOptions {
+  /** Missing numerics are filled with the training median or mean. */
+  numericFill: 'median' | 'mean';
+  /** Standardised values are clipped to ±clip. */
+  clip: number;
+  /** At most this many categories per column (most frequent first). */
+  maxCategories: number;
+  /** A category needs at least this many training rows to get its own slot. */
+  minCategoryCount: number;
+}
+
+export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5 };
+
+function median(sorted: number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function fitNumeric(name: string, records: readonly FeatureRecord[], options: EncodingOptions): SignatureFeature {
+  const values: number[] = [];
+  for (const r of records) {
+    const v = numericValue(r[name]);
+    if (v !== null) values.push(v);
+  }
+  const missing = values.length < records.length;
+  if (values.length === 0) return { name, type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: missing, clip: options.clip };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
+  const fill = options.numericFill === 'mean' ? mean : median(values.sort((a, b) => a - b));
+  return { name, type: 'numeric', mean, std, fill, missingIndicator: missing, clip: options.clip };
+}
+
+function fitCategorical(name: string, records: readonly FeatureRecord[], options: EncodingOptions): SignatureFeature {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const v = categoryValue(r[name]);
+    if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const vocabulary = [...counts.entries()]
+    .filter(([, n]) => n >= options.minCategoryCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, options.maxCategories)
+    .map(([v]) => v);
+  return { name, type: 'categorical', vocabulary };
+}
+
+/**
+ * Builds the signature of `columns` from the training records.
+ * @throws ALMANAC_ERR_TRAINING_FAILED when there are no columns or no records.
+ */
+export function fitSignature(
+  columns: readonly FeatureColumn[],
+  records: readonly FeatureRecord[],
+  options: Partial<EncodingOptions> = {},
+): InputSignature {
+  const opts = { ...DEFAULT_ENCODING, ...options };
+  if (columns.length === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'training set has no feature columns');
+  if (records.length === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'training part has no rows');
+  const features = columns.map((c) => (c.type === 'numeric' ? fitNumeric(c.name, records, opts) : fitCategorical(c.name, records, opts)));
+  const inputWidth = features.reduce((sum, f) => sum + featureWidth(f), 0);
+  return { features, inputWidth, inputName: 'features', outputs: { probability: 'probability' } };
+}

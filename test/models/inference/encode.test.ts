@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { FeatureColumn } from '../../../features/training-set.ts';
+import { encodeRecords } from '../../../models/inference/encode.ts';
+import { fitSignature } from '../../../models/training/fit-signature.ts';
+
+const columns: FeatureColumn[] = [
+  { name: 'age', type: 'numeric', source: 'touch' },
+  { name: 'job', type: 'categorical', source: 'touch' },
+];
+
+const train = [
+  { age: 20, job: 'admin' }, { age: 30, job: 'admin' }, { age: 40, job: 'chef' }, { age: null, job: 'admin' }, { age: 50, job: 'rare' },
+];
+
+describe('fitSignature', () => {
+  it('learns fill (median), mean/std, a missing indicator and a frequency-ordered vocabulary', () => {
+    const sig = fitSignature(columns, train, { minCategoryCount: 1 });
+    const [age, job] = sig.features;
+    expect(age).toMatchObject({ type: 'numeric', mean: 35, fill: 35, missingIndicator: true, clip: 5 });
+    expect((age as { std: number }).std).toBeCloseTo(Math.sqrt(125), 10);
+    expect(job).toEqual({ name: 'job', type: 'categorical', vocabulary: ['admin', 'chef', 'rare'] });
+    expect(sig.inputWidth).toBe(2 + 4);
+  });
+  it('drops categories below the minimum count and keeps at most maxCategories', () => {
+    const sig = fitSignature(columns, train, { minCategoryCount: 2 });
+    expect(sig.features[1]).toMatchObject({ vocabulary: ['admin'] });
+    expect(fitSignature(columns, train, { minCategoryCount: 1, maxCategories: 2 }).features[1]).toMatchObject({ vocabulary: ['admin', 'chef'] });
+  });
+  it('fails with ALMANAC_ERR_TRAINING_FAILED on no rows', () => {
+    expect(() => fitSignature(columns, [])).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_TRAINING_FAILED' }));
+  });
+});
+
+describe('encodeRecords', () => {
+  const sig = fitSignature(columns, train, { minCategoryCount: 1 });
+  const std = Math.sqrt(125);
+
+  it('standardises numerics and one-hot encodes known categories', () => {
+    const x = encodeRecords(sig, [{ age: 45, job: 'chef' }]);
+    expect(Array.from(x)).toEqual([Math.fround(10 / std), 0, 0, 1, 0, 0]);
+  });
+  it('fills a missing numeric with the median and sets its indicator', () => {
+    for (const age of [null, undefined, 'n/a', Number.NaN]) {
+      const x = encodeRecords(sig, [{ age: age as number | null, job: 'admin' }]);
+      expect(Array.from(x.slice(0, 2))).toEqual([0, 1]);
+    }
+  });
+  it('maps unknown and missing categories to the OOV slot only', () => {
+    const x = encodeRecords(sig, [{ age: 35, job: 'astronaut' }, { age: 35, job: null }, { age: 35 }]);
+    for (let r = 0; r < 3; r++) expect(Array.from(x.slice(r * 6 + 2, r * 6 + 6))).toEqual([0, 0, 0, 1]);
+  });
+  it('clips extreme numerics to ±clip standard deviations', () => {
+    const x = encodeRecords(sig, [{ age: 1e9, job: 'admin' }, { age: -1e9, job: 'admin' }]);
+    expect(x[0]).toBe(5);
+    expect(x[6]).toBe(-5);
+  });
+  it('reads numeric strings as numbers', () => {
+    expect(encodeRecords(sig, [{ age: '45', job: 'chef' }])[0]).toBeCloseTo(10 / std, 6);
+  });
+});
