@@ -1,0 +1,199 @@
+/**
+ * Adapter-agnostic behaviour of the EventLog port. Run by every adapter's test file:
+ * `eventLogContract('embedded', () => …)`. Each test uses its own topic names.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppendRecord, EventLog, LogConsumer, LogRecord } from '../../pipelines/event-log/event-log.ts';
+
+const topicName = (label: string): string => `contract.${label}.${randomUUID().slice(0, 8)}`;
+
+const rec = (id: string, key: string, timestamp = 1_700_000_000_000, value = `{"id":"${id}"}`): AppendRecord => ({ id, key, timestamp, value });
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  await expect(p).rejects.toMatchObject({ code });
+}
+
+/** Polls until `n` records arrived (or gives up after `rounds` polls). */
+async function pollN(consumer: LogConsumer, n: number, rounds = 50): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for (let i = 0; i < rounds && out.length < n; i++) out.push(...(await consumer.poll({ maxRecords: n - out.length, maxWaitMs: 100 })));
+  return out;
+}
+
+export function eventLogContract(name: string, make: () => Promise<EventLog>): void {
+  describe(`EventLog contract: ${name}`, () => {
+    const open: EventLog[] = [];
+    const newLog = async (): Promise<EventLog> => {
+      const log = await make();
+      await log.init();
+      open.push(log);
+      return log;
+    };
+    afterEach(async () => {
+      for (const log of open.splice(0)) await log.close();
+    });
+
+    it('assigns dense offsets per partition and keeps one key in order on one partition', async () => {
+      const log = await newLog();
+      const topic = topicName('order');
+      await log.ensureTopic(topic, { partitions: 3 });
+      const records = Array.from({ length: 30 }, (_, i) => rec(`e-${i}`, `client-${i % 4}`));
+      const acks = await log.append(topic, records);
+      expect(acks).toHaveLength(30);
+      const byKey = new Map<string, { partition: number; offset: number }[]>();
+      acks.forEach((ack, i) => {
+        expect(ack.status).toBe('appended');
+        if (ack.status !== 'appended') return;
+        const key = (records[i] as AppendRecord).key;
+        byKey.set(key, [...(byKey.get(key) ?? []), ack]);
+      });
+      for (const [, list] of byKey) {
+        expect(new Set(list.map((a) => a.partition)).size).toBe(1);
+        const offsets = list.map((a) => a.offset);
+        expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      }
+      const offsets = await log.offsets(topic);
+      expect(offsets).toHaveLength(3);
+      expect(offsets.reduce((n, p) => n + p.end - p.start, 0)).toBe(30);
+      for (const p of offsets) {
+        const read = await log.read(topic, p.partition, 0, 100);
+        expect(read.map((r) => r.offset)).toEqual(Array.from({ length: p.end }, (_, i) => i));
+      }
+    });
+
+    it('routes the same key to the same partition across batches', async () => {
+      const log = await newLog();
+      const topic = topicName('keys');
+      await log.ensureTopic(topic, { partitions: 4 });
+      const a = await log.append(topic, [rec('k-1', 'client-x')]);
+      const b = await log.append(topic, [rec('k-2', 'client-x')]);
+      expect(a[0]).toMatchObject({ status: 'appended' });
+      expect(b[0]).toMatchObject({ status: 'appended' });
+      if (a[0]?.status === 'appended' && b[0]?.status === 'appended') {
+        expect(b[0].partition).toBe(a[0].partition);
+        expect(b[0].offset).toBe(a[0].offset + 1);
+      }
+    });
+
+    it('reads records back intact in ranges and rejects offsets outside [start, end]', async () => {
+      const log = await newLog();
+      const topic = topicName('read');
+      await log.ensureTopic(topic, { partitions: 1 });
+      const records = Array.from({ length: 10 }, (_, i) => rec(`r-${i}`, 'c', 1_700_000_000_000 + i, JSON.stringify({ i, text: 'héllo, "wörld"' })));
+      await log.append(topic, records);
+      const all = await log.read(topic, 0, 0, 100);
+      expect(all.map((r) => ({ id: r.id, key: r.key, timestamp: r.timestamp, value: r.value }))).toEqual(records);
+      expect(all[0]).toMatchObject({ topic, partition: 0, offset: 0 });
+      expect((await log.read(topic, 0, 3, 4)).map((r) => r.offset)).toEqual([3, 4, 5, 6]);
+      expect(await log.read(topic, 0, 10, 5)).toEqual([]);
+      await expectCode(log.read(topic, 0, 11, 5), 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE');
+      await expectCode(log.read(topic, 0, -1, 5), 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE');
+    });
+
+    it('fails with ALMANAC_ERR_LOG_UNKNOWN_TOPIC for a topic that does not exist', async () => {
+      const log = await newLog();
+      const topic = topicName('missing');
+      await expectCode(log.append(topic, [rec('x', 'c')]), 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC');
+      await expectCode(log.read(topic, 0, 0, 1), 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC');
+      await expectCode(log.offsets(topic), 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC');
+    });
+
+    it('keeps the partition count of an existing topic', async () => {
+      const log = await newLog();
+      const topic = topicName('keep');
+      await log.ensureTopic(topic, { partitions: 2 });
+      await log.ensureTopic(topic, { partitions: 5 });
+      expect(await log.offsets(topic)).toHaveLength(2);
+    });
+
+    it('resumes a consumer group from its committed offsets', async () => {
+      const log = await newLog();
+      const topic = topicName('group');
+      await log.ensureTopic(topic, { partitions: 2 });
+      await log.append(topic, Array.from({ length: 20 }, (_, i) => rec(`g-${i}`, `c-${i % 5}`)));
+      const first = await log.consumer({ group: 'g1', topic });
+      expect(first.assignment().sort()).toEqual([0, 1]);
+      const got = await pollN(first, 20);
+      expect(got).toHaveLength(20);
+      const next = new Map<number, number>();
+      for (const r of got) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+      await first.commit([...next].map(([partition, offset]) => ({ partition, offset })));
+      expect(await first.committed()).toEqual(next);
+      expect(await log.groupOffsets('g1', topic)).toEqual(next);
+      await first.close();
+
+      await log.append(topic, [rec('g-new', 'c-1')]);
+      const second = await log.consumer({ group: 'g1', topic });
+      const resumed = await pollN(second, 1);
+      expect(resumed.map((r) => r.id)).toEqual(['g-new']);
+      expect(await second.poll({ maxRecords: 10, maxWaitMs: 0 })).toEqual([]);
+      await second.close();
+
+      const other = await log.consumer({ group: 'g2', topic, startFrom: 'latest' });
+      expect(await other.poll({ maxRecords: 10, maxWaitMs: 0 })).toEqual([]);
+      await other.close();
+    });
+
+    it('splits partitions between two members of a group and rebalances when one leaves', async () => {
+      const log = await newLog();
+      const topic = topicName('split');
+      await log.ensureTopic(topic, { partitions: 4 });
+      const a = await log.consumer({ group: 'split', topic });
+      const b = await log.consumer({ group: 'split', topic });
+      const pa = a.assignment();
+      const pb = b.assignment();
+      expect(pa.length).toBeGreaterThan(0);
+      expect(pb.length).toBeGreaterThan(0);
+      expect([...pa, ...pb].sort()).toEqual([0, 1, 2, 3]);
+      await log.append(topic, Array.from({ length: 40 }, (_, i) => rec(`s-${i}`, `client-${i}`)));
+      const ga = await pollN(a, 40, 5);
+      const gb = await pollN(b, 40, 5);
+      expect(ga.every((r) => pa.includes(r.partition))).toBe(true);
+      expect(gb.every((r) => pb.includes(r.partition))).toBe(true);
+      expect(ga.length + gb.length).toBe(40);
+      await b.close();
+      expect(a.assignment().sort()).toEqual([0, 1, 2, 3]);
+      await a.close();
+    });
+
+    it('wakes a waiting poll when records are appended', async () => {
+      const log = await newLog();
+      const topic = topicName('wake');
+      await log.ensureTopic(topic, { partitions: 1 });
+      const c = await log.consumer({ group: 'w', topic });
+      const waiting = c.poll({ maxRecords: 5, maxWaitMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 50));
+      await log.append(topic, [rec('w-1', 'c')]);
+      expect((await waiting).map((r) => r.id)).toEqual(['w-1']);
+      await c.close();
+    });
+
+    it('replays from any offset after seek', async () => {
+      const log = await newLog();
+      const topic = topicName('seek');
+      await log.ensureTopic(topic, { partitions: 1 });
+      await log.append(topic, Array.from({ length: 5 }, (_, i) => rec(`sk-${i}`, 'c')));
+      const c = await log.consumer({ group: 'sk', topic });
+      expect(await pollN(c, 5)).toHaveLength(5);
+      c.seek(0, 2);
+      expect((await pollN(c, 3)).map((r) => r.offset)).toEqual([2, 3, 4]);
+      expect(() => c.seek(0, 99)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE' }));
+      await c.close();
+    });
+
+    it('drops duplicate ids (across batches and within one) when it has idempotent-ids', async () => {
+      const log = await newLog();
+      if (!log.capabilities.has('idempotent-ids')) return;
+      const topic = topicName('idem');
+      await log.ensureTopic(topic, { partitions: 2 });
+      const first = await log.append(topic, [rec('d-1', 'a'), rec('d-2', 'b'), rec('d-1', 'a')]);
+      expect(first.map((a) => a.status)).toEqual(['appended', 'appended', 'duplicate']);
+      const again = await log.append(topic, [rec('d-2', 'b'), rec('d-3', 'b')]);
+      expect(again[0]).toEqual({ status: 'duplicate', id: 'd-2' });
+      expect(again[1]?.status).toBe('appended');
+      const total = (await log.offsets(topic)).reduce((n, p) => n + p.end - p.start, 0);
+      expect(total).toBe(3);
+    });
+  });
+}
