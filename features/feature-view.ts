@@ -44,7 +44,8 @@ export interface FeatureView {
 /** Lookups an entityKey function may need (e.g. the campaign of a touch, for its industry). */
 export interface EntityContext {
   campaign(campaignId: string): { industry: string; channel: string; client_id: string } | undefined;
-  touch(touchId: string): { segment: string; campaign_id: string } | undefined;
+  /** A touch still within the attribution horizon; `channel` is the touch's own channel override, if any. */
+  touch(touchId: string): { segment: string; campaign_id: string; channel?: string } | undefined;
 }
 
 /** A row of final window values: `${aggregation}_${windowLabel}` → number. */

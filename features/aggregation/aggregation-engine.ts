@@ -1,0 +1,219 @@
+/**
+ * THE aggregation engine, executed identically by the stream job and the batch job.
+ *
+ * - Windows by event time (UTC buckets of each view's step); one row per (view, entity, window end).
+ * - Watermark per partition = max event time seen in it − out-of-orderness. An event is late for a
+ *   view when its first window's end + the view's allowed lateness ≤ its own partition's watermark;
+ *   late events are dropped and counted. A row is final, and emitted, once the minimum watermark
+ *   over the registered partitions passes its end + allowed lateness.
+ * - Dedupe by event_id per partition, remembering ids only while their windows can still change.
+ * Aggregates are exact commutative sums, so the rows do not depend on how partitions interleave.
+ */
+import type { AlmanacEvent } from '../../core/domain/event.ts';
+import type { FeatureRow, FeatureView } from '../feature-view.ts';
+import { FEATURE_VIEWS } from '../views/index.ts';
+import { PartitionState, type PartitionSnapshot } from './partition-state.ts';
+import { contribute, planViews, type ViewPlan } from './view-plan.ts';
+import { ViewState, type ViewStateSnapshot } from './view-state.ts';
+
+export interface EngineOptions {
+  views?: readonly FeatureView[];
+  /** Subtracted from a partition's max event time to form its watermark (ms). Default 5 min. */
+  outOfOrdernessMs?: number;
+  /** How long (ms of event time) a touch is remembered for its outcomes (segment, channel). Default 35 d. */
+  touchHorizonMs?: number;
+}
+
+export interface EngineStats {
+  /** Records offered (including duplicates and unparseable ones). */
+  records: number;
+  /** Distinct events processed. */
+  events: number;
+  duplicates: number;
+  /** Records that were not JSON of an event (skipped). */
+  invalid: number;
+  /** Events dropped as too late, per view. */
+  late: Record<string, number>;
+  /** Final rows emitted. */
+  rows: number;
+}
+
+export interface EngineSnapshot {
+  format: 1;
+  views: { name: string; version: number }[];
+  partitions: PartitionSnapshot[];
+  registered: number[] | null;
+  viewStates: Record<string, ViewStateSnapshot>;
+  stats: EngineStats;
+}
+
+const DAY_MS = 86_400_000;
+
+export class AggregationEngine {
+  readonly plans: ViewPlan[];
+  private readonly states: ViewState[];
+  private readonly partitions = new Map<number, PartitionState>();
+  private registered: number[] | undefined;
+  private readonly outOfOrderness: number;
+  private readonly touchHorizon: number;
+  private readonly dedupeHorizon: number;
+  private readonly groups: ViewPlan['group'][];
+  readonly stats: EngineStats;
+
+  constructor(options: EngineOptions = {}, snapshot?: EngineSnapshot) {
+    this.plans = planViews(options.views ?? FEATURE_VIEWS);
+    this.outOfOrderness = options.outOfOrdernessMs ?? 300_000;
+    this.touchHorizon = options.touchHorizonMs ?? 35 * DAY_MS;
+    this.dedupeHorizon = Math.max(...this.plans.map((p) => p.stepMs + p.view.allowedLatenessMs)) + this.outOfOrderness;
+    this.groups = [...new Set(this.plans.map((p) => p.group))];
+    this.states = this.plans.map((p) => new ViewState(p, snapshot?.viewStates[p.view.name]));
+    this.stats = snapshot ? structuredClone(snapshot.stats) : { records: 0, events: 0, duplicates: 0, invalid: 0, late: {}, rows: 0 };
+    for (const p of this.plans) this.stats.late[p.view.name] ??= 0;
+    for (const ps of snapshot?.partitions ?? []) this.partitions.set(ps.partition, new PartitionState(ps.partition, ps));
+    this.registered = snapshot?.registered ?? undefined;
+  }
+
+  /** Views (name, version) this engine runs; a checkpoint only fits an engine with the same list. */
+  viewVersions(): { name: string; version: number }[] {
+    return this.plans.map((p) => ({ name: p.view.name, version: p.view.version }));
+  }
+
+  /**
+   * The partitions whose watermarks gate emission (all partitions that hold data). A registered
+   * partition with no event yet holds emission back. Without registration, every partition seen counts.
+   */
+  setPartitions(partitions: number[]): void {
+    this.registered = [...new Set([...(this.registered ?? []), ...partitions])].sort((a, b) => a - b);
+  }
+
+  /** Parses and processes one log record; returns the event when it was new (not a duplicate or invalid). */
+  processRecord(partition: number, value: string): AlmanacEvent | undefined {
+    let e: AlmanacEvent;
+    try {
+      e = JSON.parse(value) as AlmanacEvent;
+    } catch {
+      this.stats.records++;
+      this.stats.invalid++;
+      return undefined;
+    }
+    return this.processEvent(partition, e) ? e : undefined;
+  }
+
+  /** Processes one event of `partition`; false when it was a duplicate or not an event. */
+  processEvent(partition: number, e: AlmanacEvent): boolean {
+    this.stats.records++;
+    if (typeof e !== 'object' || e === null || typeof e.ts !== 'number' || typeof e.event_id !== 'string') {
+      this.stats.invalid++;
+      return false;
+    }
+    const ps = this.partition(partition);
+    if (ps.seen.has(e.event_id)) {
+      this.stats.duplicates++;
+      return false;
+    }
+    if (e.ts > ps.maxTs) ps.maxTs = e.ts;
+    const wm = ps.maxTs - this.outOfOrderness;
+    ps.evict(wm);
+    ps.seen.set(e.event_id, 0, e.ts + this.dedupeHorizon);
+    this.stats.events++;
+    this.updateDimensions(ps, e);
+    this.aggregate(ps, e, wm);
+    return true;
+  }
+
+  private partition(p: number): PartitionState {
+    let ps = this.partitions.get(p);
+    if (!ps) {
+      ps = new PartitionState(p);
+      this.partitions.set(p, ps);
+    }
+    return ps;
+  }
+
+  private updateDimensions(ps: PartitionState, e: AlmanacEvent): void {
+    if (e.type === 'campaign') ps.campaigns.set(e.campaign_id, { industry: e.industry, channel: e.channel, client_id: e.client_id });
+    else if (e.type === 'touch') {
+      const dim = e.channel === undefined ? { segment: e.audience.segment, campaign_id: e.campaign_id } : { segment: e.audience.segment, campaign_id: e.campaign_id, channel: e.channel };
+      ps.touches.set(e.touch_id, dim, e.ts + this.touchHorizon);
+    }
+  }
+
+  private aggregate(ps: PartitionState, e: AlmanacEvent, wm: number): void {
+    for (const g of this.groups) contribute(g, e);
+    for (let i = 0; i < this.plans.length; i++) {
+      const plan = this.plans[i] as ViewPlan;
+      if (!plan.group.active) continue;
+      const entity = plan.view.entityKey(e, ps);
+      if (entity === undefined) continue;
+      const state = this.states[i] as ViewState;
+      const bucket = Math.floor(e.ts / plan.stepMs);
+      if ((bucket + 1) * plan.stepMs + plan.view.allowedLatenessMs <= wm || bucket + 1 <= state.frontier) {
+        this.stats.late[plan.view.name] = (this.stats.late[plan.view.name] ?? 0) + 1;
+        continue;
+      }
+      state.add(entity, bucket, plan.group.scratch);
+    }
+  }
+
+  /** Minimum watermark over the registered (or seen) partitions, epoch ms; -Infinity before data. */
+  watermark(): number {
+    const ids = this.registered ?? [...this.partitions.keys()];
+    if (ids.length === 0) return -Infinity;
+    let min = Infinity;
+    for (const p of ids) {
+      const ps = this.partitions.get(p);
+      const wm = ps ? ps.maxTs - this.outOfOrderness : -Infinity;
+      if (wm < min) min = wm;
+    }
+    return min;
+  }
+
+  /** Emits every row made final by the current watermark, ordered by view, entity, timestamp. */
+  drain(): FeatureRow[] {
+    const wm = this.watermark();
+    const out: FeatureRow[] = [];
+    if (Number.isFinite(wm)) {
+      for (let i = 0; i < this.plans.length; i++) {
+        const plan = this.plans[i] as ViewPlan;
+        (this.states[i] as ViewState).advance(Math.floor((wm - plan.view.allowedLatenessMs) / plan.stepMs), out);
+      }
+    }
+    out.sort(compareRows);
+    this.stats.rows += out.length;
+    return out;
+  }
+
+  /** Open state size (for progress and memory checks). */
+  openState(): { entities: number; ids: number; touches: number } {
+    let ids = 0;
+    let touches = 0;
+    for (const ps of this.partitions.values()) {
+      ids += ps.seen.size;
+      touches += ps.touches.size;
+    }
+    return { entities: this.states.reduce((n, s) => n + s.openEntities, 0), ids, touches };
+  }
+
+  /** Everything needed to continue exactly where this engine is (JSON-serialisable). */
+  snapshot(): EngineSnapshot {
+    return {
+      format: 1,
+      views: this.viewVersions(),
+      partitions: [...this.partitions.values()].map((p) => p.toJSON()),
+      registered: this.registered ?? null,
+      viewStates: Object.fromEntries(this.states.map((s) => [s.plan.view.name, s.toJSON()])),
+      stats: structuredClone(this.stats),
+    };
+  }
+
+  /** True when `snapshot` was taken by an engine running the same views and versions. */
+  fits(snapshot: EngineSnapshot): boolean {
+    return snapshot.format === 1 && JSON.stringify(snapshot.views) === JSON.stringify(this.viewVersions());
+  }
+}
+
+export function compareRows(a: FeatureRow, b: FeatureRow): number {
+  if (a.view !== b.view) return a.view < b.view ? -1 : 1;
+  if (a.entity !== b.entity) return a.entity < b.entity ? -1 : 1;
+  return a.timestamp - b.timestamp;
+}

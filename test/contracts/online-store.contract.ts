@@ -1,0 +1,96 @@
+/**
+ * The OnlineStore contract, run against every adapter (embedded always; redis when REDIS_URL is set).
+ * `make` must return a fresh, isolated, initialised store; `reopen` (optional) opens a new instance
+ * over the same durable data after `close()` of the given one.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OnlineStore } from '../../features/online-store/online-store.ts';
+
+export interface OnlineStoreContractOptions {
+  reopen?: (closed: OnlineStore) => Promise<OnlineStore>;
+}
+
+const T = Date.UTC(2024, 4, 1);
+
+export function onlineStoreContract(name: string, make: () => Promise<OnlineStore>, options: OnlineStoreContractOptions = {}): void {
+  describe(`OnlineStore contract: ${name}`, () => {
+    const open: OnlineStore[] = [];
+    const fresh = async () => {
+      const s = await make();
+      open.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of open.splice(0)) await s.close().catch(() => undefined);
+    });
+
+    it('returns undefined for missing keys, aligned with the request', async () => {
+      const store = await fresh();
+      await store.write([{ view: 'v_missing', entity: 'a', timestamp: T, values: { x: 1 } }]);
+      const got = await store.read([{ view: 'v_missing', entity: 'nope' }, { view: 'v_missing', entity: 'a' }, { view: 'other', entity: 'a' }], T);
+      expect(got).toEqual([undefined, { timestamp: T, values: { x: 1 } }, undefined]);
+    });
+
+    it('reads many keys in one batch, results aligned with the keys', async () => {
+      const store = await fresh();
+      const rows = Array.from({ length: 60 }, (_, i) => ({ view: 'v_batch', entity: `e${i}`, timestamp: T + i, values: { i, tag: `t${i}` } }));
+      await store.write(rows);
+      const keys = [...rows].reverse().flatMap((r, j) => (j % 5 === 0 ? [{ view: 'v_batch', entity: `missing${j}` }, { view: r.view, entity: r.entity }] : [{ view: r.view, entity: r.entity }]));
+      const got = await store.read(keys, T);
+      expect(got).toHaveLength(keys.length);
+      keys.forEach((k, j) => {
+        if (k.entity.startsWith('missing')) expect(got[j]).toBeUndefined();
+        else expect(got[j]?.values.i).toBe(Number(k.entity.slice(1)));
+      });
+    });
+
+    it('keeps the newest timestamp whatever the order of writes', async () => {
+      const store = await fresh();
+      await store.write([{ view: 'v_new', entity: 'a', timestamp: T + 10, values: { x: 2 } }]);
+      await store.write([{ view: 'v_new', entity: 'a', timestamp: T, values: { x: 1 } }]);
+      await store.write([
+        { view: 'v_new', entity: 'b', timestamp: T + 5, values: { x: 5 } },
+        { view: 'v_new', entity: 'b', timestamp: T + 1, values: { x: 1 } },
+      ]);
+      const got = await store.read([{ view: 'v_new', entity: 'a' }, { view: 'v_new', entity: 'b' }], T + 10);
+      expect(got.map((g) => g?.values.x)).toEqual([2, 5]);
+      expect(got[0]?.timestamp).toBe(T + 10);
+    });
+
+    it('expires values after the view TTL (by row timestamp, using the now parameter)', async () => {
+      const store = await fresh();
+      const now = Date.now();
+      await store.write([
+        { view: 'v_ttl', entity: 'a', timestamp: now, values: { x: 1 } },
+        { view: 'v_keep', entity: 'a', timestamp: now, values: { x: 2 } },
+      ], { v_ttl: 60_000 });
+      const key = [{ view: 'v_ttl', entity: 'a' }, { view: 'v_keep', entity: 'a' }];
+      expect((await store.read(key, now + 30_000)).map((g) => g?.values.x)).toEqual([1, 2]);
+      expect((await store.read(key, now + 61_000)).map((g) => g?.values.x)).toEqual([undefined, 2]);
+    });
+
+    it('stores number and string values exactly', async () => {
+      const store = await fresh();
+      const values = { rate: 0.1 + 0.2, count: 12345678901, neg: -3.5, industry: 'retail', json: '{"a":[1,"b"]}', empty: '' };
+      await store.write([{ view: 'v_types', entity: 'e|1 x', timestamp: T, values }]);
+      const [got] = await store.read([{ view: 'v_types', entity: 'e|1 x' }], T);
+      expect(got?.values).toEqual(values);
+    });
+
+    it('answers ping', async () => {
+      expect(await (await fresh()).ping()).toBe(true);
+    });
+
+    it.runIf(options.reopen !== undefined)('keeps flushed writes across close and reopen', async () => {
+      const store = await fresh();
+      await store.write([{ view: 'v_durable', entity: 'a', timestamp: T, values: { x: 7, s: 'y' } }], { v_durable: 3_600_000 });
+      await store.flush();
+      await store.close();
+      open.splice(open.indexOf(store), 1);
+      const again = await (options.reopen as NonNullable<OnlineStoreContractOptions['reopen']>)(store);
+      open.push(again);
+      expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 1000)).toEqual([{ timestamp: T, values: { x: 7, s: 'y' } }]);
+      expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 3_600_001)).toEqual([undefined]);
+    });
+  });
+}
