@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { createRedisOnlineStore } from '../../features/online-store/redis/redis-online-store.ts';
 import type { OnlineKey, OnlineStore, OnlineValue } from '../../features/online-store/online-store.ts';
+import { onlineStoreContract } from '../contracts/online-store.contract.ts';
 import { redisAvailable, redisTarget, type RedisTarget } from './private-redis.ts';
 
 let target: RedisTarget | undefined;
 let n = 0;
 const stores: OnlineStore[] = [];
+const prefixes = new Map<OnlineStore, string>();
 
 function configFor(url: string, prefix: string) {
   return loadConfig({ env: {}, overrides: { onlineStore: { adapter: 'redis', redis: { url, keyPrefix: prefix } } } });
@@ -18,18 +20,30 @@ async function freshStore(): Promise<{ store: OnlineStore; prefix: string }> {
   const store = createRedisOnlineStore(configFor(target!.url, prefix));
   await store.init();
   stores.push(store);
+  prefixes.set(store, prefix);
   return { store, prefix };
 }
 
-describe.skipIf(!redisAvailable())('redis online store (real redis-server)', () => {
-  beforeAll(async () => {
-    target = await redisTarget('redis online store');
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await target?.server?.dispose();
-  });
+beforeAll(async () => {
+  if (redisAvailable()) target = await redisTarget('redis online store');
+});
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  await target?.server?.dispose();
+});
 
+if (redisAvailable()) {
+  onlineStoreContract('redis', async () => (await freshStore()).store, {
+    reopen: async (closed) => {
+      const again = createRedisOnlineStore(configFor(target!.url, prefixes.get(closed)!));
+      await again.init();
+      stores.push(again);
+      return again;
+    },
+  });
+}
+
+describe.skipIf(!redisAvailable())('redis online store (real redis-server)', () => {
   it('round-trips numbers and strings, aligned with the keys, undefined for misses', async () => {
     const { store } = await freshStore();
     await store.write([

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { createRedisResultCache } from '../../serving/cache/redis/redis-result-cache.ts';
 import type { ResultCache } from '../../serving/cache/result-cache.ts';
+import { resultCacheContract } from '../contracts/result-cache.contract.ts';
 import { redisAvailable, redisTarget, type RedisTarget } from './private-redis.ts';
 
 let target: RedisTarget | undefined;
@@ -19,15 +20,17 @@ async function freshCache(): Promise<ResultCache> {
   return cache;
 }
 
-describe.skipIf(!redisAvailable())('redis result cache (real redis-server)', () => {
-  beforeAll(async () => {
-    target = await redisTarget('redis result cache');
-  });
-  afterAll(async () => {
-    for (const c of caches) await c.close();
-    await target?.server?.dispose();
-  });
+beforeAll(async () => {
+  if (redisAvailable()) target = await redisTarget('redis result cache');
+});
+afterAll(async () => {
+  for (const c of caches) await c.close();
+  await target?.server?.dispose();
+});
 
+if (redisAvailable()) resultCacheContract('redis', freshCache);
+
+describe.skipIf(!redisAvailable())('redis result cache (real redis-server)', () => {
   it('returns what was set and undefined on a miss', async () => {
     const cache = await freshCache();
     const value = JSON.stringify({ p: 0.42, model: 'v3', note: 'ünïcode "quoted"' });
