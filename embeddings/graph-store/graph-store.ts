@@ -33,7 +33,11 @@ export interface PatternEvidence {
   campaigns: number;
   /** Industries the pattern was seen in. */
   industries: string[];
-  /** Distinct clients that proved the pattern in the asked industry (0 when none asked). */
+  /**
+   * Distinct clients that proved the pattern in the asked industry (0 when none asked): clients that
+   * RAN a Campaign whose prop `industry` equals the asked industry and whose MATCHES edge to the
+   * pattern has `conversions > 0`.
+   */
   clientsInIndustry: number;
 }
 
@@ -47,11 +51,15 @@ export interface GraphStore {
   mergeEdges(edges: GraphEdge[]): Promise<void>;
   /** Deletes nodes (and their edges). */
   deleteNodes(label: NodeLabel, ids: string[]): Promise<void>;
-  /** Evidence for each pattern id (patterns with no node are absent). */
+  /**
+   * Evidence for each pattern id (patterns with no node are absent). clients = distinct
+   * (:Client)-[:RAN]->(:Campaign)-[:MATCHES]->(p); campaigns = distinct (:Campaign)-[:MATCHES]->(p);
+   * industries = ids of (p)-[:SEEN_IN]->(:Industry), sorted. See embedded/pattern-queries.ts for the Cypher.
+   */
   patternEvidence(patternIds: string[], industry?: string): Promise<Map<string, PatternEvidence>>;
-  /** Patterns linked by SIMILAR_TO from `patternId`, by weight descending. */
+  /** Patterns linked by SIMILAR_TO from `patternId`, by weight (edge prop) descending, then id ascending. */
   similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]>;
-  /** Node and edge counts by label/type (for tests and health). */
+  /** Node and edge counts by label/type, every label and type present (0 when none). */
   counts(): Promise<{ nodes: Record<string, number>; edges: Record<string, number> }>;
   ping(): Promise<boolean>;
 }

@@ -65,7 +65,7 @@ class EmbeddedVectorIndex implements VectorIndex {
     this.loaded.clear();
   }
 
-  ensureCollection(spec: CollectionSpec): Promise<void> {
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
     checkSpec(spec);
     return this.serialized(async () => {
       if (this.exists(spec.name)) {
@@ -84,7 +84,7 @@ class EmbeddedVectorIndex implements VectorIndex {
     });
   }
 
-  dropCollection(name: string): Promise<void> {
+  async dropCollection(name: string): Promise<void> {
     checkName('collection', name);
     return this.serialized(async () => {
       this.loaded.delete(name);
@@ -108,7 +108,7 @@ class EmbeddedVectorIndex implements VectorIndex {
     return [...names].sort();
   }
 
-  upsert(collection: string, records: VectorRecord[]): Promise<void> {
+  async upsert(collection: string, records: VectorRecord[]): Promise<void> {
     return this.serialized(async () => {
       const name = this.resolveName(collection);
       const entry = await this.open(name);
@@ -119,7 +119,7 @@ class EmbeddedVectorIndex implements VectorIndex {
     });
   }
 
-  delete(collection: string, ids: string[]): Promise<void> {
+  async delete(collection: string, ids: string[]): Promise<void> {
     return this.serialized(async () => {
       const name = this.resolveName(collection);
       const entry = await this.open(name);
@@ -144,7 +144,7 @@ class EmbeddedVectorIndex implements VectorIndex {
     return (await this.read(collection)).coll.size;
   }
 
-  setAlias(alias: string, collection: string): Promise<void> {
+  async setAlias(alias: string, collection: string): Promise<void> {
     checkName('alias', alias);
     return this.serialized(async () => {
       if (!this.exists(collection)) throw notFound('vector collection', collection);

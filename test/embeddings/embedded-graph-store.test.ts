@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.ts';
+import { createEmbeddedGraphStore } from '../../embeddings/graph-store/embedded/embedded-graph-store.ts';
+import { graphStoreContract } from '../contracts/graph-store.contract.ts';
+
+const homes: string[] = [];
+function config() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'almanac-graph-'));
+  homes.push(dir);
+  return loadConfig({ env: {}, overrides: { home: dir } });
+}
+afterAll(() => homes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+graphStoreContract('embedded', async () => {
+  const store = createEmbeddedGraphStore(config());
+  await store.init();
+  return store;
+});
+
+describe('embedded GraphStore persistence', () => {
+  it('reloads the graph after reopen, and a reader sees another instance’s writes', async () => {
+    const cfg = config();
+    const writer = createEmbeddedGraphStore(cfg);
+    const reader = createEmbeddedGraphStore(cfg, { freshnessMs: 0 });
+    await Promise.all([writer.init(), reader.init()]);
+    await writer.mergeEdges([
+      { type: 'RAN', from: { label: 'Client', id: 'c1' }, to: { label: 'Campaign', id: 'k1' }, props: {} },
+      { type: 'MATCHES', from: { label: 'Campaign', id: 'k1' }, to: { label: 'Pattern', id: 'p1' }, props: { touches: 3, conversions: 1 } },
+      { type: 'SIMILAR_TO', from: { label: 'Pattern', id: 'p1' }, to: { label: 'Pattern', id: 'p2' }, props: { weight: 0.8 } },
+    ]);
+    expect((await reader.patternEvidence(['p1'])).get('p1')).toMatchObject({ clients: 1, campaigns: 1 });
+    await writer.close();
+
+    const reopened = createEmbeddedGraphStore(cfg);
+    await reopened.init();
+    const counts = await reopened.counts();
+    expect(counts.nodes).toEqual({ Client: 1, Campaign: 1, Pattern: 2, Industry: 0 });
+    expect(counts.edges).toEqual({ RAN: 1, MATCHES: 1, SEEN_IN: 0, SIMILAR_TO: 1 });
+    expect(await reopened.similarPatterns('p1', 5)).toEqual([{ id: 'p2', weight: 0.8 }]);
+  });
+});
