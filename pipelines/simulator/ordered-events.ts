@@ -1,0 +1,77 @@
+/**
+ * The world's events in time order: client events first, each campaign event before its touches,
+ * touches hour by hour, and outcomes when they happen (held in a bounded pending heap until then).
+ */
+import type { AlmanacEvent, CampaignEvent, ClientEvent } from '../../core/domain/event.ts';
+import { MinHeap } from './min-heap.ts';
+import { createRng } from './prng.ts';
+import { HOUR_MS } from './simulation-options.ts';
+import type { SimulationStats } from './simulation-stats.ts';
+import { generateTouch } from './touch-generator.ts';
+import type { SimCampaign, SimClient, World } from './world.ts';
+import { HOUR_WEIGHTS } from './world-catalogue.ts';
+
+/** An event on its way out; `notAfter` is the earliest timestamp of an event that must follow it (its outcomes). */
+export interface Envelope {
+  event: AlmanacEvent;
+  notAfter: number;
+}
+
+const HOUR_WEIGHT_SUM = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
+
+export function* orderedEvents(world: World, stats: SimulationStats): Generator<Envelope> {
+  for (const client of world.clients) yield { event: clientEvent(world, client), notAfter: Infinity };
+  const rng = createRng(world.options.seed, 'touches');
+  const pending = new MinHeap<Envelope>();
+  const byCreation = [...world.campaigns].sort((a, b) => a.createdAt - b.createdAt || a.index - b.index);
+  let nextCampaign = 0;
+  let active: SimCampaign[] = [];
+  for (let sliceStart = world.start; sliceStart < world.end; sliceStart += HOUR_MS) {
+    const sliceEnd = sliceStart + HOUR_MS;
+    for (; nextCampaign < byCreation.length && (byCreation[nextCampaign] as SimCampaign).createdAt < sliceEnd; nextCampaign++) {
+      const c = byCreation[nextCampaign] as SimCampaign;
+      pending.push(c.createdAt, { event: campaignEvent(c), notAfter: Infinity });
+    }
+    if ((sliceStart - world.start) % (24 * HOUR_MS) === 0) active = world.campaigns.filter((c) => c.start < sliceStart + 24 * HOUR_MS && c.end >= sliceStart);
+    const hourWeight = (HOUR_WEIGHTS[new Date(sliceStart).getUTCHours()] as number) / HOUR_WEIGHT_SUM;
+    for (const campaign of active) {
+      const n = rng.poisson(campaign.touchRate * hourWeight);
+      for (let i = 0; i < n; i++) {
+        const { touch, outcomes } = generateTouch(world, campaign, sliceStart + rng.int(HOUR_MS), rng, stats);
+        pending.push(touch.ts, { event: touch, notAfter: outcomes[0]?.ts ?? Infinity });
+        for (const o of outcomes) pending.push(o.ts, { event: o, notAfter: Infinity });
+      }
+    }
+    while (pending.peekKey() < sliceEnd) yield pending.pop() as Envelope;
+  }
+  while (pending.size > 0) yield pending.pop() as Envelope;
+}
+
+function clientEvent(world: World, client: SimClient): ClientEvent {
+  return {
+    type: 'client',
+    event_id: `ev-${client.clientId}`,
+    client_id: client.clientId,
+    ts: world.start,
+    name: client.name,
+    industry: client.industry,
+    region: client.region,
+  };
+}
+
+function campaignEvent(c: SimCampaign): CampaignEvent {
+  return {
+    type: 'campaign',
+    event_id: `ev-${c.campaignId}`,
+    campaign_id: c.campaignId,
+    ts: c.createdAt,
+    client_id: c.client.clientId,
+    industry: c.client.industry,
+    objective: c.objective,
+    channel: c.channel,
+    budget: c.budget,
+    start: c.start,
+    end: c.end,
+    attributes: { offer: c.offer, creative: c.creative, language: c.language, target_segment: c.segments[0] ?? null },
+  };
+}

@@ -1,0 +1,81 @@
+/** Writes a simulation to DIR/events.jsonl and DIR/ground-truth.json, streaming, atomically (tmp + rename). */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { invalidInput } from '../../core/errors.ts';
+import { join } from 'node:path';
+import { createProgress } from '../../core/progress.ts';
+import { groundTruth, type GroundTruth } from './ground-truth.ts';
+import { DAY_MS, type SimulationOptions } from './simulation-options.ts';
+import { startSimulation } from './simulation-run.ts';
+
+export type WriteSimulationOptions = SimulationOptions & { out: string; quiet?: boolean };
+
+export interface SimulationResult {
+  events: number;
+  files: string[];
+  byType: GroundTruth['counts']['byType'];
+  duplicates: number;
+  outOfOrder: number;
+  groundTruth: GroundTruth;
+}
+
+const CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Simulates and writes the world. Re-running with the same options rewrites byte-identical files.
+ * @throws AlmanacError ALMANAC_ERR_INPUT_INVALID for bad options (before anything is written).
+ */
+export async function writeSimulation(options: WriteSimulationOptions): Promise<SimulationResult> {
+  const { out, quiet = false, ...simulation } = options;
+  const run = startSimulation(simulation);
+  await ensureFolder(out);
+  const eventsFile = join(out, 'events.jsonl');
+  const truthFile = join(out, 'ground-truth.json');
+  const progress = createProgress({ label: 'simulate', unit: 'events', quiet });
+  const count = await writeLines(`${eventsFile}.tmp`, run.events, (n, ts) => progress.update(n, `day ${Math.floor((ts - run.world.start) / DAY_MS) + 1}/${run.world.options.days}`));
+  progress.update(count);
+  progress.done();
+  const truth = groundTruth(run.world, run.stats, count);
+  await writeFile(`${truthFile}.tmp`, `${JSON.stringify(truth, null, 2)}\n`);
+  await rename(`${eventsFile}.tmp`, eventsFile);
+  await rename(`${truthFile}.tmp`, truthFile);
+  return {
+    events: count, files: [eventsFile, truthFile], byType: truth.counts.byType,
+    duplicates: truth.counts.duplicates, outOfOrder: truth.counts.outOfOrder, groundTruth: truth,
+  };
+}
+
+async function ensureFolder(out: string): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw invalidInput(`--out '${out}' is a file, not a folder; pass a folder path`, [{ path: 'out', reason: 'must be a folder' }]);
+  }
+  await mkdir(out, { recursive: true });
+}
+
+/** Writes one JSON line per event, in chunks, waiting for 'drain' when the stream's buffer is full. */
+async function writeLines(file: string, events: Iterable<{ ts: number }>, onProgress: (n: number, ts: number) => void): Promise<number> {
+  const stream = createWriteStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const failed = once(stream, 'error').then(([e]) => { throw e; });
+  failed.catch(() => undefined);
+  let chunk = '';
+  let n = 0;
+  try {
+    for (const event of events) {
+      chunk += `${JSON.stringify(event)}\n`;
+      if (++n % 5000 === 0) onProgress(n, event.ts);
+      if (chunk.length < CHUNK_CHARS) continue;
+      const ok = stream.write(chunk);
+      chunk = '';
+      if (!ok) await Promise.race([once(stream, 'drain'), failed]);
+    }
+    stream.end(chunk);
+    await Promise.race([once(stream, 'finish'), failed]);
+    return n;
+  } catch (e) {
+    stream.destroy();
+    await rm(file, { force: true });
+    throw e;
+  }
+}
