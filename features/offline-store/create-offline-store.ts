@@ -1,0 +1,10 @@
+import type { AlmanacConfig } from '../../core/config.ts';
+import type { OfflineStore } from './offline-store.ts';
+import { createParquetOfflineStore } from './parquet-offline-store.ts';
+
+/** The offline store (Parquet files under `<home>/offline`, queried with DuckDB), initialised. */
+export async function createOfflineStore(config: AlmanacConfig): Promise<OfflineStore> {
+  const store = createParquetOfflineStore(config);
+  await store.init();
+  return store;
+}

@@ -1,0 +1,205 @@
+/**
+ * OfflineStore on Parquet files written and queried in-process with DuckDB.
+ *
+ * Each append writes one new part file per date partition (temp name, then rename), with a
+ * `written_at` sequence column; reads dedupe on (entity, timestamp) keeping the last written, so
+ * appends are idempotent. replaceRange rebuilds whole date partitions in a fresh folder and swaps it
+ * in by rename.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { homePath, type AlmanacConfig } from '../../core/config.ts';
+import { AlmanacError } from '../../core/errors.ts';
+import type { FeatureRow } from '../feature-view.ts';
+import type { OfflineStore, TimeRange } from './offline-store.ts';
+import { datePartitions, dateOf, dayRange, overlaps, partFiles } from './parquet-partition.ts';
+
+const ALL: TimeRange = { from: -8.64e15, to: 8.64e15 };
+const VIEW_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+export class ParquetOfflineStore implements OfflineStore {
+  readonly kind = 'parquet';
+  private instance: DuckDBInstance | undefined;
+  private conn: DuckDBConnection | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastSeq = 0;
+  private tables = 0;
+
+  constructor(readonly root: string) {}
+
+  async init(): Promise<void> {
+    if (this.conn) return;
+    this.instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    this.conn = await this.instance.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    this.conn?.closeSync();
+    this.instance?.closeSync();
+    this.conn = undefined;
+    this.instance = undefined;
+  }
+
+  location(view: string): string {
+    return path.join(this.root, view);
+  }
+
+  /** The DuckDB connection (point-in-time joins run on it). */
+  connection(): DuckDBConnection {
+    if (!this.conn) throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'offline store is not initialised: call init() first', { retriable: false });
+    return this.conn;
+  }
+
+  /** Runs `fn` after every earlier operation (one statement sequence at a time on the connection). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private nextSeq(): number {
+    this.lastSeq = Math.max(Date.now() * 1000, this.lastSeq + 1);
+    return this.lastSeq;
+  }
+
+  async views(): Promise<string[]> {
+    if (!existsSync(this.root)) return [];
+    const names = (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && VIEW_NAME.test(d.name)).map((d) => d.name);
+    const withData = await Promise.all(names.map(async (n) => ((await datePartitions(this.location(n))).length > 0 ? n : undefined)));
+    return withData.filter((n): n is string => n !== undefined).sort();
+  }
+
+  async append(view: string, rows: FeatureRow[]): Promise<void> {
+    checkView(view);
+    if (rows.length === 0) return;
+    await this.serial(async () => {
+      for (const [date, dayRows] of groupByDate(rows)) await this.writePart(path.join(this.location(view), `date=${date}`), dayRows);
+    });
+  }
+
+  async replaceRange(view: string, range: TimeRange, rows: FeatureRow[]): Promise<void> {
+    checkView(view);
+    const inRange = rows.filter((r) => r.timestamp >= range.from && r.timestamp < range.to);
+    await this.serial(async () => {
+      const existing = (await datePartitions(this.location(view))).filter((d) => overlaps(dayRange(d), range));
+      const byDate = groupByDate(inRange);
+      for (const date of new Set([...existing, ...byDate.keys()])) {
+        const dir = path.join(this.location(view), `date=${date}`);
+        const keep = (await this.readRows(view, await partFiles(dir), ALL)).filter((r) => r.timestamp < range.from || r.timestamp >= range.to);
+        await this.swapPartition(dir, [...keep, ...(byDate.get(date) ?? [])]);
+      }
+    });
+  }
+
+  async scan(view: string, range: TimeRange = ALL): Promise<FeatureRow[]> {
+    checkView(view);
+    return this.serial(async () => this.readRows(view, await this.filesIn(view, range), range));
+  }
+
+  /** Part files of the date partitions of `view` that can hold rows in `range`. */
+  async filesIn(view: string, range: TimeRange = ALL): Promise<string[]> {
+    const dates = (await datePartitions(this.location(view))).filter((d) => overlaps(dayRange(d), range));
+    return (await Promise.all(dates.map((d) => partFiles(path.join(this.location(view), `date=${d}`))))).flat();
+  }
+
+  private async swapPartition(dir: string, rows: FeatureRow[]): Promise<void> {
+    const seq = this.nextSeq();
+    const fresh = `${dir}.new-${seq}`;
+    const old = `${dir}.old-${seq}`;
+    if (rows.length > 0) await this.writePart(fresh, rows);
+    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    if (rows.length > 0) await rename(fresh, dir);
+    await rm(old, { recursive: true, force: true });
+  }
+
+  private async writePart(dir: string, rows: FeatureRow[]): Promise<void> {
+    const conn = this.connection();
+    const seq = this.nextSeq();
+    const features = featureColumns(rows);
+    const table = `rows_${++this.tables}`;
+    const cols = ['entity VARCHAR', 'timestamp BIGINT', 'written_at BIGINT', ...features.map((f) => `${sqlIdent(f)} DOUBLE`)];
+    await conn.run(`CREATE TEMP TABLE ${table} (${cols.join(', ')})`);
+    try {
+      const appender = await conn.createAppender(table);
+      for (const r of rows) {
+        appender.appendVarchar(r.entity);
+        appender.appendBigInt(BigInt(r.timestamp));
+        appender.appendBigInt(BigInt(seq));
+        for (const f of features) {
+          const v = r.values[f];
+          if (v === undefined) appender.appendNull();
+          else appender.appendDouble(v);
+        }
+        appender.endRow();
+      }
+      appender.closeSync();
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `part-${seq}.parquet`);
+      const tmp = path.join(dir, `.part-${seq}.parquet.tmp`);
+      await conn.run(`COPY (SELECT * FROM ${table} ORDER BY entity, timestamp) TO ${sqlString(tmp)} (FORMAT parquet)`);
+      await rename(tmp, file);
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+
+  private async readRows(view: string, files: string[], range: TimeRange): Promise<FeatureRow[]> {
+    if (files.length === 0) return [];
+    const reader = await this.connection().runAndReadAll(`${dedupedSql(files)} WHERE timestamp >= ${range.from} AND timestamp < ${range.to} ORDER BY entity, timestamp`);
+    const names = reader.columnNames();
+    return reader.getRowObjectsJS().map((o) => {
+      const values: Record<string, number> = {};
+      for (const n of names) {
+        if (n === 'entity' || n === 'timestamp' || n === 'written_at') continue;
+        const v = o[n];
+        if (v !== null && v !== undefined) values[n] = Number(v);
+      }
+      return { view, entity: String(o.entity), timestamp: Number(o.timestamp), values };
+    });
+  }
+}
+
+/** SQL selecting the deduplicated rows (last written per entity and timestamp) of `files`. */
+export function dedupedSql(files: string[]): string {
+  const list = `[${files.map(sqlString).join(', ')}]`;
+  return `SELECT * EXCLUDE (timestamp), CAST(timestamp AS DOUBLE) AS timestamp FROM (
+    SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
+    QUALIFY row_number() OVER (PARTITION BY entity, timestamp ORDER BY written_at DESC) = 1)`;
+}
+
+function featureColumns(rows: FeatureRow[]): string[] {
+  const names = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r.values)) names.add(k);
+  for (const reserved of ['entity', 'timestamp', 'written_at']) names.delete(reserved);
+  return [...names];
+}
+
+function groupByDate(rows: FeatureRow[]): Map<string, FeatureRow[]> {
+  const out = new Map<string, FeatureRow[]>();
+  for (const r of rows) {
+    const d = dateOf(r.timestamp);
+    const list = out.get(d);
+    if (list) list.push(r);
+    else out.set(d, [r]);
+  }
+  return out;
+}
+
+function checkView(view: string): void {
+  if (!VIEW_NAME.test(view)) {
+    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `invalid view name '${view}': use letters, digits and _ (e.g. client_activity)`, { details: { issues: [{ path: 'view', reason: 'not an identifier' }] } });
+  }
+}
+
+/** The Parquet offline store under `<home>/offline` (or `root` when given). */
+export function createParquetOfflineStore(config: AlmanacConfig, root?: string): ParquetOfflineStore {
+  return new ParquetOfflineStore(root ?? homePath(config, 'offline'));
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../core/config.ts';
+import type { FeatureRow } from '../../../features/feature-view.ts';
+import { createParquetOfflineStore, type ParquetOfflineStore } from '../../../features/offline-store/parquet-offline-store.ts';
+
+const D = Date.UTC(2024, 0, 2);
+const DAY = 86_400_000;
+const row = (entity: string, timestamp: number, x: number): FeatureRow => ({ view: 'v', entity, timestamp, values: { x, y_1d: x / 2 } });
+
+describe('ParquetOfflineStore', () => {
+  let store: ParquetOfflineStore;
+  afterEach(async () => store?.close());
+  const open = async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-offline-'));
+    store = createParquetOfflineStore(loadConfig({ env: {}, overrides: { home } }));
+    await store.init();
+    return home;
+  };
+
+  it('writes Parquet partitioned by date and scans rows back, ordered by entity then timestamp', async () => {
+    const home = await open();
+    await store.append('v', [row('b', D, 1), row('a', D + DAY, 2), row('a', D, 3)]);
+    expect(readdirSync(path.join(home, 'offline', 'v')).sort()).toEqual(['date=2024-01-02', 'date=2024-01-03']);
+    expect(readdirSync(path.join(home, 'offline', 'v', 'date=2024-01-02'))[0]).toMatch(/^part-\d+\.parquet$/);
+    expect(await store.scan('v')).toEqual([row('a', D, 3), row('a', D + DAY, 2), row('b', D, 1)]);
+    expect(await store.scan('v', { from: D + DAY, to: D + 2 * DAY })).toEqual([row('a', D + DAY, 2)]);
+    expect(await store.views()).toEqual(['v']);
+  });
+
+  it('is idempotent on (view, entity, timestamp): the last written wins', async () => {
+    await open();
+    await store.append('v', [row('a', D, 1)]);
+    await store.append('v', [row('a', D, 1)]);
+    await store.append('v', [row('a', D, 5), row('c', D, 1)]);
+    expect(await store.scan('v')).toEqual([row('a', D, 5), row('c', D, 1)]);
+  });
+
+  it('replaceRange swaps the rows in the range and keeps the rest of the partition', async () => {
+    const home = await open();
+    await store.append('v', [row('a', D, 1), row('a', D + 3_600_000, 2), row('a', D + DAY, 3), row('a', D + 2 * DAY, 4)]);
+    await store.replaceRange('v', { from: D + 1_000_000, to: D + 2 * DAY }, [row('z', D + DAY, 9), row('out', D + 5 * DAY, 1)]);
+    expect(await store.scan('v')).toEqual([row('a', D, 1), row('a', D + 2 * DAY, 4), row('z', D + DAY, 9)]);
+    const dirs = readdirSync(path.join(home, 'offline', 'v'));
+    expect(dirs.every((d) => /^date=\d{4}-\d{2}-\d{2}$/.test(d))).toBe(true);
+    await store.replaceRange('v', { from: D + 2 * DAY, to: D + 3 * DAY }, []);
+    expect(existsSync(path.join(home, 'offline', 'v', 'date=2024-01-04'))).toBe(false);
+  });
+
+  it('keeps columns apart per view and handles rows with different value sets', async () => {
+    await open();
+    await store.append('w', [{ view: 'w', entity: 'e', timestamp: D, values: { p: 1 } }]);
+    await store.append('w', [{ view: 'w', entity: 'f', timestamp: D, values: { q: 2 } }]);
+    expect(await store.scan('w')).toEqual([
+      { view: 'w', entity: 'e', timestamp: D, values: { p: 1 } },
+      { view: 'w', entity: 'f', timestamp: D, values: { q: 2 } },
+    ]);
+    expect(await store.scan('nothing')).toEqual([]);
+  });
+
+  it('rejects a view name that is not an identifier', async () => {
+    await open();
+    await expect(store.append('../x', [row('a', D, 1)])).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
+  });
+});
