@@ -1,0 +1,179 @@
+/**
+ * The embedded ModelRegistry, on disk under `<home>/registry`:
+ *   versions/<n>/model.onnx + metadata.json   — written to a staging folder, then renamed in
+ *   aliases.json                               — champion, challenger, previous champion, revision
+ * Every change is an atomic rename, so a serving process sees the old or the new state.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { homePath, type AlmanacConfig } from '../../../core/config.ts';
+import { AlmanacError, notFound } from '../../../core/errors.ts';
+import type { ModelAlias, ModelMetrics, ModelRegistry, ModelVersion } from '../model-registry.ts';
+import { DEFAULT_GATE, judgeGate } from '../promotion-gate.ts';
+import { readJson, withLock, writeFileAtomic } from './registry-files.ts';
+
+interface AliasState { revision: number; champion?: number; challenger?: number; previousChampion?: number; updatedAt?: string }
+
+type StoredVersion = Omit<ModelVersion, 'aliases' | 'onnxPath'> & { onnxSha256: string };
+
+const METRIC_KEYS = ['roc_auc', 'pr_auc', 'log_loss'] as const;
+
+/** JSON stores NaN (unknown metric) as null; read it back as NaN. */
+function reviveMetrics(m: ModelMetrics): ModelMetrics {
+  const out = { ...m };
+  for (const k of METRIC_KEYS) if (typeof out[k] !== 'number') out[k] = Number.NaN;
+  return out;
+}
+
+export function createEmbeddedModelRegistry(config: AlmanacConfig): ModelRegistry {
+  const root = homePath(config, 'registry');
+  const versionsDir = path.join(root, 'versions');
+  const aliasFile = path.join(root, 'aliases.json');
+
+  const readAliases = async (): Promise<AliasState> => (await readJson<AliasState>(aliasFile)) ?? { revision: 0 };
+  const aliasesOf = (state: AliasState, version: number): ModelAlias[] => {
+    const out: ModelAlias[] = [];
+    if (state.champion === version) out.push('champion');
+    if (state.challenger === version) out.push('challenger');
+    return out;
+  };
+  const versionNumbers = async (): Promise<number[]> => {
+    const names = await readdir(versionsDir).catch(() => [] as string[]);
+    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  };
+  const readStored = async (version: number): Promise<StoredVersion | undefined> => readJson<StoredVersion>(path.join(versionsDir, String(version), 'metadata.json'));
+  const toVersion = (stored: StoredVersion, state: AliasState): ModelVersion => ({
+    ...stored,
+    metrics: reviveMetrics(stored.metrics),
+    onnxPath: path.join(versionsDir, String(stored.version), 'model.onnx'),
+    aliases: aliasesOf(state, stored.version),
+  });
+  const getStored = async (version: number): Promise<StoredVersion> => {
+    const stored = Number.isInteger(version) && version > 0 ? await readStored(version) : undefined;
+    if (!stored) throw notFound('model version', String(version));
+    return stored;
+  };
+  const changeAliases = (change: (state: AliasState) => Promise<AliasState> | AliasState): Promise<AliasState> =>
+    withLock(root, async () => {
+      const next = await change(await readAliases());
+      const written = { ...next, revision: next.revision + 1, updatedAt: new Date().toISOString() };
+      await writeFileAtomic(aliasFile, `${JSON.stringify(written, null, 2)}\n`);
+      return written;
+    });
+
+  async function findIdentical(sha: string, input: Parameters<ModelRegistry['register']>[0]): Promise<number | undefined> {
+    for (const v of await versionNumbers()) {
+      const s = await readStored(v);
+      if (s?.onnxSha256 === sha && s.name === input.name && JSON.stringify(s.signature) === JSON.stringify(input.signature)) return v;
+    }
+    return undefined;
+  }
+
+  const registry: ModelRegistry = {
+    async init() {
+      await mkdir(versionsDir, { recursive: true });
+    },
+
+    async register(input) {
+      const bytes = await readFile(input.onnxFile).catch((e: unknown) => {
+        throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `ONNX file ${input.onnxFile} cannot be read: ${(e as Error).message}`, { cause: e });
+      });
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      await mkdir(versionsDir, { recursive: true });
+      return withLock(root, async () => {
+        const same = await findIdentical(sha, input);
+        if (same !== undefined) return registry.get(same);
+        const version = ((await versionNumbers()).at(-1) ?? 0) + 1;
+        const staging = path.join(root, `.staging-${randomBytes(6).toString('hex')}`);
+        await mkdir(staging, { recursive: true });
+        const stored: StoredVersion = {
+          version, name: input.name, createdAt: new Date().toISOString(),
+          metrics: input.metrics, signature: input.signature, lineage: input.lineage, onnxSha256: sha,
+        };
+        try {
+          await writeFile(path.join(staging, 'model.onnx'), bytes);
+          await writeFile(path.join(staging, 'metadata.json'), `${JSON.stringify(stored, null, 2)}\n`);
+          await rename(staging, path.join(versionsDir, String(version)));
+        } catch (e) {
+          await rm(staging, { recursive: true, force: true });
+          throw e;
+        }
+        return toVersion(stored, await readAliases());
+      });
+    },
+
+    async list() {
+      const state = await readAliases();
+      const out: ModelVersion[] = [];
+      for (const v of await versionNumbers()) {
+        const stored = await readStored(v);
+        if (stored) out.push(toVersion(stored, state));
+      }
+      return out;
+    },
+
+    async get(version) {
+      const stored = await getStored(version);
+      return toVersion(stored, await readAliases());
+    },
+
+    async resolve(alias) {
+      const state = await readAliases();
+      const v = state[alias];
+      return v === undefined ? undefined : toVersion(await getStored(v), state);
+    },
+
+    async setAlias(alias, version) {
+      await getStored(version);
+      await changeAliases((s) => ({ ...s, [alias]: version }));
+    },
+
+    async promote(version, options = {}) {
+      const candidate = await getStored(version);
+      const gate = options.gate ?? DEFAULT_GATE;
+      let result: { promoted: boolean; previous?: number; reason: string } = { promoted: false, reason: '' };
+      await changeAliases(async (state) => {
+        if (state.champion === version) {
+          throw new AlmanacError('ALMANAC_ERR_INPUT_CONFLICT', `model version ${version} is already champion`, { details: { version } });
+        }
+        let reason = 'first champion';
+        if (state.champion !== undefined) {
+          const champion = await getStored(state.champion);
+          const decision = judgeGate(reviveMetrics(candidate.metrics), reviveMetrics(champion.metrics), gate);
+          if (!decision.pass && !options.force) {
+            throw new AlmanacError('ALMANAC_ERR_MODEL_GATE_FAILED', `promotion of version ${version} rejected: ${decision.reason} of version ${state.champion}; use --force to override`, {
+              details: { version, champion: state.champion, gate, challengerValue: decision.challenger, championValue: decision.champion },
+            });
+          }
+          reason = decision.pass ? decision.reason : `forced: ${decision.reason}`;
+        }
+        result = state.champion === undefined ? { promoted: true, reason } : { promoted: true, previous: state.champion, reason };
+        const next: AliasState = { ...state, champion: version, previousChampion: state.champion };
+        if (next.challenger === version) delete next.challenger;
+        if (next.previousChampion === undefined) delete next.previousChampion;
+        return next;
+      });
+      return result;
+    },
+
+    async rollback() {
+      let out = { champion: 0, previous: 0 };
+      await changeAliases((state) => {
+        if (state.previousChampion === undefined || state.champion === undefined) {
+          throw new AlmanacError('ALMANAC_ERR_INPUT_CONFLICT', 'no previous champion to roll back to (rollback is one step, after a promotion)');
+        }
+        out = { champion: state.previousChampion, previous: state.champion };
+        const next: AliasState = { ...state, champion: state.previousChampion };
+        delete next.previousChampion;
+        return next;
+      });
+      return out;
+    },
+
+    async revision() {
+      return String((await readAliases()).revision);
+    },
+  };
+  return registry;
+}

@@ -1,0 +1,76 @@
+/**
+ * Trains the network and the logistic baseline on a training set, evaluates both on the
+ * time-based holdout, exports the network to ONNX, registers it with metrics, signature and
+ * lineage, and points the alias 'challenger' at it. Promotion is a separate step
+ * (`registry.promote(version, { gate })`).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AlmanacConfig } from '../../core/config.ts';
+import type { TrainingSet } from '../../features/training-set.ts';
+import { buildOnnxModel } from '../onnx/build-onnx-model.ts';
+import { createModelRegistry } from '../registry/create-model-registry.ts';
+import type { ModelLineage, ModelMetrics, ModelRegistry, ModelVersion } from '../registry/model-registry.ts';
+import { codeVersion } from './code-version.ts';
+import { trainModel, type TrainedModel, type TrainModelOptions } from './train-model.ts';
+import type { EpochReport, NetworkParameters } from './train-network.ts';
+
+export const DEFAULT_MODEL_NAME = 'touch-success';
+
+export interface TrainAndRegisterOptions {
+  trainingSet: TrainingSet;
+  epochs?: number;
+  quiet?: boolean;
+  seed?: number;
+  /** Holdout fraction (latest touches by time). Default 0.2. */
+  holdout?: number;
+  name?: string;
+  network?: Partial<NetworkParameters>;
+  registry?: ModelRegistry;
+  encoding?: TrainModelOptions['encoding'];
+}
+
+function epochLine(model: string, r: EpochReport, total: number): string {
+  return `[train ${model}] epoch ${r.epoch}/${total} loss ${r.loss.toFixed(4)} val_roc_auc ${r.validationAuc.toFixed(4)} val_log_loss ${r.validationLogLoss.toFixed(4)}\n`;
+}
+
+function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
+  const m = set.manifest;
+  return {
+    trainingSetId: m.id,
+    trainingRange: m.range,
+    featureViews: m.featureViews,
+    eventLogOffsets: m.eventLogOffsets,
+    codeVersion: codeVersion(),
+    parameters: { ...model.parameters, split: model.split, attributionWindowMs: m.attributionWindowMs },
+    columns: m.columns,
+    origin: 'almanac',
+  };
+}
+
+/** @throws ALMANAC_ERR_TRAINING_FAILED when the set cannot train a model (too few rows, one class). */
+export async function trainAndRegister(config: AlmanacConfig, options: TrainAndRegisterOptions): Promise<{ version: ModelVersion; metrics: ModelMetrics }> {
+  const epochs = options.epochs ?? options.network?.epochs ?? 30;
+  const seed = options.seed ?? options.network?.seed ?? 42;
+  const model = await trainModel(options.trainingSet, {
+    holdout: options.holdout ?? 0.2,
+    network: { ...options.network, epochs, seed },
+    baseline: { epochs, seed },
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+    onEpoch: (name, r) => { if (!options.quiet) process.stderr.write(epochLine(name, r, epochs)); },
+  });
+  const registry = options.registry ?? (await createModelRegistry(config));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'almanac-export-'));
+  try {
+    const onnxFile = path.join(dir, 'model.onnx');
+    await writeFile(onnxFile, buildOnnxModel(model.network.weights, model.signature));
+    const version = await registry.register({
+      name: options.name ?? DEFAULT_MODEL_NAME, onnxFile, metrics: model.metrics, signature: model.signature, lineage: lineageOf(options.trainingSet, model),
+    });
+    await registry.setAlias('challenger', version.version);
+    return { version: await registry.get(version.version), metrics: model.metrics };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
