@@ -75,13 +75,14 @@ export type FrameCheck =
   | { kind: 'incomplete'; need: number }
   | { kind: 'bad'; reason: string };
 
-export function checkFrame(buf: Buffer, pos: number, end: number): FrameCheck {
+/** Checks the frame at `pos`; `verifyCrc` false skips the CRC for bytes this process already verified or wrote. */
+export function checkFrame(buf: Buffer, pos: number, end: number, verifyCrc = true): FrameCheck {
   if (end - pos < FRAME_HEADER) return { kind: 'incomplete', need: FRAME_HEADER };
   const bodyLen = buf.readUInt32LE(pos);
   if (bodyLen < BODY_FIXED) return { kind: 'bad', reason: `frame length ${bodyLen} too small` };
   if (end - pos < FRAME_HEADER + bodyLen) return { kind: 'incomplete', need: FRAME_HEADER + bodyLen };
   const body = pos + FRAME_HEADER;
-  if (crc32(buf.subarray(body, body + bodyLen)) !== buf.readUInt32LE(pos + 4)) return { kind: 'bad', reason: 'CRC mismatch' };
+  if (verifyCrc && crc32(buf.subarray(body, body + bodyLen)) !== buf.readUInt32LE(pos + 4)) return { kind: 'bad', reason: 'CRC mismatch' };
   return { kind: 'ok', bodyLen };
 }
 

@@ -27,6 +27,8 @@ export class Segment {
   size = 0;
   nextOffset: number;
   maxAppendTime = 0;
+  /** Bytes [0, verifiedEnd) were CRC-checked by a scan or written by this process: reads skip their CRC. */
+  private verifiedEnd = 0;
   private readonly offsets: number[] = [];
   private readonly positions: number[] = [];
   private lastIndexed = -Infinity;
@@ -89,6 +91,7 @@ export class Segment {
       this.indexRecord(bodyOffset(buf, body), pos, bodyAppendTime(buf, body));
     };
     const result = scanFrames(this.fd, position, fileSize, this.nextOffset, visit);
+    if (this.verifiedEnd === position) this.verifiedEnd = result.end;
     this.size = result.end;
     this.nextOffset = result.nextOffset;
     return result;
@@ -109,6 +112,7 @@ export class Segment {
     await writeAll(this.fd, buffer, at);
     if (sync) await datasync(this.fd);
     for (let i = 0; i < positions.length - 1; i++) this.indexRecord(firstOffset + i, at + (positions[i] as number), appendTime);
+    if (this.verifiedEnd === at) this.verifiedEnd = at + buffer.length;
     this.size = at + buffer.length;
     this.nextOffset = firstOffset + positions.length - 1;
   }
@@ -126,17 +130,18 @@ export class Segment {
     if (offset >= this.nextOffset || max <= 0) return 0;
     let pos = this.cursor.offset === offset ? this.cursor.position : this.seekPosition(offset);
     const avg = this.count > 0 ? this.size / this.count : 256;
-    let buf = Buffer.allocUnsafe(Math.min(Math.max(Math.ceil(max * avg * 1.1) + 256, 64 * 1024), 8 << 20, Math.max(this.size - pos, 1)));
+    let buf = scratch(Math.min(Math.max(Math.ceil(max * avg * 1.1) + 256, 64 * 1024), 8 << 20, Math.max(this.size - pos, 1)));
+    const verifiedFrom = pos;
     let visited = 0;
     let next = offset;
     while (visited < max && pos < this.size) {
       const got = readFully(this.fd, buf, Math.min(buf.length, this.size - pos), pos);
       let p = 0;
       while (visited < max && p < got) {
-        const check = checkFrame(buf, p, got);
+        const check = checkFrame(buf, p, got, pos + p >= this.verifiedEnd);
         if (check.kind === 'incomplete') {
           if (pos + p + check.need > this.size) throw corrupt(this.file, pos + p, 'record crosses the segment end');
-          if (check.need > buf.length) buf = Buffer.allocUnsafe(check.need);
+          if (check.need > buf.length) buf = scratch(check.need);
           break;
         }
         if (check.kind === 'bad') throw corrupt(this.file, pos + p, check.reason);
@@ -152,6 +157,7 @@ export class Segment {
       }
       pos += p;
     }
+    if (verifiedFrom <= this.verifiedEnd && pos > this.verifiedEnd) this.verifiedEnd = pos;
     this.cursor = { offset: next, position: pos };
     return visited;
   }
@@ -197,6 +203,17 @@ export class Segment {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+let scratchBuffer = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * A read buffer of at least `size` bytes, shared by every read of the process: reads are
+ * synchronous and visitors copy what they keep (strings), so reusing it spares the GC.
+ */
+function scratch(size: number): Buffer {
+  if (scratchBuffer.length < size) scratchBuffer = Buffer.allocUnsafe(size);
+  return scratchBuffer.length === size ? scratchBuffer : scratchBuffer.subarray(0, size);
 }
 
 export function corrupt(file: string, position: number, reason: string): AlmanacError {
