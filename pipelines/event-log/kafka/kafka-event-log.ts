@@ -1,0 +1,157 @@
+/**
+ * Kafka adapter of the EventLog port (kafkajs).
+ *
+ * - Producer: idempotent (`idempotent: true`, maxInFlightRequests 1, acks -1), so its own
+ *   retries never duplicate or reorder; key = record.key, partition from Kafka's default
+ *   (murmur2) partitioner, record id in the `almanac-id` header.
+ * - No 'idempotent-ids' capability: Kafka cannot drop a record because an earlier one had the
+ *   same event_id; a batch retried after a partial failure may append some records twice.
+ *   Downstream jobs dedupe by event id (idempotent upserts).
+ * - No 'retention' capability: brokers apply `retention.ms` themselves (set by ensureTopic).
+ * - Topics are created through the admin API (numPartitions, retention.ms); the brokers must
+ *   not auto-create topics (auto.create.topics.enable=false) for ALMANAC_ERR_LOG_UNKNOWN_TOPIC.
+ */
+import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
+import type { AlmanacConfig } from '../../../core/config.ts';
+import { AlmanacError, unsupported } from '../../../core/errors.ts';
+import type { AppendAck, AppendRecord, ConsumerOptions, EventLog, EventLogCapability, LogConsumer, LogRecord, PartitionOffsets, TopicSpec } from '../event-log.ts';
+import { fetchGroupOffsets, KafkaLogConsumer } from './kafka-consumer.ts';
+import { kafkaError } from './kafka-errors.ts';
+import { readPartition } from './kafka-partition-read.ts';
+import { acksFor, chunkMessages, toMessage } from './kafka-records.ts';
+
+/** Builds the Kafka event log from `config.eventLog.kafka` (brokers, clientId, ssl, sasl). */
+export function createKafkaEventLog(config: AlmanacConfig): EventLog {
+  const { brokers, clientId, ssl, sasl } = config.eventLog.kafka;
+  if (brokers.length === 0) {
+    throw new AlmanacError('ALMANAC_ERR_CONFIG_MISSING_URL', 'ALMANAC_EVENT_LOG=kafka needs brokers: set KAFKA_BROKERS=host:9092[,host2:9092]');
+  }
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    ssl,
+    sasl: sasl as SASLOptions | undefined,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 5_000 },
+    logLevel: logLevel.NOTHING,
+  });
+  return new KafkaEventLog(kafka, clientId);
+}
+
+class KafkaEventLog implements EventLog {
+  readonly kind = 'kafka';
+  readonly capabilities: ReadonlySet<EventLogCapability> = new Set<EventLogCapability>();
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private partitionCounts = new Map<string, number>();
+  private connected = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly clientId: string,
+  ) {
+    this.admin = kafka.admin();
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async init(): Promise<void> {
+    if (this.connected) return;
+    try {
+      await this.admin.connect();
+      await this.producer.connect();
+      this.connected = true;
+    } catch (err) {
+      throw kafkaError(err, 'connect');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connected = false;
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  async ensureTopic(topic: string, spec: TopicSpec): Promise<void> {
+    try {
+      if ((await this.admin.listTopics()).includes(topic)) return;
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: spec.partitions, configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs ?? -1) }] }],
+      });
+    } catch (err) {
+      if ((err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return;
+      throw kafkaError(err, 'create topic', { topic });
+    }
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    await this.partitionCount(topic);
+    try {
+      const entries = await this.admin.fetchTopicOffsets(topic);
+      return entries
+        .map((e) => ({ partition: e.partition, start: Number(e.low), end: Number(e.high) }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (err) {
+      throw kafkaError(err, 'offsets', { topic });
+    }
+  }
+
+  async append(topic: string, records: AppendRecord[]): Promise<AppendAck[]> {
+    if (records.length === 0) return [];
+    const count = await this.partitionCount(topic);
+    const messages = records.map((r) => toMessage(topic, r, count));
+    const acks: AppendAck[] = [];
+    for (const chunk of chunkMessages(messages)) {
+      try {
+        const metadata = await this.producer.send({ topic, acks: -1, messages: chunk });
+        acks.push(...acksFor(chunk, metadata));
+      } catch (err) {
+        throw kafkaError(err, 'append', { topic, appendedBeforeFailure: acks.length });
+      }
+    }
+    return acks;
+  }
+
+  async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<LogRecord[]> {
+    const all = await this.offsets(topic);
+    const p = all.find((o) => o.partition === partition);
+    if (!p || !Number.isInteger(offset) || offset < p.start || offset > p.end) {
+      throw new AlmanacError('ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${topic}[${partition}]` +
+        (p ? ` (start ${p.start}, end ${p.end})` : ` (the topic has ${all.length} partitions)`), { details: { topic, partition, offset, start: p?.start, end: p?.end } });
+    }
+    const until = Math.min(p.end, offset + Math.max(0, maxRecords));
+    if (until <= offset) return [];
+    return readPartition(this.kafka, this.admin, this.clientId, { topic, partition, offset, until, partitionCount: all.length });
+  }
+
+  async consumer(options: ConsumerOptions): Promise<LogConsumer> {
+    await this.partitionCount(options.topic);
+    return KafkaLogConsumer.join(this.kafka, this.admin, options);
+  }
+
+  async groupOffsets(group: string, topic: string): Promise<Map<number, number>> {
+    return fetchGroupOffsets(this.admin, group, topic);
+  }
+
+  async applyRetention(): Promise<number> {
+    throw unsupported('kafka', "applyRetention (brokers enforce the topic's retention.ms themselves)");
+  }
+
+  /** Partition count of a topic (cached for the producer's partitioner). @throws ALMANAC_ERR_LOG_UNKNOWN_TOPIC */
+  private async partitionCount(topic: string): Promise<number> {
+    const cached = this.partitionCounts.get(topic);
+    if (cached !== undefined) return cached;
+    try {
+      if (!(await this.admin.listTopics()).includes(topic)) {
+        throw new AlmanacError('ALMANAC_ERR_LOG_UNKNOWN_TOPIC', `topic '${topic}' does not exist; create it with ensureTopic (or \`almanac ingest\`)`, { details: { topic } });
+      }
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      const count = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      this.partitionCounts.set(topic, count);
+      return count;
+    } catch (err) {
+      throw kafkaError(err, 'topic metadata', { topic });
+    }
+  }
+}
