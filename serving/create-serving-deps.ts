@@ -1,0 +1,55 @@
+/**
+ * Builds ServingDeps from configuration: each port by its factory (adapter picked by config),
+ * the feature functions training uses, the event append of ingest, the pattern filter and the
+ * pattern catalogue of the last index build. Heavy modules load lazily.
+ */
+import type { AlmanacConfig } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import { createMetrics } from '../core/metrics.ts';
+import { createGraphStore } from '../embeddings/graph-store/create-graph-store.ts';
+import { createVectorIndex } from '../embeddings/vector-index/create-vector-index.ts';
+import { createOnlineStore } from '../features/online-store/create-online-store.ts';
+import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
+import { createResultCache } from './cache/create-result-cache.ts';
+import type { ServingDeps } from './serving-deps.ts';
+
+export async function createServingDeps(config: AlmanacConfig): Promise<ServingDeps> {
+  const [{ createModelRegistry }, { loadScorer }, touchFeatures, onlineFeatures, directory, ingest, filter, catalogue] = await Promise.all([
+    import('../models/registry/create-model-registry.ts'),
+    import('../models/inference/onnx-scorer.ts'),
+    import('../features/touch-features.ts'),
+    import('../features/online-features.ts'),
+    import('../features/campaign-directory.ts'),
+    import('../pipelines/ingest/ingest-events.ts'),
+    import('../embeddings/patterns/pattern-filter.ts'),
+    import('../embeddings/patterns/pattern-catalogue.ts'),
+  ]);
+  const registry = await createModelRegistry(config);
+  const onlineStore = await createOnlineStore(config);
+  const vectorIndex = await createVectorIndex(config);
+  const graph = await createGraphStore(config);
+  const cache = await createResultCache(config);
+  const eventLog = await createEventLog(config);
+  await Promise.all([onlineStore.init(), vectorIndex.init(), graph.init(), cache.init(), eventLog.init()]);
+  return {
+    config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog,
+    features: {
+      touchFeatureKeys: touchFeatures.touchFeatureKeys,
+      touchFeatureRecord: touchFeatures.touchFeatureRecord,
+      getOnlineFeatures: onlineFeatures.getOnlineFeatures,
+      lookupCampaigns: directory.lookupCampaigns,
+      lookupClients: directory.lookupClients,
+    },
+    appendEvents: ingest.appendEvents,
+    patternFilter: filter.patternFilter,
+    popularPatterns: async (options) => {
+      const current = catalogue.readPatternCatalogue(config);
+      return current ? catalogue.visiblePatterns(current, options) : [];
+    },
+    metrics: createMetrics(),
+    logger: createLogger(config.logLevel, 'almanac-serve'),
+    async close() {
+      await Promise.allSettled([onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close()]);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * One error handler: AlmanacErrors answer with their catalogue status and `{code, message,
+ * details}`; fastify's own 4xx (malformed JSON, body too large, wrong content type) become
+ * ALMANAC_ERR_INPUT_INVALID with fastify's status (400/413/415); anything else is a 500 with the
+ * cause logged, never leaked. The process never crashes on input.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAlmanacError } from '../core/errors.ts';
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (isAlmanacError(error)) {
+      if (error.status >= 500) request.log.error({ code: error.code, err: error.message }, 'request failed');
+      return reply.status(error.status).send(error.toJSON());
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const reason = clientReason(error);
+      return reply.status(status).send({ code: 'ALMANAC_ERR_INPUT_INVALID', message: reason, details: { issues: [{ path: '(body)', reason }], fastify_code: error.code } });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send({ code: 'ALMANAC_ERR_INTERNAL', message: 'internal error; see the server log for request ' + request.id, details: {} });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: { what: 'route' } });
+  });
+}
+
+function clientReason(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return `request body is larger than this route accepts (${error.message}); send smaller batches`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return `unsupported content type; send JSON with 'content-type: application/json'`;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return 'the JSON body is empty';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return `the body is not valid JSON: ${error.message}`;
+    default: return error.message;
+  }
+}

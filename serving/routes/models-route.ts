@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServingRuntime } from '../serving-runtime.ts';
+
+export function registerModelsRoute(app: FastifyInstance, rt: ServingRuntime): void {
+  app.get('/v1/models', {
+    schema: { summary: 'The model registry: versions, aliases, metrics, lineage; and what this server serves', tags: ['models'] },
+  }, async () => {
+    const versions = await rt.deps.registry.list();
+    return {
+      serving: { model_version: rt.champion.version ?? null, index_version: rt.indexVersion ?? null },
+      versions: versions.map((v) => ({
+        version: v.version, name: v.name, created_at: v.createdAt, aliases: v.aliases, metrics: v.metrics, lineage: v.lineage,
+        features: v.signature.features.map((f) => ({ name: f.name, type: f.type })),
+      })),
+    };
+  });
+}

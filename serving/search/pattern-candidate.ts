@@ -1,0 +1,60 @@
+/** A pattern as the rerank sees it, from a vector hit's metadata or a catalogue entry. */
+import type { SuccessPattern } from '../../embeddings/patterns/success-pattern.ts';
+import type { Scalar, SearchHit } from '../../embeddings/vector-index/vector-index.ts';
+
+export interface PatternCandidate {
+  id: string;
+  tenant: string;
+  /** Cosine similarity of the plan's embedding to the pattern's centroid. */
+  similarity: number;
+  success_rate: number;
+  touches: number;
+  conversions: number;
+  distinct_clients: number;
+  campaigns: number;
+  ci_low: number;
+  ci_high: number;
+  industries: string[];
+  channels: string[];
+  segments: string[];
+  description: string;
+  centroid?: number[];
+}
+
+const num = (v: Scalar | string[] | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const list = (v: Scalar | string[] | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : []);
+
+export function candidateFromHit(hit: SearchHit): PatternCandidate {
+  const m = hit.metadata;
+  return {
+    id: hit.id, tenant: hit.tenant, similarity: hit.score,
+    success_rate: num(m.success_rate), touches: num(m.touches), conversions: num(m.conversions),
+    distinct_clients: num(m.distinct_clients), campaigns: num(m.campaigns), ci_low: num(m.ci_low), ci_high: num(m.ci_high),
+    industries: list(m.industries), channels: list(m.channels), segments: list(m.segments),
+    description: typeof m.description === 'string' ? m.description : hit.id,
+  };
+}
+
+export function candidateFromPattern(p: SuccessPattern, similarity: number): PatternCandidate {
+  return {
+    id: p.id, tenant: p.tenant, similarity, success_rate: p.success_rate, touches: p.touches, conversions: p.conversions,
+    distinct_clients: p.distinct_clients, campaigns: p.campaigns, ci_low: p.ci_low, ci_high: p.ci_high,
+    industries: p.industries, channels: p.channels, segments: p.segments, description: p.description, centroid: p.centroid,
+  };
+}
+
+/** Cosine similarity; 0 when either vector is all zeros or the widths differ. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

@@ -1,0 +1,145 @@
+/**
+ * POST /v1/patterns/search. Stage 1: embed the plan (mean of the model's embeddings of its
+ * audience touches) and take the top K nearest patterns from the vector index, with the tenant /
+ * k-anonymity rule and the request's filters pushed down. Stage 2: rerank (rerank.ts).
+ *
+ * Fallbacks: graph down or slow → rerank without evidence (`served_by: 'vector_only'`);
+ * vector index down → the pattern catalogue, filtered and reranked in process
+ * (`served_by: 'popular_patterns'`).
+ */
+import { AlmanacError } from '../../core/errors.ts';
+import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import type { Scorer } from '../../models/inference/scorer.ts';
+import { planTouches, round } from '../predict-service.ts';
+import type { SearchRequest, SearchResponse } from '../schemas/search-schema.ts';
+import type { PatternFilterOptions } from '../serving-deps.ts';
+import type { ServingRuntime } from '../serving-runtime.ts';
+import { PATTERNS_ALIAS } from '../serving-runtime.ts';
+import { touchRecords, type TouchWithCampaign } from '../touch-records.ts';
+import { explainPattern } from './explain.ts';
+import { candidateFromHit, candidateFromPattern, cosine, type PatternCandidate } from './pattern-candidate.ts';
+import { rerank } from './rerank.ts';
+
+/** Candidates taken from the vector index for the rerank. */
+export const CANDIDATES_K = 50;
+
+type ServedBy = SearchResponse['served_by'];
+
+export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Promise<SearchResponse> {
+  await rt.directory.requireClient(req.plan.client_id);
+  const lease = rt.champion.acquire();
+  try {
+    const { campaign, touches } = planTouches(req.plan);
+    const base = touches.map((touch) => ({ touch, campaign }));
+    const { records } = await touchRecords(base, recordDeps(rt), lease.scorer.signature);
+    const query = meanVector(await lease.scorer.embed(records));
+    let servedBy: ServedBy = 'full';
+    let candidates: PatternCandidate[];
+    const indexVersion = rt.indexVersion ?? null;
+    try {
+      candidates = await vectorCandidates(rt, req, query);
+    } catch (e) {
+      rt.log.warn({ err: (e as Error).message }, 'vector index unavailable; serving popular patterns');
+      rt.deps.metrics.fallbacks.inc({ kind: 'popular_patterns' });
+      candidates = await catalogueCandidates(rt, req, query);
+      servedBy = 'popular_patterns';
+    }
+    const evidence = await graphEvidence(rt, candidates, req.plan.industry);
+    if (!evidence && servedBy === 'full') servedBy = 'vector_only';
+    const modelProbability = await adaptedProbabilities(rt, lease.scorer, base[0] as TouchWithCampaign, candidates);
+    const ranked = rerank({ candidates, industry: req.plan.industry, minClients: rt.deps.config.patterns.minClients, topN: req.top_n, evidence, modelProbability });
+    return {
+      served_by: servedBy, model_version: lease.model.version, index_version: servedBy === 'popular_patterns' ? null : indexVersion, candidates: candidates.length,
+      patterns: ranked.map((r) => ({
+        pattern_id: r.candidate.id, description: r.candidate.description, similarity: round(r.candidate.similarity, 4),
+        success_rate: round(r.candidate.success_rate), sample_size: r.candidate.touches, conversions: r.candidate.conversions,
+        distinct_clients: r.candidate.distinct_clients, confidence_interval: [round(r.candidate.ci_low), round(r.candidate.ci_high)],
+        industries: r.candidate.industries, channels: r.candidate.channels, segments: r.candidate.segments,
+        model_probability: r.modelProbability === null ? null : round(r.modelProbability), proven_in_industry_by: r.provenInIndustryBy,
+        score: r.score, score_components: r.components, explanation: explainPattern(r, req.plan.industry),
+      })),
+    };
+  } finally {
+    lease.release();
+  }
+}
+
+const recordDeps = (rt: ServingRuntime) => ({ store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics });
+
+function filterOptions(rt: ServingRuntime, req: SearchRequest): PatternFilterOptions {
+  const f = req.filters;
+  return {
+    clientId: req.plan.client_id, minClients: rt.deps.config.patterns.minClients,
+    ...(f.industry ? { industry: f.industry } : {}), ...(f.min_success_rate !== undefined ? { minSuccessRate: f.min_success_rate } : {}),
+    ...(f.min_sample_size !== undefined ? { minSampleSize: f.min_sample_size } : {}), ...(f.channels ? { channels: f.channels } : {}),
+  };
+}
+
+async function vectorCandidates(rt: ServingRuntime, req: SearchRequest, query: number[]): Promise<PatternCandidate[]> {
+  const collection = rt.indexVersion ?? PATTERNS_ALIAS;
+  const filter = rt.deps.patternFilter(filterOptions(rt, req));
+  const hits = await rt.guards.vector.call('search', () => rt.deps.vectorIndex.search(collection, { vector: query, topK: CANDIDATES_K, filter }));
+  const candidates = hits.map(candidateFromHit);
+  if (candidates.length < 2) return candidates;
+  try {
+    const records = await rt.guards.vector.call('get', () => rt.deps.vectorIndex.get(collection, candidates.map((c) => c.id)));
+    const byId = new Map(records.map((r) => [r.id, Array.from(r.vector)]));
+    for (const c of candidates) { const v = byId.get(c.id); if (v) c.centroid = v; }
+  } catch {
+    // centroids only serve diversity; without them the rerank caps patterns per channel
+  }
+  return candidates;
+}
+
+/** The catalogue's visible patterns (the filter applied in memory), nearest K to the plan. */
+async function catalogueCandidates(rt: ServingRuntime, req: SearchRequest, query: number[]): Promise<PatternCandidate[]> {
+  const patterns = await rt.deps.popularPatterns(filterOptions(rt, req));
+  if (patterns.length === 0 && rt.indexVersion === undefined) {
+    throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', 'the pattern index is unavailable and there is no pattern catalogue yet; run `almanac index`');
+  }
+  return patterns
+    .map((p) => candidateFromPattern(p, cosine(query, p.centroid)))
+    .sort((a, b) => b.similarity - a.similarity)
+    .slice(0, CANDIDATES_K);
+}
+
+async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[], industry: string): Promise<Map<string, PatternEvidence> | undefined> {
+  if (candidates.length === 0) return new Map();
+  try {
+    return await rt.guards.graph.call('pattern_evidence', () => rt.deps.graph.patternEvidence(candidates.map((c) => c.id), industry));
+  } catch (e) {
+    rt.log.warn({ err: (e as Error).message }, 'graph unavailable; ranking without evidence');
+    rt.deps.metrics.fallbacks.inc({ kind: 'vector_only' });
+    return undefined;
+  }
+}
+
+/** The model's probability for the plan moved to each pattern's dominant channel and segment (one batch). */
+async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[]): Promise<Map<string, number> | undefined> {
+  if (candidates.length === 0) return new Map();
+  try {
+    const items = candidates.map((c) => adapt(base, c));
+    const { records } = await touchRecords(items, recordDeps(rt), scorer.signature);
+    const probs = await scorer.predict(records);
+    return new Map(candidates.map((c, i) => [c.id, probs[i] ?? 0]));
+  } catch (e) {
+    rt.log.warn({ err: (e as Error).message }, 'adapted scoring failed; ranking without the model component');
+    return undefined;
+  }
+}
+
+function adapt(base: TouchWithCampaign, c: PatternCandidate): TouchWithCampaign {
+  const channel = c.channels[0] ?? base.touch.channel;
+  const segment = c.segments[0] ?? base.touch.audience.segment;
+  return {
+    touch: { ...base.touch, ...(channel ? { channel } : {}), audience: { ...base.touch.audience, segment } },
+    campaign: base.campaign && channel ? { ...base.campaign, channel } : base.campaign,
+  };
+}
+
+function meanVector(vectors: Float32Array[]): number[] {
+  const width = vectors[0]?.length ?? 0;
+  const out = new Array<number>(width).fill(0);
+  for (const v of vectors) for (let i = 0; i < width; i++) out[i] = (out[i] as number) + (v[i] as number) / vectors.length;
+  return out;
+}

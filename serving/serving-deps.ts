@@ -1,0 +1,88 @@
+/**
+ * What the REST service needs, as ports and functions: each is injected so that tests can fake
+ * any one of them (a slow graph, a dead vector index) and the server can be built from config
+ * with `createServingDeps(config)` (serving/create-serving-deps.ts).
+ */
+import type { AlmanacConfig } from '../core/config.ts';
+import type { AlmanacEvent } from '../core/domain/event.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { GraphStore } from '../embeddings/graph-store/graph-store.ts';
+import type { SuccessPattern } from '../embeddings/patterns/success-pattern.ts';
+import type { VectorFilter, VectorIndex } from '../embeddings/vector-index/vector-index.ts';
+import type { OnlineKey, OnlineStore, OnlineValue } from '../features/online-store/online-store.ts';
+import type { FeatureRecord } from '../features/training-set.ts';
+import type { ModelRegistry, ModelVersion } from '../models/registry/model-registry.ts';
+import type { Scorer } from '../models/inference/scorer.ts';
+import type { EventLog } from '../pipelines/event-log/event-log.ts';
+import type { ResultCache } from './cache/result-cache.ts';
+
+/** A touch as the feature code takes it (features/touch-features.ts). */
+export interface TouchInput {
+  client_id: string;
+  campaign_id?: string;
+  ts: number;
+  channel?: string;
+  audience: { segment: string; [key: string]: string | number | boolean | null };
+  attributes: Record<string, string | number | boolean | null>;
+}
+
+/** A campaign's fields as the feature code takes them. */
+export interface CampaignInput {
+  industry: string;
+  objective: string;
+  channel: string;
+  budget: number;
+  start: number;
+  end: number;
+  attributes: Record<string, string | number | boolean | null>;
+}
+
+/** A known campaign (from the online store's campaign profile). */
+export type CampaignProfile = CampaignInput & { client_id: string };
+
+/** The feature-store functions serving uses — the same ones training uses (owner: features/). */
+export interface FeatureFunctions {
+  touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | undefined): OnlineKey[];
+  touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>): FeatureRecord;
+  /** One batched read of many keys, keyed as touchFeatureRecord expects. */
+  getOnlineFeatures(store: OnlineStore, keys: OnlineKey[], now?: number): Promise<Map<string, OnlineValue | undefined>>;
+  /** Campaign profiles by id (missing ids are absent). */
+  lookupCampaigns(store: OnlineStore, campaignIds: string[]): Promise<Map<string, CampaignProfile>>;
+  /** Client ids among `clientIds` that are known. */
+  lookupClients(store: OnlineStore, clientIds: string[]): Promise<Set<string>>;
+}
+
+export interface PatternFilterOptions {
+  clientId: string;
+  minClients: number;
+  industry?: string;
+  minSuccessRate?: number;
+  minSampleSize?: number;
+  channels?: string[];
+}
+
+export interface ServingDeps {
+  config: AlmanacConfig;
+  registry: ModelRegistry;
+  loadScorer(version: ModelVersion): Promise<Scorer>;
+  onlineStore: OnlineStore;
+  vectorIndex: VectorIndex;
+  graph: GraphStore;
+  cache: ResultCache;
+  eventLog: EventLog;
+  features: FeatureFunctions;
+  /** Valid events are appended (idempotent by event_id). */
+  appendEvents(log: EventLog, events: AlmanacEvent[]): Promise<{ accepted: number; duplicates: number }>;
+  /** The filter pushed down to the vector index (tenant / k-anonymity + the request's filters). */
+  patternFilter(options: PatternFilterOptions): VectorFilter;
+  /**
+   * The patterns of the last index build's catalogue that `options` lets the client see (same rule
+   * as patternFilter), best first — the popular-patterns fallback when the vector index is down.
+   */
+  popularPatterns(options: PatternFilterOptions): Promise<SuccessPattern[]>;
+  metrics: Metrics;
+  logger?: Logger;
+  /** Closes every port (the server calls it on shutdown). */
+  close?(): Promise<void>;
+}

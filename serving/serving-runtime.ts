@@ -1,0 +1,67 @@
+/**
+ * Everything a request handler needs, built once per app from the deps: the hot-swappable
+ * champion, the pattern index version, one guard per dependency and the directory cache.
+ */
+import type { Logger } from '../core/logger.ts';
+import { silentLogger } from '../core/logger.ts';
+import { ChampionHolder } from './champion-holder.ts';
+import { createGuard, type DependencyGuard, type DependencyName } from './dependency-guard.ts';
+import { DirectoryCache } from './directory-cache.ts';
+import type { ServingDeps } from './serving-deps.ts';
+
+export const PATTERNS_ALIAS = 'patterns';
+
+export class ServingRuntime {
+  readonly champion: ChampionHolder;
+  readonly guards: Record<DependencyName, DependencyGuard>;
+  readonly directory: DirectoryCache;
+  readonly log: Logger;
+  /** The collection the 'patterns' alias points to (the index version), when known. */
+  indexVersion: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly deps: ServingDeps) {
+    this.log = deps.logger ?? silentLogger;
+    const t = deps.config.serving.timeouts;
+    const m = deps.metrics;
+    this.guards = {
+      onlineStore: createGuard('onlineStore', { timeoutMs: t.onlineStore }, m),
+      vector: createGuard('vector', { timeoutMs: t.vector }, m),
+      graph: createGuard('graph', { timeoutMs: t.graph }, m),
+      cache: createGuard('cache', { timeoutMs: t.cache }, m),
+      eventLog: createGuard('eventLog', { timeoutMs: 5_000 }, m),
+      model: createGuard('model', { timeoutMs: 30_000, failureThreshold: 1_000_000 }, m),
+    };
+    this.champion = new ChampionHolder(deps.registry, deps.loadScorer, this.log);
+    this.directory = new DirectoryCache(deps.onlineStore, deps.features, this.guards.onlineStore);
+  }
+
+  /** Loads the champion and the index alias once, then polls for changes every reloadIntervalMs. */
+  async start(options: { poll?: boolean } = {}): Promise<void> {
+    await this.reload();
+    if (options.poll === false) return;
+    this.timer = setInterval(() => void this.reload(), this.deps.config.serving.reloadIntervalMs);
+    this.timer.unref();
+  }
+
+  /** One reload round: a newly promoted model and a switched index alias are picked up. Never throws. */
+  async reload(): Promise<void> {
+    try {
+      await this.champion.refresh();
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'model reload failed; keeping the current model');
+    }
+    try {
+      const next = await this.guards.vector.call('resolve_alias', () => this.deps.vectorIndex.resolveAlias(PATTERNS_ALIAS));
+      if (next !== this.indexVersion) this.log.info({ index_version: next, previous: this.indexVersion }, 'pattern index switched');
+      this.indexVersion = next;
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'cannot resolve the pattern index alias');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.champion.close();
+  }
+}

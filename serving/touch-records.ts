@@ -1,0 +1,62 @@
+/**
+ * Turns touches into model features with one batched online-store read: the keys of every touch
+ * are collected (deduplicated), read once, and each touch's record is built by the same function
+ * training uses. When the online store does not answer in time, the aggregates are treated as
+ * missing (the model has fills for them) and the response says it was degraded.
+ */
+import type { Metrics } from '../core/metrics.ts';
+import type { OnlineKey, OnlineStore, OnlineValue } from '../features/online-store/online-store.ts';
+import type { FeatureRecord } from '../features/training-set.ts';
+import type { InputSignature } from '../models/registry/model-registry.ts';
+import type { DependencyGuard } from './dependency-guard.ts';
+import type { CampaignInput, FeatureFunctions, TouchInput } from './serving-deps.ts';
+
+export interface TouchRecords {
+  records: FeatureRecord[];
+  /** Signature features missing from at least one record. */
+  missing: string[];
+  /** Dependencies that failed and were served around ('online_store'). */
+  degraded: string[];
+}
+
+/** A touch with the campaign it belongs to (or would belong to). */
+export interface TouchWithCampaign {
+  touch: TouchInput;
+  campaign: CampaignInput | undefined;
+}
+
+export async function touchRecords(
+  items: TouchWithCampaign[],
+  deps: { store: OnlineStore; features: FeatureFunctions; guard: DependencyGuard; metrics: Metrics },
+  signature: InputSignature,
+): Promise<TouchRecords> {
+  const keys = uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));
+  let aggregates = new Map<string, OnlineValue | undefined>();
+  const degraded: string[] = [];
+  if (keys.length > 0) {
+    try {
+      aggregates = await deps.guard.call('read', () => deps.features.getOnlineFeatures(deps.store, keys));
+    } catch {
+      degraded.push('online_store');
+      deps.metrics.fallbacks.inc({ kind: 'online_store_missing_features' });
+    }
+  }
+  const records = items.map((i) => deps.features.touchFeatureRecord(i.touch, i.campaign, aggregates));
+  return { records, missing: missingFeatures(records, signature), degraded };
+}
+
+function uniqueKeys(keys: OnlineKey[]): OnlineKey[] {
+  const seen = new Set<string>();
+  return keys.filter((k) => {
+    const id = `${k.view}\u0000${k.entity}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function missingFeatures(records: FeatureRecord[], signature: InputSignature): string[] {
+  return signature.features
+    .filter((f) => records.some((r) => r[f.name] === null || r[f.name] === undefined))
+    .map((f) => f.name);
+}

@@ -1,0 +1,224 @@
+/**
+ * Small in-test fakes of the ports serving uses (a scorer whose probability and embedding depend
+ * on channel and segment, an online store map, a graph with fixed evidence) plus the real embedded
+ * vector index and result cache. `fakeDeps()` builds a complete ServingDeps in a temp home.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type AlmanacConfig } from '../../core/config.ts';
+import { createMetrics } from '../../core/metrics.ts';
+import type { GraphStore, PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import { PATTERN_FIELDS, type SuccessPattern } from '../../embeddings/patterns/success-pattern.ts';
+import { createEmbeddedVectorIndex } from '../../embeddings/vector-index/embedded/embedded-vector-index.ts';
+import type { VectorFilter, VectorIndex } from '../../embeddings/vector-index/vector-index.ts';
+import type { OnlineKey, OnlineStore, OnlineValue } from '../../features/online-store/online-store.ts';
+import type { FeatureRecord } from '../../features/training-set.ts';
+import type { Scorer } from '../../models/inference/scorer.ts';
+import type { ModelRegistry, ModelVersion } from '../../models/registry/model-registry.ts';
+import type { AppendRecord, EventLog } from '../../pipelines/event-log/event-log.ts';
+import { createEmbeddedResultCache } from '../../serving/cache/embedded/embedded-result-cache.ts';
+import type { CampaignProfile, FeatureFunctions, PatternFilterOptions, ServingDeps } from '../../serving/serving-deps.ts';
+
+export const CHANNELS = ['email', 'display', 'social', 'search'];
+export const SEGMENTS = ['young_urban', 'families', 'seniors', 'students'];
+const DIM = CHANNELS.length + SEGMENTS.length;
+
+/** A unit vector: one-hot channel + one-hot segment (normalised). */
+export function configVector(channel: string, segment: string): number[] {
+  const v = new Array<number>(DIM).fill(0);
+  v[Math.max(0, CHANNELS.indexOf(channel))] = 1;
+  v[CHANNELS.length + Math.max(0, SEGMENTS.indexOf(segment))] = 1;
+  return v.map((x) => x / Math.SQRT2);
+}
+
+export function fakeModel(version: number, aliases: ('champion' | 'challenger')[] = []): ModelVersion {
+  return {
+    version, name: 'touch-conversion', createdAt: new Date(0).toISOString(), aliases, onnxPath: `/nowhere/${version}.onnx`,
+    metrics: { roc_auc: 0.8, pr_auc: 0.3, log_loss: 0.3, calibration: [], holdout_rows: 100, holdout_positives: 10 },
+    signature: {
+      features: [
+        { name: 'channel', type: 'categorical', vocabulary: CHANNELS },
+        { name: 'segment', type: 'categorical', vocabulary: SEGMENTS },
+        { name: 'client_rate_7d', type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: true },
+      ],
+      inputWidth: 10, inputName: 'x', outputs: { probability: 'p', embedding: 'e' }, embeddingWidth: DIM,
+    },
+    lineage: { trainingSetId: 'ts', trainingRange: { from: 0, to: 1 }, featureViews: [], eventLogOffsets: {}, codeVersion: 'test', parameters: {}, origin: 'almanac' },
+  };
+}
+
+/** Probability: email 0.2 / others 0.05, +0.1 for young_urban, + client rate; version adds 0.001·v so swaps are visible. */
+export function fakeScorer(model: ModelVersion, closed: number[] = []): Scorer {
+  const p = (r: FeatureRecord) => (r.channel === 'email' ? 0.2 : 0.05) + (r.segment === 'young_urban' ? 0.1 : 0) + Number(r.client_rate_7d ?? 0) + model.version * 0.001;
+  return {
+    version: model.version, signature: model.signature,
+    predict: async (records) => Float32Array.from(records.map(p)),
+    embed: async (records) => records.map((r) => Float32Array.from(configVector(String(r.channel), String(r.segment)))),
+    close: async () => { closed.push(model.version); },
+  };
+}
+
+export function fakeRegistry(models: ModelVersion[]): ModelRegistry & { models: ModelVersion[] } {
+  let revision = 1;
+  const owner = (alias: 'champion' | 'challenger') => models.find((m) => m.aliases.includes(alias));
+  const setAlias = async (alias: 'champion' | 'challenger', version: number) => {
+    for (const m of models) m.aliases = m.aliases.filter((a) => a !== alias);
+    models.find((m) => m.version === version)?.aliases.push(alias);
+    revision++;
+  };
+  return {
+    models, init: async () => {}, register: async () => { throw new Error('unused'); },
+    list: async () => models, get: async (v) => models.find((m) => m.version === v) as ModelVersion,
+    resolve: async (alias) => owner(alias), setAlias,
+    promote: async (v) => { const previous = owner('champion')?.version; await setAlias('champion', v); return { promoted: true, previous, reason: 'forced' }; },
+    rollback: async () => { throw new Error('unused'); }, revision: async () => String(revision),
+  };
+}
+
+export function fakeOnlineStore(rows: Record<string, OnlineValue>): OnlineStore & { reads: number } {
+  const store = {
+    kind: 'fake', capabilities: new Set<never>(), reads: 0,
+    init: async () => {}, close: async () => {}, flush: async () => {}, ping: async () => true, write: async () => {},
+    read: async (keys: OnlineKey[]) => { store.reads++; return keys.map((k) => rows[`${k.view}:${k.entity}`]); },
+  };
+  return store;
+}
+
+export const CAMPAIGNS: Record<string, CampaignProfile> = {
+  cmp1: { client_id: 'c1', industry: 'retail', objective: 'sales', channel: 'email', budget: 1000, start: 0, end: 86_400_000, attributes: { offer: 'discount' } },
+};
+export const CLIENTS = new Set(['c1', 'c2']);
+
+export const fakeFeatures: FeatureFunctions = {
+  touchFeatureKeys: (touch) => [{ view: 'client_activity', entity: touch.client_id }, { view: 'segment_performance', entity: touch.audience.segment }],
+  touchFeatureRecord: (touch, campaign, aggregates) => ({
+    channel: touch.channel ?? campaign?.channel ?? null,
+    segment: touch.audience.segment,
+    client_rate_7d: (aggregates.get(`client_activity:${touch.client_id}`)?.values.rate as number | undefined) ?? null,
+  }),
+  getOnlineFeatures: async (store, keys) => {
+    const values = await store.read(keys);
+    return new Map(keys.map((k, i) => [`${k.view}:${k.entity}`, values[i]]));
+  },
+  lookupCampaigns: async (_store, ids) => new Map(ids.filter((id) => CAMPAIGNS[id]).map((id) => [id, CAMPAIGNS[id] as CampaignProfile])),
+  lookupClients: async (_store, ids) => new Set(ids.filter((id) => CLIENTS.has(id))),
+};
+
+export function fakePatternFilter(o: PatternFilterOptions): VectorFilter {
+  return {
+    tenants: ['global', o.clientId],
+    conditions: [
+      { field: 'distinct_clients', op: 'range', gte: o.minClients },
+      ...(o.industry ? [{ field: 'industries', op: 'contains_any' as const, values: [o.industry] }] : []),
+      ...(o.minSuccessRate !== undefined ? [{ field: 'success_rate', op: 'range' as const, gte: o.minSuccessRate }] : []),
+      ...(o.minSampleSize !== undefined ? [{ field: 'touches', op: 'range' as const, gte: o.minSampleSize }] : []),
+      ...(o.channels ? [{ field: 'channels', op: 'contains_any' as const, values: o.channels }] : []),
+    ],
+  };
+}
+
+/** Patterns: every channel × segment; success rate highest for email·young_urban. Some in finance only, one backed by 1 client. */
+export function patterns(): SuccessPattern[] {
+  const out: SuccessPattern[] = [];
+  for (const channel of CHANNELS) {
+    for (const segment of SEGMENTS) {
+      const rate = (channel === 'email' ? 0.15 : 0.05) + (segment === 'young_urban' ? 0.05 : 0);
+      const touches = 5000;
+      const industries = channel === 'search' ? ['finance'] : ['retail', 'finance'];
+      const clients = channel === 'social' && segment === 'students' ? 1 : 6;
+      out.push({
+        id: `p-${channel}-${segment}`, tenant: 'global', centroid: configVector(channel, segment), touches, conversions: Math.round(rate * touches),
+        success_rate: rate, ci_low: rate - 0.01, ci_high: rate + 0.01, distinct_clients: clients, campaigns: 12, industries,
+        channels: [channel], segments: [segment], signature: { channel, segment }, description: `${industries[0]} · ${channel} · segment=${segment}`,
+      });
+    }
+  }
+  return out;
+}
+
+export async function buildPatternCollection(index: VectorIndex, name = 'patterns_v1'): Promise<void> {
+  await index.ensureCollection({ name, dimension: DIM, metric: 'cosine', fields: PATTERN_FIELDS.map((f) => ({ name: f.name, type: f.type })) });
+  await index.upsert(name, patterns().map((p) => ({
+    id: p.id, vector: p.centroid, tenant: p.tenant,
+    metadata: {
+      success_rate: p.success_rate, touches: p.touches, conversions: p.conversions, distinct_clients: p.distinct_clients, campaigns: p.campaigns,
+      ci_low: p.ci_low, ci_high: p.ci_high, industries: p.industries, channels: p.channels, segments: p.segments, description: p.description,
+    },
+  })));
+  await index.setAlias('patterns', name);
+}
+
+export function fakeGraph(overrides: Partial<GraphStore> = {}): GraphStore {
+  return {
+    kind: 'fake', init: async () => {}, close: async () => {}, mergeNodes: async () => {}, mergeEdges: async () => {}, deleteNodes: async () => {},
+    patternEvidence: async (ids, industry) => new Map(ids.map((id): [string, PatternEvidence] => {
+      const finance = id.startsWith('p-search');
+      return [id, { patternId: id, clients: 6, campaigns: 12, industries: finance ? ['finance'] : ['retail', 'finance'], clientsInIndustry: finance || industry !== 'retail' ? 0 : 4 }];
+    })),
+    similarPatterns: async () => [], counts: async () => ({ nodes: {}, edges: {} }), ping: async () => true,
+    ...overrides,
+  };
+}
+
+export function fakeEventLog(): EventLog & { records: AppendRecord[] } {
+  const records: AppendRecord[] = [];
+  const ids = new Set<string>();
+  return {
+    kind: 'fake', capabilities: new Set(['idempotent-ids']), records,
+    init: async () => {}, close: async () => {}, ensureTopic: async () => {},
+    offsets: async () => [{ partition: 0, start: 0, end: records.length }],
+    append: async (_topic, batch) => batch.map((r) => {
+      if (ids.has(r.id)) return { status: 'duplicate' as const, id: r.id };
+      ids.add(r.id);
+      records.push(r);
+      return { status: 'appended' as const, partition: 0, offset: records.length - 1 };
+    }),
+    read: async () => [], consumer: async () => { throw new Error('unused'); }, groupOffsets: async () => new Map(), applyRetention: async () => 0,
+  };
+}
+
+export interface FakeWorld {
+  deps: ServingDeps;
+  config: AlmanacConfig;
+  registry: ReturnType<typeof fakeRegistry>;
+  store: ReturnType<typeof fakeOnlineStore>;
+  log: ReturnType<typeof fakeEventLog>;
+  closedScorers: number[];
+  loads: number[];
+}
+
+export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<FakeWorld> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-serve-'));
+  const config = loadConfig({ env: {}, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 60_000, timeouts: { graph: 50, vector: 200 } } } });
+  const registry = fakeRegistry([fakeModel(1, ['champion'])]);
+  const store = fakeOnlineStore({ 'client_activity:c1': { timestamp: 1, values: { rate: 0.01 } } });
+  const log = fakeEventLog();
+  const vectorIndex = createEmbeddedVectorIndex(config);
+  await vectorIndex.init();
+  await buildPatternCollection(vectorIndex);
+  const closedScorers: number[] = [];
+  const loads: number[] = [];
+  const deps: ServingDeps = {
+    config, registry, onlineStore: store, vectorIndex, graph: fakeGraph(), cache: createEmbeddedResultCache(config), eventLog: log,
+    loadScorer: async (m) => { loads.push(m.version); return fakeScorer(m, closedScorers); },
+    features: fakeFeatures,
+    appendEvents: async (l, events) => {
+      const acks = await l.append('almanac.events', events.map((e) => ({ id: e.event_id, key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) })));
+      return { accepted: acks.filter((a) => a.status === 'appended').length, duplicates: acks.filter((a) => a.status === 'duplicate').length };
+    },
+    patternFilter: fakePatternFilter,
+    popularPatterns: async (o) => patterns()
+      .filter((p) => p.distinct_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
+      .sort((a, b) => b.ci_low - a.ci_low),
+    metrics: createMetrics(false),
+    ...overrides,
+  };
+  return { deps, config, registry, store, log, closedScorers, loads };
+}
+
+export const PLAN = {
+  client_id: 'c1', industry: 'retail', objective: 'sales', channel: 'display', budget: 5000,
+  start: '2024-05-01T00:00:00Z', end: '2024-05-31T00:00:00Z', attributes: { offer: 'discount' },
+  audience: [{ segment: 'young_urban', age_band: '25-34' }, { segment: 'families' }],
+};
