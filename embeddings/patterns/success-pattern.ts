@@ -37,4 +37,10 @@ export const PATTERN_FIELDS = [
   { name: 'channels', type: 'string[]' },
   { name: 'segments', type: 'string[]' },
   { name: 'description', type: 'string' },
+  /** k-anonymity: distinct_clients for global patterns, PRIVATE_VISIBILITY (1e9) for a client's own. Filter `visibility_clients >= k`. */
+  { name: 'visibility_clients', type: 'number' },
+  /** 'global' (cross-client) or 'private' (one client's own configurations; tenant = client_id). */
+  { name: 'scope', type: 'string' },
+  /** JSON of SuccessPattern.signature ({role: value}). */
+  { name: 'signature', type: 'string' },
 ] as const;

@@ -1,0 +1,82 @@
+/**
+ * The pattern catalogue: every pattern of one index build with its statistics, written to
+ * `<home>/patterns/<collection>.json`, and `<home>/patterns/CURRENT` naming the live build. Serving
+ * uses it for the "popular patterns" fallback when the vector index is down; `visiblePatterns`
+ * applies the same k-anonymity rule as `patternFilter`, in memory.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { homePath, type AlmanacConfig } from '../../core/config.ts';
+import { AlmanacError } from '../../core/errors.ts';
+import type { PatternFilterOptions } from './pattern-filter.ts';
+import type { SuccessPattern } from './success-pattern.ts';
+
+export interface CataloguePattern extends SuccessPattern {
+  scope: 'global' | 'private';
+  visibility_clients: number;
+}
+
+export interface PatternCatalogue {
+  collection: string;
+  createdAt: string;
+  modelVersion: number;
+  trainingSetId: string;
+  /** k used for the build's report (serving applies its own configured k). */
+  minClients: number;
+  /** Feature name used for each configuration role. */
+  roleFeatures: Record<string, string>;
+  configurations: number;
+  patterns: CataloguePattern[];
+}
+
+const dirOf = (config: AlmanacConfig) => homePath(config, 'patterns');
+
+function writeAtomic(file: string, body: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, body);
+  renameSync(tmp, file);
+}
+
+export function writePatternCatalogue(config: AlmanacConfig, catalogue: PatternCatalogue): string {
+  const file = path.join(dirOf(config), `${catalogue.collection}.json`);
+  writeAtomic(file, JSON.stringify(catalogue));
+  return file;
+}
+
+/** Marks `collection` as the live build (after the alias switch). */
+export function markCurrentCatalogue(config: AlmanacConfig, collection: string): void {
+  writeAtomic(path.join(dirOf(config), 'CURRENT'), `${collection}\n`);
+}
+
+export function removePatternCatalogue(config: AlmanacConfig, collection: string): void {
+  rmSync(path.join(dirOf(config), `${collection}.json`), { force: true });
+}
+
+/**
+ * The catalogue of `collection`, or of the live build when omitted; undefined when none was built.
+ * @throws ALMANAC_ERR_STORE_UNAVAILABLE when the file exists but cannot be read.
+ */
+export function readPatternCatalogue(config: AlmanacConfig, collection?: string): PatternCatalogue | undefined {
+  const dir = dirOf(config);
+  const name = collection ?? (existsSync(path.join(dir, 'CURRENT')) ? readFileSync(path.join(dir, 'CURRENT'), 'utf8').trim() : undefined);
+  if (name === undefined || name === '') return undefined;
+  const file = path.join(dir, `${name}.json`);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PatternCatalogue;
+  } catch (e) {
+    throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot read pattern catalogue ${file}: ${(e as Error).message}`, { cause: e, retriable: false });
+  }
+}
+
+/** Patterns a client may see (same rule as patternFilter), best lower confidence bound first. */
+export function visiblePatterns(catalogue: PatternCatalogue, options: PatternFilterOptions): CataloguePattern[] {
+  return catalogue.patterns
+    .filter((p) => (p.tenant === 'global' || p.tenant === options.clientId) && p.visibility_clients >= options.minClients)
+    .filter((p) => options.industry === undefined || p.industries.includes(options.industry))
+    .filter((p) => options.minSuccessRate === undefined || p.success_rate >= options.minSuccessRate)
+    .filter((p) => options.minSampleSize === undefined || p.touches >= options.minSampleSize)
+    .filter((p) => !options.channels?.length || p.channels.some((c) => options.channels?.includes(c)))
+    .sort((a, b) => b.ci_low - a.ci_low || b.touches - a.touches);
+}
