@@ -1,6 +1,39 @@
+/** `almanac serve`: the REST service on the embedded (or configured) engines, until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { action, commandConfig, intOption } from '../core/cli/command.ts';
+import type { AlmanacConfig } from '../core/config.ts';
 
-/** Registers this area's commands on the root program. */
 export function registerServeCommands(program: Command): void {
-  void program;
+  program.command('serve').description('serve predictions, pattern search, event intake, models, health and metrics over HTTP (Ctrl-C to stop)')
+    .option('--port <n>', 'TCP port (default: config serving.port / ALMANAC_PORT, 8080; 0 = any free port)', intOption('--port', 0))
+    .option('--host <host>', 'interface to bind (default: config serving.host / ALMANAC_HOST, 127.0.0.1)')
+    .action(action(async (opts: { port?: number; host?: string }, cmd: Command) => {
+      const config = commandConfig(cmd);
+      const app = await startServer(config, opts);
+      await untilSignal();
+      app.log.info('shutting down');
+      await app.close();
+    }));
+}
+
+/** Builds the deps and the app, listens, and prints the URL on stderr. */
+export async function startServer(config: AlmanacConfig, opts: { port?: number; host?: string } = {}): Promise<FastifyInstance> {
+  const [{ buildApp }, { createServingDeps }] = await Promise.all([import('./app.ts'), import('./create-serving-deps.ts')]);
+  const deps = await createServingDeps(config);
+  const app = await buildApp(deps);
+  const address = await app.listen({ port: opts.port ?? config.serving.port, host: opts.host ?? config.serving.host });
+  const model = app.almanac.champion.version;
+  process.stderr.write(`almanac serving on ${address} (model ${model === undefined ? 'none yet — train one' : `v${model}`}, index ${app.almanac.indexVersion ?? 'none yet'})\n`);
+  return app;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done).off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done).on('SIGTERM', done);
+  });
 }

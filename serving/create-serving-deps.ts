@@ -31,6 +31,7 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
   const cache = await createResultCache(config);
   const eventLog = await createEventLog(config);
   await Promise.all([onlineStore.init(), vectorIndex.init(), graph.init(), cache.init(), eventLog.init()]);
+  await ingest.ensureEventsTopic(eventLog, config);
   return {
     config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog,
     features: {
