@@ -26,7 +26,7 @@ export function matchedPattern(campaign: SimCampaign, segment: Segment, creative
 
 /** Weekday/weekend multiplier (UTC days), averaging ~1 over a week. */
 export function weeklyFactor(industry: Industry, ts: number): number {
-  const day = new Date(ts).getUTCDay();
+  const day = (Math.floor(ts / 86_400_000) + 4) % 7; // 1970-01-01 was a Thursday (4); 0 = Sunday
   const weekend = day === 0 || day === 6;
   if (WEEKEND_INDUSTRIES.has(industry)) return weekend ? WEEKLY.weekend : WEEKLY.weekday;
   return weekend ? WEEKLY.otherWeekend : WEEKLY.otherWeekday;

@@ -22,6 +22,7 @@ export function generateTouch(world: World, campaign: SimCampaign, ts: number, r
   const creative = rng.chance(0.85) ? campaign.creative : rng.pick(CREATIVES);
   const ages = SEGMENT_AGES[segment];
   const touchId = `${campaign.campaignId}-t${pad(++campaign.touches, 6)}`;
+  const cost = UNCOSTED.has(campaign.channel) ? undefined : Math.round(COST_PER_TOUCH[campaign.channel] * rng.between(0.8, 1.2) * 10_000) / 10_000;
   const touch: TouchEvent = {
     type: 'touch',
     event_id: `ev-${touchId}`,
@@ -30,6 +31,7 @@ export function generateTouch(world: World, campaign: SimCampaign, ts: number, r
     client_id: campaign.client.clientId,
     ts,
     channel: campaign.channel,
+    ...(cost === undefined ? {} : { cost }),
     audience: {
       segment,
       age_band: rng.weighted(ages, AGE_WEIGHTS.slice(0, ages.length)),
@@ -37,7 +39,6 @@ export function generateTouch(world: World, campaign: SimCampaign, ts: number, r
     },
     attributes: { offer: campaign.offer, creative },
   };
-  if (!UNCOSTED.has(campaign.channel)) touch.cost = Math.round(COST_PER_TOUCH[campaign.channel] * rng.between(0.8, 1.2) * 10_000) / 10_000;
   const pattern = matchedPattern(campaign, segment, creative);
   const p = conversionProbability(world, campaign, segment, creative, ts, pattern);
   const outcomes = drawOutcomes(world, campaign, touch, p, rng, stats, pattern?.id ?? 'base');

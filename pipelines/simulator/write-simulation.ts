@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { AlmanacEvent } from '../../core/domain/event.ts';
 import { invalidInput } from '../../core/errors.ts';
 import { join } from 'node:path';
 import { createProgress } from '../../core/progress.ts';
@@ -55,7 +56,7 @@ async function ensureFolder(out: string): Promise<void> {
 }
 
 /** Writes one JSON line per event, in chunks, waiting for 'drain' when the stream's buffer is full. */
-async function writeLines(file: string, events: Iterable<{ ts: number }>, onProgress: (n: number, ts: number) => void): Promise<number> {
+async function writeLines(file: string, events: Iterable<AlmanacEvent>, onProgress: (n: number, ts: number) => void): Promise<number> {
   const stream = createWriteStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const failed = once(stream, 'error').then(([e]) => { throw e; });
   failed.catch(() => undefined);
