@@ -1,0 +1,84 @@
+/**
+ * `almanac index`: the latest training set (or `--training-set DIR`) + the champion model →
+ * success-pattern index (see build-pattern-index.ts). Prints a summary (or JSON with --json).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { homePath, type AlmanacConfig } from '../../core/config.ts';
+import { AlmanacError, notFound } from '../../core/errors.ts';
+import type { TrainingSet } from '../../features/training-set.ts';
+import type { ModelVersion } from '../../models/registry/model-registry.ts';
+import type { Scorer } from '../../models/inference/scorer.ts';
+import { buildPatternIndex, type BuildPatternIndexResult } from './build-pattern-index.ts';
+
+export interface IndexCommandOptions {
+  minClients?: number;
+  patterns?: number;
+  trainingSet?: string;
+  seed?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Modules of other areas, loaded lazily by their agreed paths. */
+const TRAINING_SET_FILE: string = '../../features/training-set-file.ts';
+const MODEL_REGISTRY: string = '../../models/registry/create-model-registry.ts';
+const ONNX_SCORER: string = '../../models/inference/onnx-scorer.ts';
+
+interface Collaborators {
+  readTrainingSet(dir: string): Promise<TrainingSet>;
+  championScorer(config: AlmanacConfig): Promise<Scorer>;
+}
+
+const defaultCollaborators: Collaborators = {
+  async readTrainingSet(dir) {
+    const mod = (await import(TRAINING_SET_FILE)) as { readTrainingSet(dir: string): Promise<TrainingSet> };
+    return mod.readTrainingSet(dir);
+  },
+  async championScorer(config) {
+    const registryMod = (await import(MODEL_REGISTRY)) as { createModelRegistry(c: AlmanacConfig): Promise<{ init(): Promise<void>; resolve(a: 'champion'): Promise<ModelVersion | undefined> }> };
+    const registry = await registryMod.createModelRegistry(config);
+    await registry.init();
+    const champion = await registry.resolve('champion');
+    if (champion === undefined) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model is registered yet; train and promote one with `almanac train` first');
+    const scorerMod = (await import(ONNX_SCORER)) as { loadScorer(v: ModelVersion): Promise<Scorer> };
+    return scorerMod.loadScorer(champion);
+  },
+};
+
+/** The folder of the training set to index: the given one, or `<home>/training-sets/<LATEST>`. @throws ALMANAC_ERR_INPUT_NOT_FOUND */
+export function trainingSetDir(config: AlmanacConfig, given?: string): string {
+  if (given !== undefined) {
+    if (!existsSync(given)) throw notFound('training set folder', given);
+    return path.resolve(given);
+  }
+  const root = homePath(config, 'training-sets');
+  const latest = path.join(root, 'LATEST');
+  if (!existsSync(latest)) {
+    throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `no training set under ${root}; build one first (almanac train, or the retrain DAG)`, { details: { what: 'training set', id: root } });
+  }
+  return path.join(root, readFileSync(latest, 'utf8').trim());
+}
+
+export async function runIndexCommand(config: AlmanacConfig, options: IndexCommandOptions, collaborators: Collaborators = defaultCollaborators): Promise<BuildPatternIndexResult> {
+  const effective: AlmanacConfig = options.minClients === undefined ? config : { ...config, patterns: { ...config.patterns, minClients: options.minClients } };
+  const dir = trainingSetDir(effective, options.trainingSet);
+  const trainingSet = await collaborators.readTrainingSet(dir);
+  const scorer = await collaborators.championScorer(effective);
+  try {
+    const result = await buildPatternIndex(effective, { trainingSet, scorer, quiet: options.quiet ?? options.json ?? false, patterns: options.patterns, seed: options.seed });
+    process.stdout.write(options.json ? `${JSON.stringify({ ...result, trainingSet: dir, model: scorer.version })}\n` : summary(result, dir, scorer.version));
+    return result;
+  } finally {
+    await scorer.close();
+  }
+}
+
+function summary(r: BuildPatternIndexResult, dir: string, model: number): string {
+  return [
+    `indexed ${r.patterns} patterns into ${r.collection} (alias '${r.alias}'), model v${model}, training set ${path.basename(dir)}`,
+    `  ${r.touches} touches in ${r.configurations} configurations → ${r.global} cross-client patterns (${r.visibleGlobal} backed by ≥ ${r.minClients} clients) + ${r.private} private patterns`,
+    `  catalogue ${r.catalogue}${r.dropped.length > 0 ? `; dropped ${r.dropped.join(', ')}` : ''}`,
+    '',
+  ].join('\n');
+}
