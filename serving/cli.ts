@@ -10,7 +10,7 @@ export function registerServeCommands(program: Command): void {
     .option('--host <host>', 'interface to bind (default: config serving.host / ALMANAC_HOST, 127.0.0.1)')
     .action(action(async (opts: { port?: number; host?: string }, cmd: Command) => {
       const config = commandConfig(cmd);
-      const app = await startServer(config, opts);
+      const { app } = await startServer(config, opts);
       await untilSignal();
       app.log.info('shutting down');
       await app.close();
@@ -18,14 +18,14 @@ export function registerServeCommands(program: Command): void {
 }
 
 /** Builds the deps and the app, listens, and prints the URL on stderr. */
-export async function startServer(config: AlmanacConfig, opts: { port?: number; host?: string } = {}): Promise<FastifyInstance> {
+export async function startServer(config: AlmanacConfig, opts: { port?: number; host?: string } = {}): Promise<{ app: FastifyInstance; url: string }> {
   const [{ buildApp }, { createServingDeps }] = await Promise.all([import('./app.ts'), import('./create-serving-deps.ts')]);
   const deps = await createServingDeps(config);
   const app = await buildApp(deps);
   const address = await app.listen({ port: opts.port ?? config.serving.port, host: opts.host ?? config.serving.host });
   const model = app.almanac.champion.version;
   process.stderr.write(`almanac serving on ${address} (model ${model === undefined ? 'none yet — train one' : `v${model}`}, index ${app.almanac.indexVersion ?? 'none yet'})\n`);
-  return app;
+  return { app, url: address };
 }
 
 function untilSignal(): Promise<void> {

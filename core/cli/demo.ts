@@ -1,6 +1,178 @@
+/**
+ * `almanac demo`: simulate a small world → ingest → features (stream until caught up) → training
+ * set → train → register/promote → index patterns → serve, with progress per step; prints example
+ * requests with real ids from the simulated world. Re-running is safe: ingest is idempotent (the
+ * same seed gives the same event ids), training registers a new model version.
+ *
+ * `buildDemo` is the same pipeline as a function (the serving benchmark and end-to-end tests use it).
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { action, commandConfig, intOption } from './command.ts';
+import { homePath, type AlmanacConfig } from '../config.ts';
+import { AlmanacError } from '../errors.ts';
+
+export interface DemoOptions {
+  seed?: number;
+  quiet?: boolean;
+  /** Simulation size (default: the simulator's DEMO_WORLD). */
+  world?: { clients?: number; campaigns?: number; days?: number; touchesPerDay?: number };
+  epochs?: number;
+}
+
+export interface DemoResult {
+  eventsFile: string;
+  events: number;
+  accepted: number;
+  modelVersion: number;
+  champion: number;
+  promoted: boolean;
+  patterns: number;
+  examples: DemoExamples;
+}
+
+export interface DemoExamples {
+  touch: { client_id: string; campaign_id: string; channel?: string; audience: Record<string, unknown>; attributes?: Record<string, unknown> };
+  plan: Record<string, unknown>;
+}
+
+type Step = <T>(name: string, fn: () => Promise<T>, summary?: (r: T) => string) => Promise<T>;
+
+function stepper(quiet: boolean, total: number): Step {
+  let n = 0;
+  const started = Date.now();
+  return async (name, fn, summary) => {
+    n++;
+    const t0 = Date.now();
+    if (!quiet) process.stderr.write(`[demo ${n}/${total}] ${name} …\n`);
+    const result = await fn();
+    if (!quiet) process.stderr.write(`[demo ${n}/${total}] ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s${summary ? ` — ${summary(result)}` : ''} (total ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    return result;
+  };
+}
+
+export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
+  const quiet = options.quiet ?? false;
+  const step = stepper(quiet, 7);
+  const { DEMO_WORLD } = await import('../../pipelines/simulator/simulation-options.ts');
+  const world = { ...DEMO_WORLD, ...options.world, seed: options.seed ?? DEMO_WORLD.seed };
+  const dir = homePath(config, 'demo', `world-${world.seed}`);
+  const sim = await step('simulate', async () => {
+    const { writeSimulation } = await import('../../pipelines/simulator/write-simulation.ts');
+    return writeSimulation({ ...world, out: dir, quiet: true });
+  }, (r) => `${r.events} events in ${path.relative(process.cwd(), dir) || dir}`);
+  const eventsFile = path.join(dir, 'events.jsonl');
+  const ingest = await step('ingest', async () => {
+    const { ingestFiles } = await import('../../pipelines/ingest/ingest-events.ts');
+    return ingestFiles(config, [eventsFile], { quiet: true });
+  }, (r) => `${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected.length} rejected`);
+  await step('features (stream until caught up)', async () => {
+    const { runStreamJob } = await import('../../pipelines/jobs/stream-job.ts');
+    return runStreamJob(config, { untilCaughtUp: true, quiet: true });
+  }, (r) => `${r.records} records, ${r.rowsWritten} feature rows`);
+  const { set } = await step('training set', async () => {
+    const { buildTrainingSet } = await import('../../features/training-set-builder.ts');
+    return buildTrainingSet(config, { quiet: true });
+  }, (r) => `${r.set.manifest.rows} labelled touches, ${r.set.manifest.positives} conversions`);
+  const trained = await step('train + register', async () => {
+    const { trainAndRegister } = await import('../../models/training/train-and-register.ts');
+    return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, ...(options.epochs ? { epochs: options.epochs } : {}) });
+  }, (r) => `model v${r.version.version}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`);
+  const promotion = await step('promote', () => promoteIfBetter(config, trained.version.version),
+    (r) => (r.promoted ? `v${r.champion} is champion` : `v${trained.version.version} kept as challenger (${r.reason}); v${r.champion} stays champion`));
+  const index = await step('index patterns', () => indexWithChampion(config, set), (r) => `${r.patterns} patterns in ${r.collection}`);
+  return {
+    eventsFile, events: sim.events, accepted: ingest.accepted, modelVersion: trained.version.version,
+    champion: promotion.champion, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile),
+  };
+}
+
+async function promoteIfBetter(config: AlmanacConfig, version: number): Promise<{ promoted: boolean; champion: number; reason: string }> {
+  const [{ createModelRegistry }, { DEFAULT_GATE }] = await Promise.all([import('../../models/registry/create-model-registry.ts'), import('../../dags/retrain-dag.ts')]);
+  const registry = await createModelRegistry(config);
+  try {
+    const result = await registry.promote(version, { gate: DEFAULT_GATE });
+    return { promoted: result.promoted, champion: result.promoted ? version : (result.previous ?? version), reason: result.reason };
+  } catch (e) {
+    if (!(e instanceof AlmanacError) || e.code !== 'ALMANAC_ERR_MODEL_GATE_FAILED') throw e;
+    const champion = await registry.resolve('champion');
+    return { promoted: false, champion: champion?.version ?? version, reason: e.message };
+  }
+}
+
+async function indexWithChampion(config: AlmanacConfig, set: import('../../features/training-set.ts').TrainingSet) {
+  const [{ createModelRegistry }, { loadScorer }, { buildPatternIndex }] = await Promise.all([
+    import('../../models/registry/create-model-registry.ts'),
+    import('../../models/inference/onnx-scorer.ts'),
+    import('../../embeddings/patterns/build-pattern-index.ts'),
+  ]);
+  const champion = await (await createModelRegistry(config)).resolve('champion');
+  if (!champion) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model to embed patterns with');
+  const scorer = await loadScorer(champion);
+  try {
+    return await buildPatternIndex(config, { trainingSet: set, scorer, quiet: true });
+  } finally {
+    await scorer.close();
+  }
+}
+
+/** A real campaign (with its client) and one of its touch audiences, read from the simulated events. */
+export async function demoExamples(eventsFile: string): Promise<DemoExamples> {
+  const lines = createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity });
+  let campaign: Record<string, unknown> | undefined;
+  let touch: Record<string, unknown> | undefined;
+  for await (const line of lines) {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    if (!campaign && e.type === 'campaign') campaign = e;
+    if (campaign && e.type === 'touch' && e.campaign_id === campaign.campaign_id) { touch = e; break; }
+  }
+  lines.close();
+  if (!campaign || !touch) throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `no campaign with touches in ${eventsFile}`);
+  const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
+  return {
+    touch: { client_id: String(touch.client_id), campaign_id: String(touch.campaign_id), audience: touch.audience as Record<string, unknown>, attributes: (touch.attributes ?? {}) as Record<string, unknown> },
+    plan: {
+      client_id: campaign.client_id, industry: campaign.industry, objective: campaign.objective, channel: campaign.channel, budget: campaign.budget,
+      start: iso(campaign.start), end: iso(campaign.end), attributes: campaign.attributes ?? {}, audience: [touch.audience],
+    },
+  };
+}
+
+export function curlExamples(base: string, examples: DemoExamples): string {
+  const curl = (route: string, body: unknown) => `curl -s ${base}${route} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  return [
+    '# success probability of a touch of a real campaign',
+    curl('/v1/predict', { touch: examples.touch }),
+    '# success probability of a campaign plan (mean over its audience)',
+    curl('/v1/predict', { plan: examples.plan }),
+    '# the most similar proven success patterns for the plan',
+    curl('/v1/patterns/search', { plan: examples.plan, top_n: 3 }),
+    `curl -s ${base}/v1/models | head -c 600; echo`,
+    `curl -s ${base}/health/ready`,
+    `curl -s ${base}/metrics | grep almanac_http`,
+  ].join('\n');
+}
 
 /** Registers `almanac demo`. */
 export function registerDemoCommand(program: Command): void {
-  void program;
+  program.command('demo').description('simulate → ingest → features → train → index → serve, end to end on this machine (Ctrl-C to stop)')
+    .option('--no-serve', 'exit after building (do not start the server)')
+    .option('--seed <n>', 'simulation seed', intOption('--seed', 0))
+    .option('--port <n>', 'port to serve on (default: config serving.port)', intOption('--port', 0))
+    .action(action(async (opts: { serve: boolean; seed?: number; port?: number }, cmd: Command) => {
+      const config = commandConfig(cmd);
+      process.stderr.write(`almanac demo: data home ${config.home} (set ALMANAC_HOME to change)\n`);
+      const result = await buildDemo(config, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+      if (!opts.serve) {
+        process.stdout.write(`${JSON.stringify({ events: result.events, model: result.modelVersion, champion: result.champion, patterns: result.patterns })}\n`);
+        return;
+      }
+      const { startServer } = await import('../../serving/cli.ts');
+      const { app, url } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
+      process.stdout.write(`\nTry:\n${curlExamples(url, result.examples)}\n\nServing until Ctrl-C.\n`);
+      await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });
+      await app.close();
+    }));
 }
