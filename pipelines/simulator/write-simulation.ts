@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { AlmanacEvent } from '../../core/domain/event.ts';
 import { invalidInput } from '../../core/errors.ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createProgress } from '../../core/progress.ts';
 import { groundTruth, type GroundTruth } from './ground-truth.ts';
 import { DAY_MS, type SimulationOptions } from './simulation-options.ts';
@@ -28,7 +28,8 @@ const CHUNK_CHARS = 256 * 1024;
  * @throws AlmanacError ALMANAC_ERR_INPUT_INVALID for bad options (before anything is written).
  */
 export async function writeSimulation(options: WriteSimulationOptions): Promise<SimulationResult> {
-  const { out, quiet = false, ...simulation } = options;
+  const { out: outArg, quiet = false, ...simulation } = options;
+  const out = resolve(outArg);
   const run = startSimulation(simulation);
   await ensureFolder(out);
   const eventsFile = join(out, 'events.jsonl');
