@@ -189,3 +189,25 @@ for (let b = 0; ; b++) {
     await log.close();
   });
 });
+
+describe('embedded event log shared by two processes', () => {
+  it('sees the other writer’s records and ids (catch-up under the append lock)', async () => {
+    const home = tempHome();
+    const a = createEmbeddedEventLog(configFor(home));
+    await a.ensureTopic('shared', { partitions: 2 });
+    const b = createEmbeddedEventLog(configFor(home)); // a second "process" on the same folder
+    await b.init();
+    await a.append('shared', [rec('x-1', 'k1'), rec('x-2', 'k2')]);
+    expect(await total(b, 'shared')).toBe(2);
+    const fromB = await b.append('shared', [rec('x-2', 'k2'), rec('y-1', 'k1')]);
+    expect(fromB.map((r) => r.status)).toEqual(['duplicate', 'appended']);
+    const fromA = await a.append('shared', [rec('y-1', 'k1'), rec('x-3', 'k1')]);
+    expect(fromA[0]?.status).toBe('duplicate');
+    expect(fromA[1]).toMatchObject({ status: 'appended', offset: fromB[1]?.status === 'appended' ? fromB[1].offset + 1 : -1 });
+    const c = await b.consumer({ group: 'tail', topic: 'shared' });
+    const seen = await c.poll({ maxRecords: 10, maxWaitMs: 0 });
+    expect(seen.map((r) => r.id).sort()).toEqual(['x-1', 'x-2', 'x-3', 'y-1']);
+    await a.close();
+    await b.close();
+  });
+});

@@ -101,9 +101,10 @@ export class TopicLog {
     const log = this.partition(p);
     if (offset >= log.end && !this.appending) log.catchUp(false);
     const out: LogRecord[] = [];
-    log.forEach(offset, max, (buf, body, len) => {
-      out.push(decodeRecord(buf, body, len, this.name, p));
-    });
+    const visit = (buf: Buffer, body: number, len: number): void => void out.push(decodeRecord(buf, body, len, this.name, p));
+    log.forEach(offset, max, visit);
+    // a short read reached the end we know of: another process may have appended since
+    if (out.length < max && out.length > 0 && !this.appending && log.catchUp(false) > 0) log.forEach(offset + out.length, max - out.length, visit);
     return out;
   }
 
