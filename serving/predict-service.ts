@@ -11,7 +11,8 @@ export function planTouches(plan: PlanRequest): { campaign: CampaignInput; touch
     industry: plan.industry, objective: plan.objective, channel: plan.channel, budget: plan.budget,
     start: plan.start, end: plan.end, attributes: plan.attributes,
   };
-  const touches = plan.audience.map((audience) => ({ client_id: plan.client_id, ts: plan.start, channel: plan.channel, audience, attributes: {} }));
+  // a planned touch carries the plan's attributes (offer, creative, …) as a real touch carries its campaign's
+  const touches = plan.audience.map((audience) => ({ client_id: plan.client_id, ts: plan.start, channel: plan.channel, audience, attributes: plan.attributes }));
   return { campaign, touches };
 }
 
@@ -21,21 +22,21 @@ export async function predictTouch(rt: ServingRuntime, touch: TouchRequest): Pro
     client_id: touch.client_id, campaign_id: touch.campaign_id, ts: touch.ts ?? Date.now(),
     audience: touch.audience, attributes: touch.attributes, ...(touch.channel ? { channel: touch.channel } : {}),
   };
-  return score(rt, [input], campaign, false);
+  return score(rt, [input], campaign, false, Math.min(Date.now(), input.ts));
 }
 
 export async function predictPlan(rt: ServingRuntime, plan: PlanRequest): Promise<PredictResponse> {
   await rt.directory.requireClient(plan.client_id);
   const { campaign, touches } = planTouches(plan);
-  return score(rt, touches, campaign, true);
+  return score(rt, touches, campaign, true, Math.min(Date.now(), plan.start));
 }
 
-async function score(rt: ServingRuntime, touches: TouchInput[], campaign: CampaignInput, perAudience: boolean): Promise<PredictResponse> {
+async function score(rt: ServingRuntime, touches: TouchInput[], campaign: CampaignInput, perAudience: boolean, asOf: number): Promise<PredictResponse> {
   const lease = rt.champion.acquire();
   try {
     const { records, missing, degraded } = await touchRecords(touches.map((touch) => ({ touch, campaign })), {
       store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics,
-    }, lease.scorer.signature);
+    }, lease.scorer.signature, asOf);
     const probs = await lease.scorer.predict(records);
     let sum = 0;
     for (const p of probs) sum += p;

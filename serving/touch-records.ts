@@ -3,6 +3,9 @@
  * are collected (deduplicated), read once, and each touch's record is built by the same function
  * training uses. When the online store does not answer in time, the aggregates are treated as
  * missing (the model has fills for them) and the response says it was degraded.
+ *
+ * `asOf` (epoch ms) is the time TTLs are checked at: a touch in the past is scored with the values
+ * that were still valid at its time (the online store keeps the latest values only).
  */
 import type { Metrics } from '../core/metrics.ts';
 import type { OnlineKey, OnlineStore, OnlineValue } from '../features/online-store/online-store.ts';
@@ -29,13 +32,14 @@ export async function touchRecords(
   items: TouchWithCampaign[],
   deps: { store: OnlineStore; features: FeatureFunctions; guard: DependencyGuard; metrics: Metrics },
   signature: InputSignature,
+  asOf?: number,
 ): Promise<TouchRecords> {
   const keys = uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));
   let aggregates = new Map<string, OnlineValue | undefined>();
   const degraded: string[] = [];
   if (keys.length > 0) {
     try {
-      aggregates = await deps.guard.call('read', () => deps.features.getOnlineFeatures(deps.store, keys));
+      aggregates = await deps.guard.call('read', () => deps.features.getOnlineFeatures(deps.store, keys, asOf));
     } catch {
       degraded.push('online_store');
       deps.metrics.fallbacks.inc({ kind: 'online_store_missing_features' });

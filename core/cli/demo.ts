@@ -34,7 +34,7 @@ export interface DemoResult {
 }
 
 export interface DemoExamples {
-  touch: { client_id: string; campaign_id: string; channel?: string; audience: Record<string, unknown>; attributes?: Record<string, unknown> };
+  touch: { client_id: string; campaign_id: string; ts: unknown; channel?: string; audience: Record<string, unknown>; attributes?: Record<string, unknown> };
   plan: Record<string, unknown>;
 }
 
@@ -118,24 +118,28 @@ async function indexWithChampion(config: AlmanacConfig, set: import('../../featu
   }
 }
 
-/** A real campaign (with its client) and one of its touch audiences, read from the simulated events. */
+/**
+ * A real campaign (with its client) and one of its touches, read from the simulated events: the
+ * last touch of the world, so that its feature values are fresh as of its time.
+ */
 export async function demoExamples(eventsFile: string): Promise<DemoExamples> {
   const lines = createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity });
-  let campaign: Record<string, unknown> | undefined;
+  const campaigns = new Map<string, Record<string, unknown>>();
   let touch: Record<string, unknown> | undefined;
   for await (const line of lines) {
     const e = JSON.parse(line) as Record<string, unknown>;
-    if (!campaign && e.type === 'campaign') campaign = e;
-    if (campaign && e.type === 'touch' && e.campaign_id === campaign.campaign_id) { touch = e; break; }
+    if (e.type === 'campaign') campaigns.set(String(e.campaign_id), e);
+    else if (e.type === 'touch' && campaigns.has(String(e.campaign_id))) touch = e;
   }
-  lines.close();
+  const campaign = touch ? campaigns.get(String(touch.campaign_id)) : undefined;
   if (!campaign || !touch) throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `no campaign with touches in ${eventsFile}`);
   const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
+  const ts = typeof touch.ts === 'number' ? touch.ts : Date.parse(String(touch.ts));
   return {
-    touch: { client_id: String(touch.client_id), campaign_id: String(touch.campaign_id), audience: touch.audience as Record<string, unknown>, attributes: (touch.attributes ?? {}) as Record<string, unknown> },
+    touch: { client_id: String(touch.client_id), campaign_id: String(touch.campaign_id), ts: iso(touch.ts), audience: touch.audience as Record<string, unknown>, attributes: (touch.attributes ?? {}) as Record<string, unknown> },
     plan: {
       client_id: campaign.client_id, industry: campaign.industry, objective: campaign.objective, channel: campaign.channel, budget: campaign.budget,
-      start: iso(campaign.start), end: iso(campaign.end), attributes: campaign.attributes ?? {}, audience: [touch.audience],
+      start: new Date(ts).toISOString(), end: new Date(ts + 14 * 86_400_000).toISOString(), attributes: campaign.attributes ?? {}, audience: [touch.audience],
     },
   };
 }

@@ -31,7 +31,8 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   try {
     const { campaign, touches } = planTouches(req.plan);
     const base = touches.map((touch) => ({ touch, campaign }));
-    const { records } = await touchRecords(base, recordDeps(rt), lease.scorer.signature);
+    const asOf = Math.min(Date.now(), req.plan.start);
+    const { records } = await touchRecords(base, recordDeps(rt), lease.scorer.signature, asOf);
     const query = meanVector(await lease.scorer.embed(records));
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];
@@ -46,7 +47,7 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
     }
     const evidence = await graphEvidence(rt, candidates, req.plan.industry);
     if (!evidence && servedBy === 'full') servedBy = 'vector_only';
-    const modelProbability = await adaptedProbabilities(rt, lease.scorer, base[0] as TouchWithCampaign, candidates);
+    const modelProbability = await adaptedProbabilities(rt, lease.scorer, base[0] as TouchWithCampaign, candidates, asOf);
     const ranked = rerank({ candidates, industry: req.plan.industry, minClients: rt.deps.config.patterns.minClients, topN: req.top_n, evidence, modelProbability });
     return {
       served_by: servedBy, model_version: lease.model.version, index_version: servedBy === 'popular_patterns' ? null : indexVersion, candidates: candidates.length,
@@ -115,11 +116,11 @@ async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[],
 }
 
 /** The model's probability for the plan moved to each pattern's dominant channel and segment (one batch). */
-async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[]): Promise<Map<string, number> | undefined> {
+async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[], asOf: number): Promise<Map<string, number> | undefined> {
   if (candidates.length === 0) return new Map();
   try {
     const items = candidates.map((c) => adapt(base, c));
-    const { records } = await touchRecords(items, recordDeps(rt), scorer.signature);
+    const { records } = await touchRecords(items, recordDeps(rt), scorer.signature, asOf);
     const probs = await scorer.predict(records);
     return new Map(candidates.map((c, i) => [c.id, probs[i] ?? 0]));
   } catch (e) {
