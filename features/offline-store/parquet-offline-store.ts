@@ -56,7 +56,11 @@ export class ParquetOfflineStore implements OfflineStore {
     return this.conn;
   }
 
-  /** Runs `fn` after every earlier operation (one statement sequence at a time on the connection). */
+  /** Runs `fn` with the connection after every earlier operation (one statement sequence at a time). */
+  exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.serial(() => fn(this.connection()));
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
@@ -78,9 +82,7 @@ export class ParquetOfflineStore implements OfflineStore {
   async append(view: string, rows: FeatureRow[]): Promise<void> {
     checkView(view);
     if (rows.length === 0) return;
-    await this.serial(async () => {
-      for (const [date, dayRows] of groupByDate(rows)) await this.writePart(path.join(this.location(view), `date=${date}`), dayRows);
-    });
+    await this.serial(async () => this.writeParts(this.location(view), rows));
   }
 
   async replaceRange(view: string, range: TimeRange, rows: FeatureRow[]): Promise<void> {
@@ -120,35 +122,63 @@ export class ParquetOfflineStore implements OfflineStore {
     await rm(old, { recursive: true, force: true });
   }
 
+  /** Writes `rows` as one new part file per date partition under `viewDir` (temp folder, then renames). */
+  private async writeParts(viewDir: string, rows: FeatureRow[]): Promise<void> {
+    const conn = this.connection();
+    const seq = this.nextSeq();
+    const table = await this.loadTable(rows, seq);
+    const tmp = path.join(viewDir, `.tmp-${seq}`);
+    await mkdir(viewDir, { recursive: true });
+    try {
+      await conn.run(`COPY (SELECT *, strftime(make_timestamp(timestamp * 1000), '%Y-%m-%d') AS date FROM ${table} ORDER BY entity, timestamp)
+        TO ${sqlString(tmp)} (FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN 'part-${seq}-{i}')`);
+      for (const dateDir of await readdir(tmp)) {
+        const target = path.join(viewDir, dateDir);
+        await mkdir(target, { recursive: true });
+        for (const f of await readdir(path.join(tmp, dateDir))) await rename(path.join(tmp, dateDir, f), path.join(target, f));
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+      await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+
+  /** Writes one date partition's rows as a single part file in `dir` (temp name, then rename). */
   private async writePart(dir: string, rows: FeatureRow[]): Promise<void> {
     const conn = this.connection();
     const seq = this.nextSeq();
+    const table = await this.loadTable(rows, seq);
+    try {
+      await mkdir(dir, { recursive: true });
+      const tmp = path.join(dir, `.part-${seq}.parquet.tmp`);
+      await conn.run(`COPY (SELECT * FROM ${table} ORDER BY entity, timestamp) TO ${sqlString(tmp)} (FORMAT parquet)`);
+      await rename(tmp, path.join(dir, `part-${seq}.parquet`));
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+
+  /** Loads rows into a new temp table through the appender; returns its name. */
+  private async loadTable(rows: FeatureRow[], seq: number): Promise<string> {
+    const conn = this.connection();
     const features = featureColumns(rows);
     const table = `rows_${++this.tables}`;
     const cols = ['entity VARCHAR', 'timestamp BIGINT', 'written_at BIGINT', ...features.map((f) => `${sqlIdent(f)} DOUBLE`)];
     await conn.run(`CREATE TEMP TABLE ${table} (${cols.join(', ')})`);
-    try {
-      const appender = await conn.createAppender(table);
-      for (const r of rows) {
-        appender.appendVarchar(r.entity);
-        appender.appendBigInt(BigInt(r.timestamp));
-        appender.appendBigInt(BigInt(seq));
-        for (const f of features) {
-          const v = r.values[f];
-          if (v === undefined) appender.appendNull();
-          else appender.appendDouble(v);
-        }
-        appender.endRow();
+    const appender = await conn.createAppender(table);
+    for (const r of rows) {
+      appender.appendVarchar(r.entity);
+      appender.appendBigInt(BigInt(r.timestamp));
+      appender.appendBigInt(BigInt(seq));
+      for (const f of features) {
+        const v = r.values[f];
+        if (v === undefined) appender.appendNull();
+        else appender.appendDouble(v);
       }
-      appender.closeSync();
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `part-${seq}.parquet`);
-      const tmp = path.join(dir, `.part-${seq}.parquet.tmp`);
-      await conn.run(`COPY (SELECT * FROM ${table} ORDER BY entity, timestamp) TO ${sqlString(tmp)} (FORMAT parquet)`);
-      await rename(tmp, file);
-    } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${table}`);
+      appender.endRow();
     }
+    appender.closeSync();
+    return table;
   }
 
   private async readRows(view: string, files: string[], range: TimeRange): Promise<FeatureRow[]> {

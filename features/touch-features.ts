@@ -1,0 +1,115 @@
+/**
+ * THE one place a touch (+ its campaign + aggregate rows) becomes model features, used identically
+ * by training-set building and by serving (train/serve consistency).
+ *
+ * Names: `audience.segment`, `audience.<attr>`, `touch.channel`, `touch.<attr>`, `campaign.industry`,
+ * `campaign.channel`, `campaign.objective`, `campaign.budget`, `campaign.duration_days`,
+ * `campaign.days_since_start`, `campaign.<attr>`, `time.hour`, `time.day_of_week`, `time.month`
+ * (UTC), and `<view>.<feature>` for every feature of every view (e.g. `client_activity.conversion_rate_7d`).
+ * Missing values are null; booleans become 1/0.
+ */
+import type { OnlineKey, OnlineValue } from './online-store/online-store.ts';
+import { featureNames } from './feature-view.ts';
+import { onlineFeatureKey } from './online-features.ts';
+import type { FeatureRecord, FeatureValue } from './training-set.ts';
+import { industryChannelKey } from './views/industry-channel-performance.ts';
+import { FEATURE_VIEWS } from './views/index.ts';
+
+type Scalar = string | number | boolean | null;
+
+export interface TouchInput {
+  client_id: string;
+  campaign_id?: string;
+  /** Touch time, epoch ms. */
+  ts: number;
+  channel?: string;
+  audience: { segment: string; [key: string]: Scalar };
+  attributes: Record<string, Scalar>;
+}
+
+export interface CampaignInput {
+  industry: string;
+  objective: string;
+  channel: string;
+  budget: number;
+  /** Epoch ms. */
+  start: number;
+  end: number;
+  attributes: Record<string, Scalar>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The entity of each view for a touch; undefined when the view does not apply (mirrors the views' entityKey). */
+const VIEW_ENTITY: Record<string, (t: TouchInput, c: CampaignInput | undefined) => string | undefined> = {
+  client_activity: (t) => t.client_id,
+  campaign_performance: (t) => t.campaign_id,
+  industry_performance: (_t, c) => c?.industry,
+  channel_performance: (t, c) => t.channel ?? c?.channel,
+  segment_performance: (t) => t.audience.segment,
+  industry_channel_performance: (t, c) => {
+    const channel = t.channel ?? c?.channel;
+    return c === undefined || channel === undefined ? undefined : industryChannelKey(c.industry, channel);
+  },
+};
+
+/** The online-store rows a touch's features need (one per applicable view). */
+export function touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | undefined): OnlineKey[] {
+  return FEATURE_VIEWS.flatMap((v) => {
+    const entity = VIEW_ENTITY[v.name]?.(touch, campaign);
+    return entity === undefined ? [] : [{ view: v.name, entity }];
+  });
+}
+
+const scalar = (v: Scalar | undefined): FeatureValue => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
+function put(record: FeatureRecord, prefix: string, attributes: Record<string, Scalar>): void {
+  for (const k of Object.keys(attributes).sort()) {
+    const name = `${prefix}.${k}`;
+    if (!(name in record)) record[name] = scalar(attributes[k]);
+  }
+}
+
+/**
+ * Features of one touch.
+ * @param aggregates - online values keyed by `onlineFeatureKey(view, entity)` (as getOnlineFeatures returns them);
+ *   the caller applies the as-of time and TTL (online read `now`, or the training set's ASOF join).
+ */
+export function touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>): FeatureRecord {
+  const d = new Date(touch.ts);
+  const r: FeatureRecord = {
+    'audience.segment': touch.audience.segment,
+    'touch.channel': touch.channel ?? campaign?.channel ?? null,
+    'campaign.industry': campaign?.industry ?? null,
+    'campaign.channel': campaign?.channel ?? null,
+    'campaign.objective': campaign?.objective ?? null,
+    'campaign.budget': campaign?.budget ?? null,
+    'campaign.duration_days': campaign ? (campaign.end - campaign.start) / DAY_MS : null,
+    'campaign.days_since_start': campaign ? (touch.ts - campaign.start) / DAY_MS : null,
+    'time.hour': d.getUTCHours(),
+    'time.day_of_week': d.getUTCDay(),
+    'time.month': d.getUTCMonth() + 1,
+  };
+  const keys = new Map(touchFeatureKeys(touch, campaign).map((k) => [k.view, onlineFeatureKey(k.view, k.entity)]));
+  for (const view of FEATURE_VIEWS) {
+    const key = keys.get(view.name);
+    const row = key === undefined ? undefined : aggregates.get(key);
+    for (const f of featureNames(view)) {
+      const v = row?.values[f];
+      r[`${view.name}.${f}`] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+    }
+  }
+  const { segment: _segment, ...audience } = touch.audience;
+  put(r, 'audience', audience);
+  put(r, 'touch', touch.attributes);
+  if (campaign) put(r, 'campaign', campaign.attributes);
+  return r;
+}
+
+/** Where a feature comes from: 'touch', 'campaign' or 'view:<name>' (for training-set manifests). */
+export function featureSource(name: string): string {
+  const prefix = name.slice(0, name.indexOf('.'));
+  if (prefix === 'campaign') return 'campaign';
+  if (FEATURE_VIEWS.some((v) => v.name === prefix)) return `view:${prefix}`;
+  return 'touch';
+}

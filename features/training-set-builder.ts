@@ -1,0 +1,115 @@
+/**
+ * Point-in-time-correct training sets: one row per touch whose attribution window has closed
+ * (ts + window ≤ the latest event time in the log); features = touchFeatureRecord(touch, the campaign
+ * as of ts, each view's latest final row with timestamp ≤ ts and within its TTL — a DuckDB ASOF
+ * join over the offline store); label = 1 iff a conversion for the touch has ts in [touch.ts, touch.ts + window].
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { homePath, type AlmanacConfig } from '../core/config.ts';
+import { invalidInput } from '../core/errors.ts';
+import { createProgress } from '../core/progress.ts';
+import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
+import type { FeatureRow } from './feature-view.ts';
+import { onlineFeatureKey } from './online-features.ts';
+import type { OnlineValue } from './online-store/online-store.ts';
+import { asOfJoin } from './offline-store/point-in-time-join.ts';
+import { createParquetOfflineStore } from './offline-store/parquet-offline-store.ts';
+import { featureSource, touchFeatureKeys, touchFeatureRecord } from './touch-features.ts';
+import { markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
+import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
+import { readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
+import { FEATURE_VIEWS } from './views/index.ts';
+
+export interface BuildTrainingSetOptions {
+  /** Touch-time range [from, to), epoch ms. */
+  from?: number;
+  to?: number;
+  /** Default 7 days. */
+  attributionWindowMs?: number;
+  /** Output folder (default `<home>/training-sets/<id>`). */
+  out?: string;
+  quiet?: boolean;
+}
+
+export const DEFAULT_ATTRIBUTION_WINDOW_MS = 7 * 86_400_000;
+
+export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrainingSetOptions = {}): Promise<{ dir: string; set: TrainingSet }> {
+  const window = options.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS;
+  if (!Number.isInteger(window) || window <= 0) throw invalidInput(`attribution window must be a positive number of ms, got ${window}`, [{ path: 'attributionWindowMs', reason: 'must be > 0' }]);
+  if (options.from !== undefined && options.to !== undefined && options.from >= options.to) {
+    throw invalidInput(`--from must be before --to (got ${new Date(options.from).toISOString()} ≥ ${new Date(options.to).toISOString()})`, [{ path: 'from', reason: 'must be before to' }]);
+  }
+  const progress = createProgress({ label: 'training set', unit: 'touches', quiet: options.quiet });
+  const log = await createEventLog(config);
+  let events: TrainingEvents;
+  try {
+    events = await readTrainingEvents(log);
+  } finally {
+    await log.close();
+  }
+  const touches = events.touches.filter((t) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs);
+  const aggregates = await aggregatesAsOf(config, touches);
+  const examples = touches.map((t, i): TrainingExample => ({
+    touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
+    label: (events.conversions.get(t.touch_id) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
+    features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
+  }));
+  progress.update(examples.length);
+  const set = assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) });
+  const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
+  await writeTrainingSet(dir, set);
+  await markLatest(config, dir);
+  progress.done(`${set.manifest.rows} rows, ${set.manifest.positives} positives → ${dir}`);
+  return { dir, set };
+}
+
+/** For each touch, its views' rows as of the touch time (keyed by onlineFeatureKey). */
+async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Promise<Map<string, OnlineValue | undefined>[]> {
+  const out = touches.map(() => new Map<string, OnlineValue | undefined>());
+  const store = createParquetOfflineStore(config);
+  await store.init();
+  try {
+    const keys = touches.map((t) => touchFeatureKeys(t, t.campaign));
+    for (const view of FEATURE_VIEWS) {
+      const probes: { entity: string; ts: number; touch: number }[] = [];
+      keys.forEach((ks, i) => ks.forEach((k) => k.view === view.name && probes.push({ entity: k.entity, ts: (touches[i] as TouchAsOf).ts, touch: i })));
+      const rows = await asOfJoin(store, view.name, probes, view.ttlMs);
+      rows.forEach((row: FeatureRow | undefined, j) => {
+        const p = probes[j] as { entity: string; touch: number };
+        (out[p.touch] as Map<string, OnlineValue | undefined>).set(onlineFeatureKey(view.name, p.entity), row && { timestamp: row.timestamp, values: row.values });
+      });
+    }
+  } finally {
+    await store.close();
+  }
+  return out;
+}
+
+function columnsOf(examples: TrainingExample[]): FeatureColumn[] {
+  const types = new Map<string, 'numeric' | 'categorical'>();
+  for (const e of examples) {
+    for (const [name, v] of Object.entries(e.features)) {
+      if (!types.has(name)) types.set(name, 'numeric');
+      if (typeof v === 'string') types.set(name, 'categorical');
+    }
+  }
+  return [...types].map(([name, type]) => ({ name, type, source: featureSource(name) }));
+}
+
+function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }): TrainingSet {
+  const columns = columnsOf(examples);
+  const featureViews = FEATURE_VIEWS.map((v) => ({ name: v.name, version: v.version }));
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ window, range, columns, featureViews }));
+  for (const e of examples) hash.update(JSON.stringify(e));
+  const id = `ts-${hash.digest('hex').slice(0, 16)}`;
+  return {
+    manifest: {
+      id, createdAt: new Date().toISOString(), range, rows: examples.length,
+      positives: examples.reduce((n, e) => n + e.label, 0), attributionWindowMs: window, columns, featureViews,
+      eventLogOffsets: events.offsets, file: EXAMPLES_FILE,
+    },
+    examples,
+  };
+}

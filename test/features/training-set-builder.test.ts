@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { AlmanacEvent, OutcomeEvent, TouchEvent } from '../../core/domain/event.ts';
+import { buildTrainingSet } from '../../features/training-set-builder.ts';
+import { latestTrainingSetDir, readTrainingSet } from '../../features/training-set-file.ts';
+import type { TrainingExample } from '../../features/training-set.ts';
+import { runStreamJob } from '../../pipelines/jobs/stream-job.ts';
+import { appendToLog, tempConfig } from '../pipelines/jobs/job-fixture.ts';
+import { FIXTURE_START, generateWorld } from './fixtures/generate-events.ts';
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+const WINDOW = 3 * DAY;
+
+async function buildFrom(events: AlmanacEvent[]) {
+  const config = tempConfig();
+  await appendToLog(config, [...events].sort((a, b) => a.ts - b.ts));
+  await runStreamJob(config, { untilCaughtUp: true, quiet: true });
+  return { config, ...(await buildTrainingSet(config, { attributionWindowMs: WINDOW, quiet: true })) };
+}
+
+const outcome = (t: TouchEvent, id: string, ts: number, touch_id = t.touch_id): OutcomeEvent =>
+  ({ type: 'outcome', event_id: id, touch_id, campaign_id: t.campaign_id, client_id: t.client_id, ts, kind: 'conversion' });
+
+describe('buildTrainingSet (point in time)', () => {
+  const base = generateWorld({ days: 16, clients: 4, seed: 5 });
+  const touches = base.filter((e): e is TouchEvent => e.type === 'touch');
+  const converted = new Set(base.flatMap((e) => (e.type === 'outcome' && e.kind === 'conversion' ? [e.touch_id] : [])));
+  const target = touches.find((t) => t.ts > FIXTURE_START + 8 * DAY && !converted.has(t.touch_id) && t.ts % DAY < 20 * 3_600_000) as TouchEvent;
+  const other = touches.find((t) => t.ts > FIXTURE_START + 9 * DAY && !converted.has(t.touch_id)) as TouchEvent;
+
+  it('excludes a feature-affecting event just after t and an outcome just after the window', async () => {
+    const planted: AlmanacEvent[] = [
+      outcome(target, 'leak-feature', target.ts + MIN, other.touch_id === target.touch_id ? 'x' : other.touch_id), // counted for the client just after t
+      outcome(target, 'leak-label', target.ts + WINDOW + MIN), // after the window: no label
+      outcome(other, 'in-window', other.ts + WINDOW - MIN), // inside the window: label 1
+    ];
+    const clean = await buildFrom(base);
+    const leaky = await buildFrom([...base, ...planted]);
+    const row = (set: { examples: TrainingExample[] }, id: string) => set.examples.find((e) => e.touch_id === id) as TrainingExample;
+    expect(row(leaky.set, target.touch_id).features).toEqual(row(clean.set, target.touch_id).features);
+    expect(row(leaky.set, target.touch_id).label).toBe(0);
+    expect(row(leaky.set, other.touch_id).label).toBe(1);
+    // the planted event WAS counted: the client's day row after t sees one more conversion
+    expect(row(leaky.set, target.touch_id).features['client_activity.touches_7d']).toBeGreaterThan(0);
+    const later = leaky.set.examples.find((e) => e.client_id === target.client_id && e.ts >= Math.ceil(target.ts / DAY) * DAY + 3 * 3_600_000) as TrainingExample;
+    const laterClean = row(clean.set, later.touch_id);
+    expect(later.features['client_activity.conversions_1d']).toBe((laterClean.features['client_activity.conversions_1d'] as number) + 1);
+  });
+
+  it('includes only touches whose attribution window has closed, in time order, with a manifest', async () => {
+    const { config, dir, set } = await buildFrom(base);
+    const maxTs = Math.max(...base.map((e) => e.ts));
+    expect(set.examples.length).toBe(touches.filter((t) => t.ts + WINDOW <= maxTs).length);
+    expect(set.examples.every((e, i) => i === 0 || (set.examples[i - 1] as TrainingExample).ts <= e.ts)).toBe(true);
+    expect(set.manifest.positives).toBeGreaterThan(0);
+    expect(set.manifest.columns).toContainEqual({ name: 'client_activity.conversion_rate_7d', type: 'numeric', source: 'view:client_activity' });
+    expect(set.manifest.columns).toContainEqual({ name: 'campaign.industry', type: 'categorical', source: 'campaign' });
+    expect(set.manifest.columns).toContainEqual({ name: 'audience.age', type: 'numeric', source: 'touch' });
+    expect(set.manifest.featureViews).toContainEqual({ name: 'segment_performance', version: 1 });
+    expect(Object.values(set.manifest.eventLogOffsets).reduce((a, b) => a + b, 0)).toBe(base.length);
+    expect(await latestTrainingSetDir(config)).toBe(dir);
+    expect(await readTrainingSet(dir)).toEqual(set);
+    const again = await buildTrainingSet(config, { attributionWindowMs: WINDOW, quiet: true });
+    expect(again.set.manifest.id).toBe(set.manifest.id);
+  });
+
+  it('respects each view TTL: an aggregate row older than the TTL is not used', async () => {
+    const world = generateWorld({ days: 38, clients: 2, campaignsPerClient: 1, touchesPerCampaignPerDay: 1, seed: 9 });
+    const t0 = world.find((e): e is TouchEvent => e.type === 'touch') as TouchEvent;
+    const seg = (id: string, segment: string, ts: number): TouchEvent => ({ ...t0, event_id: id, touch_id: id, ts, audience: { segment } });
+    const extra = [seg('r1-0', 'rare1', FIXTURE_START + 2 * 3_600_000), seg('r2-0', 'rare2', FIXTURE_START + 2 * 3_600_000),
+      seg('r1-probe', 'rare1', FIXTURE_START + 34 * DAY), seg('r2-probe', 'rare2', FIXTURE_START + 36 * DAY)];
+    const { set } = await buildFrom([...world, ...extra]);
+    const f = (id: string) => (set.examples.find((e) => e.touch_id === id) as TrainingExample).features;
+    // rare1's last row is at day 28; 6 days ≤ 7-day TTL at day 34 → used; rare2 at day 36: 8 days > TTL → null
+    expect(f('r1-probe')['segment_performance.touches_28d']).toBe(1);
+    expect(f('r1-probe')['segment_performance.touches_1d']).toBe(0);
+    expect(f('r2-probe')['segment_performance.touches_28d']).toBeNull();
+    expect(f('r2-probe')['client_activity.touches_28d']).not.toBeNull();
+  });
+
+  it('rejects a range whose start is not before its end', async () => {
+    await expect(buildTrainingSet(tempConfig(), { from: 10, to: 5, quiet: true })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
+  });
+});
