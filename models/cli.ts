@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerModelsCommand } from './cli/models-command.ts';
+import { registerTrainCommand } from './cli/train-command.ts';
 
-/** Registers this area's commands on the root program. */
+/** Registers `almanac train` and `almanac models list|promote|rollback|register`. */
 export function registerModelCommands(program: Command): void {
-  void program;
+  registerTrainCommand(program);
+  registerModelsCommand(program);
 }

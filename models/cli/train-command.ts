@@ -1,0 +1,64 @@
+/** `almanac train`: train + evaluate + export + register (challenger), then try to promote through the gate. */
+import type { Command } from 'commander';
+import { action, commandConfig, intOption } from '../../core/cli/command.ts';
+import { isAlmanacError } from '../../core/errors.ts';
+import { createModelRegistry } from '../registry/create-model-registry.ts';
+import { DEFAULT_GATE } from '../registry/promotion-gate.ts';
+import { resolveTrainingSet } from '../training/resolve-training-set.ts';
+import { trainAndRegister } from '../training/train-and-register.ts';
+import { fmt, fractionOption, metricOption, toleranceOption } from './cli-options.ts';
+
+interface TrainFlags {
+  trainingSet?: string; epochs: string; seed: string; holdout: string; metric: string; tolerance: string;
+  promote: boolean; json?: boolean; quiet?: boolean;
+}
+
+async function promoteThroughGate(registry: Awaited<ReturnType<typeof createModelRegistry>>, version: number, flags: TrainFlags) {
+  if (!flags.promote) return { promoted: false, reason: 'not attempted (--no-promote)' };
+  try {
+    return await registry.promote(version, { gate: { metric: metricOption(flags.metric), tolerance: toleranceOption(flags.tolerance) } });
+  } catch (e) {
+    if (isAlmanacError(e) && (e.code === 'ALMANAC_ERR_MODEL_GATE_FAILED' || e.code === 'ALMANAC_ERR_INPUT_CONFLICT')) return { promoted: false, reason: e.message };
+    throw e;
+  }
+}
+
+export function registerTrainCommand(program: Command): void {
+  program.command('train')
+    .description('Train the touch-success network (TF.js) and a logistic baseline, evaluate on the time-based holdout, export ONNX, register as challenger, then promote through the gate')
+    .option('--training-set <dir>', 'training set folder (default: <home>/training-sets/LATEST, else one is built from the feature store)')
+    .option('--epochs <n>', 'maximum epochs (early stopping on a time-ordered validation split)', '30')
+    .option('--seed <n>', 'random seed (weights, shuffles, dropout)', '42')
+    .option('--holdout <fraction>', 'latest fraction of touches held out for evaluation', '0.2')
+    .option('--metric <name>', 'promotion gate metric: roc_auc, pr_auc or log_loss', DEFAULT_GATE.metric)
+    .option('--tolerance <x>', 'promotion gate tolerance', String(DEFAULT_GATE.tolerance))
+    .option('--no-promote', 'register as challenger only')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress on stderr')
+    .action(action(async (flags: TrainFlags, cmd: Command) => {
+      const epochs = intOption('--epochs', 1)(flags.epochs);
+      const seed = intOption('--seed', 0)(flags.seed);
+      const holdout = fractionOption('--holdout', flags.holdout);
+      metricOption(flags.metric);
+      toleranceOption(flags.tolerance);
+      const config = commandConfig(cmd);
+      const quiet = flags.quiet === true;
+      const { dir, set } = await resolveTrainingSet(config, { ...(flags.trainingSet ? { dir: flags.trainingSet } : {}), quiet });
+      const registry = await createModelRegistry(config);
+      const { version, metrics } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry });
+      const promotion = await promoteThroughGate(registry, version.version, flags);
+      const final = await registry.get(version.version);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ version: final.version, aliases: final.aliases, trainingSet: dir, metrics, promotion })}\n`);
+        return;
+      }
+      const b = metrics.baseline;
+      process.stdout.write([
+        `model version ${final.version} (${final.aliases.join(', ') || 'no alias'}) from training set ${set.manifest.id} (${set.manifest.rows} rows)`,
+        `holdout ${metrics.holdout_rows} rows, ${metrics.holdout_positives} positives`,
+        `network   roc_auc ${fmt(metrics.roc_auc)}  pr_auc ${fmt(metrics.pr_auc)}  log_loss ${fmt(metrics.log_loss)}`,
+        `baseline  roc_auc ${fmt(b?.roc_auc)}  pr_auc ${fmt(b?.pr_auc)}  log_loss ${fmt(b?.log_loss)}  (logistic regression)`,
+        `promotion: ${promotion.promoted ? 'champion' : 'not promoted'} — ${promotion.reason}`,
+      ].join('\n') + '\n');
+    }));
+}

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeTrainingSet } from '../../../features/training-set-file.ts';
+import { syntheticTrainingSet } from '../synthetic-training-set.ts';
+import { tinySignature, writeTinyOnnx } from '../tiny-model.ts';
+
+const run = promisify(execFile);
+const { main } = await import('../../../core/cli/main.ts');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'almanac-models-cli-'));
+const home = path.join(root, 'home');
+const setDir = path.join(root, 'set');
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** The real binary, as a user runs it (slow to start: used once). */
+async function almanacProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run('node', ['core/cli/bin.js', ...args], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** The same CLI in-process (main(argv)), capturing stdout/stderr and the exit code. */
+async function almanac(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { err.push(String(chunk)); return true; });
+  const previousHome = process.env.ALMANAC_HOME;
+  process.env.ALMANAC_HOME = home;
+  process.exitCode = 0;
+  try {
+    await main(['node', 'almanac', ...args]);
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    if (previousHome === undefined) delete process.env.ALMANAC_HOME;
+    else process.env.ALMANAC_HOME = previousHome;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+beforeAll(async () => {
+  await writeTrainingSet(setDir, syntheticTrainingSet(1200, 5));
+});
+
+describe('almanac train / models (end to end)', () => {
+  it('trains, registers, promotes the first model and lists metrics and lineage', async () => {
+    const train = await almanacProcess('train', '--training-set', setDir, '--epochs', '3', '--json');
+    expect(train.code).toBe(0);
+    expect(train.stderr).toContain('[train network] epoch 1/3');
+    const result = JSON.parse(train.stdout) as { version: number; aliases: string[]; metrics: { roc_auc: number; baseline: { roc_auc: number } } };
+    expect(result.version).toBe(1);
+    expect(result.aliases).toEqual(['champion']);
+    expect(result.metrics.roc_auc).toBeGreaterThan(0.6);
+    expect(result.metrics.baseline.roc_auc).toBeGreaterThan(0.6);
+
+    const list = await almanac('models', 'list', '--json');
+    expect(list.code).toBe(0);
+    const { versions } = JSON.parse(list.stdout) as { versions: Record<string, any>[] };
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({
+      version: 1, aliases: ['champion'],
+      metrics: { roc_auc: expect.any(Number), pr_auc: expect.any(Number), log_loss: expect.any(Number) },
+      lineage: { trainingSetId: 'synthetic-1200-5', origin: 'almanac', featureViews: [{ name: 'client_activity', version: 1 }], eventLogOffsets: { 'events-0': 1200 }, codeVersion: expect.any(String) },
+    });
+    expect(versions[0]?.lineage.parameters).toMatchObject({ holdout: 0.2, network: { epochs: 3, seed: 42 } });
+    const table = await almanac('models', 'list');
+    expect(table.stdout).toMatch(/\n\s+1\s+touch-success\s+champion/);
+    const missing = await almanac('train', '--training-set', path.join(root, 'nope'), '--epochs', '1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^almanac: ALMANAC_ERR_INPUT_NOT_FOUND: /);
+  });
+
+  it('gates, forces and rolls back from the command line, with one-line errors and exit codes', async () => {
+    const second = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '7', '--no-promote', '--json');
+    expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, aliases: ['challenger'] });
+    const promote = await almanac('models', 'promote', '2', '--force', '--json');
+    expect(promote.code).toBe(0);
+    expect(JSON.parse(promote.stdout)).toMatchObject({ version: 2, promoted: true, previous: 1 });
+    const rollback = await almanac('models', 'rollback', '--json');
+    expect(JSON.parse(rollback.stdout)).toEqual({ champion: 1, previous: 2 });
+    const again = await almanac('models', 'rollback');
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toContain('ALMANAC_ERR_INPUT_CONFLICT');
+    const unknown = await almanac('models', 'promote', '99');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ALMANAC_ERR_INPUT_NOT_FOUND');
+    const badMetric = await almanac('models', 'promote', '2', '--metric', 'accuracy');
+    expect(badMetric.code).toBe(2);
+    expect(badMetric.stderr).toContain('ALMANAC_ERR_INPUT_INVALID');
+  });
+
+  it('registers an external ONNX model and refuses a mismatching signature', async () => {
+    const onnx = writeTinyOnnx(root);
+    const sig = path.join(root, 'sig.json');
+    fs.writeFileSync(sig, JSON.stringify(tinySignature));
+    const ok = await almanac('models', 'register', '--onnx', onnx, '--signature', sig, '--name', 'partner', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ version: 3, name: 'partner', lineage: { origin: 'external' } });
+    const bad = path.join(root, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ ...tinySignature, inputName: 'x' }));
+    const rejected = await almanac('models', 'register', '--onnx', onnx, '--signature', bad);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toContain("ALMANAC_ERR_MODEL_INVALID: model");
+    expect(rejected.stderr).toContain("input 'x' not found");
+  });
+});
