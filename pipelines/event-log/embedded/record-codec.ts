@@ -102,13 +102,17 @@ export function decodeRecord(buf: Buffer, body: number, bodyLen: number, topic: 
   const idStart = body + BODY_FIXED;
   const keyStart = idStart + idLen;
   const valueStart = keyStart + keyLen;
+  const end = body + bodyLen;
+  // One decode for id + key + value; when it is ASCII (chars = bytes) the fields are substrings.
+  const text = buf.toString('utf8', idStart, end);
+  const ascii = text.length === end - idStart;
   return {
     topic,
     partition,
     offset: buf.readDoubleLE(body),
-    id: buf.toString('utf8', idStart, keyStart),
-    key: buf.toString('utf8', keyStart, valueStart),
+    id: ascii ? text.slice(0, idLen) : buf.toString('utf8', idStart, keyStart),
+    key: ascii ? text.slice(idLen, idLen + keyLen) : buf.toString('utf8', keyStart, valueStart),
     timestamp: buf.readDoubleLE(body + 8),
-    value: buf.toString('utf8', valueStart, body + bodyLen),
+    value: ascii ? text.slice(idLen + keyLen) : buf.toString('utf8', valueStart, end),
   };
 }
