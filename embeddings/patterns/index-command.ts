@@ -2,12 +2,11 @@
  * `almanac index`: the latest training set (or `--training-set DIR`) + the champion model →
  * success-pattern index (see build-pattern-index.ts). Prints a summary (or JSON with --json).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { homePath, type AlmanacConfig } from '../../core/config.ts';
+import type { AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError, notFound } from '../../core/errors.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
-import type { ModelVersion } from '../../models/registry/model-registry.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
 import { buildPatternIndex, type BuildPatternIndexResult } from './build-pattern-index.ts';
 
@@ -20,49 +19,37 @@ export interface IndexCommandOptions {
   quiet?: boolean;
 }
 
-/** Modules of other areas, loaded lazily by their agreed paths. */
-const TRAINING_SET_FILE: string = '../../features/training-set-file.ts';
-const MODEL_REGISTRY: string = '../../models/registry/create-model-registry.ts';
-const ONNX_SCORER: string = '../../models/inference/onnx-scorer.ts';
-
 interface Collaborators {
   readTrainingSet(dir: string): Promise<TrainingSet>;
   championScorer(config: AlmanacConfig): Promise<Scorer>;
 }
 
+/** The feature store's reader and the model registry's champion, loaded lazily (heavy modules). */
 const defaultCollaborators: Collaborators = {
   async readTrainingSet(dir) {
-    const mod = (await import(TRAINING_SET_FILE)) as { readTrainingSet(dir: string): Promise<TrainingSet> };
-    return mod.readTrainingSet(dir);
+    return (await import('../../features/training-set-file.ts')).readTrainingSet(dir);
   },
   async championScorer(config) {
-    const registryMod = (await import(MODEL_REGISTRY)) as { createModelRegistry(c: AlmanacConfig): Promise<{ init(): Promise<void>; resolve(a: 'champion'): Promise<ModelVersion | undefined> }> };
-    const registry = await registryMod.createModelRegistry(config);
+    const registry = await (await import('../../models/registry/create-model-registry.ts')).createModelRegistry(config);
     await registry.init();
     const champion = await registry.resolve('champion');
     if (champion === undefined) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model is registered yet; train and promote one with `almanac train` first');
-    const scorerMod = (await import(ONNX_SCORER)) as { loadScorer(v: ModelVersion): Promise<Scorer> };
-    return scorerMod.loadScorer(champion);
+    return (await import('../../models/inference/onnx-scorer.ts')).loadScorer(champion);
   },
 };
 
-/** The folder of the training set to index: the given one, or `<home>/training-sets/<LATEST>`. @throws ALMANAC_ERR_INPUT_NOT_FOUND */
-export function trainingSetDir(config: AlmanacConfig, given?: string): string {
+/** The folder of the training set to index: the given one, or the latest built (`<home>/training-sets/LATEST`). @throws ALMANAC_ERR_INPUT_NOT_FOUND */
+export async function trainingSetDir(config: AlmanacConfig, given?: string): Promise<string> {
   if (given !== undefined) {
     if (!existsSync(given)) throw notFound('training set folder', given);
     return path.resolve(given);
   }
-  const root = homePath(config, 'training-sets');
-  const latest = path.join(root, 'LATEST');
-  if (!existsSync(latest)) {
-    throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `no training set under ${root}; build one first (almanac train, or the retrain DAG)`, { details: { what: 'training set', id: root } });
-  }
-  return path.join(root, readFileSync(latest, 'utf8').trim());
+  return (await import('../../features/training-set-file.ts')).latestTrainingSetDir(config);
 }
 
 export async function runIndexCommand(config: AlmanacConfig, options: IndexCommandOptions, collaborators: Collaborators = defaultCollaborators): Promise<BuildPatternIndexResult> {
   const effective: AlmanacConfig = options.minClients === undefined ? config : { ...config, patterns: { ...config.patterns, minClients: options.minClients } };
-  const dir = trainingSetDir(effective, options.trainingSet);
+  const dir = await trainingSetDir(effective, options.trainingSet);
   const trainingSet = await collaborators.readTrainingSet(dir);
   const scorer = await collaborators.championScorer(effective);
   try {
