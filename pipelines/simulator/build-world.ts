@@ -10,6 +10,8 @@ import {
 
 /** Clients per industry we aim for, so that patterns can be learned across ≥ 3 clients. */
 const CLIENTS_PER_INDUSTRY = 3;
+/** Share of campaigns that get one mid-flight update (a new campaign event raising the budget). */
+const UPDATE_SHARE = 0.1;
 
 export function buildWorld(input: SimulationOptions): World {
   const options = resolveSimulationOptions(input);
@@ -25,6 +27,7 @@ export function buildWorld(input: SimulationOptions): World {
   );
   const patterns = drawPatterns(rng, industries);
   plantPatterns(rng, patterns, campaigns);
+  for (const c of campaigns) if (rng.chance(UPDATE_SHARE)) c.update = budgetUpdate(rng, c);
   return { options, start, end, clients, campaigns, patterns, trend: round(rng.between(0.1, 0.25), 3), idPrefix };
 }
 
@@ -74,6 +77,11 @@ function makeCampaign(rng: Rng, index: number, client: SimClient, ctx: CampaignC
     quality: Math.exp(0.2 * rng.normal() - 0.02),
     touches: 0,
   };
+}
+
+function budgetUpdate(rng: Rng, c: SimCampaign): { at: number; budget: number } {
+  const at = c.start + Math.floor((rng.between(0.2, 0.8) * (c.end - c.start)) / MINUTE_MS) * MINUTE_MS;
+  return { at, budget: round(c.budget * rng.between(1.1, 1.5), 2) };
 }
 
 export function pad(n: number, width: number): string {

@@ -15,7 +15,7 @@ export const simulationOptionsSchema = z
   .object({
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
     clients: z.number().int().min(1).max(100_000).default(12),
-    campaigns: z.number().int().min(1).max(1_000_000).default(60),
+    campaigns: z.number().int().min(1).max(200_000).default(60),
     days: z.number().int().min(1).max(3650).default(60),
     /** Mean touches per active campaign per day (scaled per campaign by its budget). */
     touchesPerDay: z.number().int().min(0).max(10_000_000).default(400),

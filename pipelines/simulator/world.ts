@@ -52,6 +52,8 @@ export interface SimCampaign {
   quality: number;
   /** The planted pattern whose industry/channel/offer this campaign shares, if any (its segment/creative still decide per touch). */
   pattern?: PlantedPattern;
+  /** A mid-flight update (a new campaign event, same campaign_id): when, and the raised budget. */
+  update?: { at: number; budget: number };
   /** Touches generated so far (the touch id counter). */
   touches: number;
 }

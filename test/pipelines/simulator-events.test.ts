@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseEvent, type AlmanacEvent, type TouchEvent } from '../../core/domain/event.ts';
+import { parseEvent, type AlmanacEvent, type CampaignEvent, type TouchEvent } from '../../core/domain/event.ts';
 import { DAY_MS } from '../../pipelines/simulator/simulation-options.ts';
 import { DEMO_WORLD, startSimulation, type SimulationRun } from '../../pipelines/simulator/simulate-world.ts';
 
@@ -40,6 +40,20 @@ describe('simulated event stream', () => {
     expect(outside).toEqual([]);
     expect(orphans).toEqual([]);
     expect(campaignsSeen.size).toBe(OPTIONS.campaigns);
+  });
+
+  it('updates a few campaigns mid-flight with a new event_id and a raised budget', () => {
+    const byCampaign = new Map<string, CampaignEvent[]>();
+    for (const e of firstOccurrences()) if (e.type === 'campaign') byCampaign.set(e.campaign_id, [...(byCampaign.get(e.campaign_id) ?? []), e]);
+    const updated = [...byCampaign.values()].filter((list) => list.length > 1);
+    expect(updated.length).toBeGreaterThan(0);
+    for (const [created, update] of updated) {
+      expect(update?.event_id).not.toBe(created?.event_id);
+      expect(update?.budget).toBeGreaterThan(created?.budget ?? Infinity);
+      expect(update?.ts).toBeGreaterThan(created?.start ?? Infinity);
+      expect(update?.ts).toBeLessThan(created?.end ?? -Infinity);
+      expect({ ...update, event_id: '', ts: 0, budget: 0 }).toEqual({ ...created, event_id: '', ts: 0, budget: 0 });
+    }
   });
 
   it('re-sends ~1% of events as exact duplicates, later than the original', () => {
