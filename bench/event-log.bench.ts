@@ -76,7 +76,7 @@ async function readBench(): Promise<{ readMs: number; pollMs: number; count: num
 }
 
 async function main(): Promise<void> {
-  console.log(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, node ${process.version}; ${N} records (~${record(1).value.length} B values), batches of ${BATCH}, 4 partitions`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, node ${process.version}, load avg ${os.loadavg()[0]?.toFixed(1)}; ${N} records (~${record(1).value.length} B values), batches of ${BATCH}, 4 partitions`);
   const nAlways = Math.min(N, 100_000);
   const baseNone = baselineWrite(N, false);
   const appendNone = await appendBench('none', N);
