@@ -121,6 +121,30 @@ describe('embedded event log', () => {
     await scanned.close();
   });
 
+  it('ignores an id checkpoint that covers records the log lost or that fails its CRC', async () => {
+    const home = tempHome();
+    const log = createEmbeddedEventLog(configFor(home));
+    await log.ensureTopic('ck', { partitions: 1 });
+    await log.append('ck', Array.from({ length: 10 }, (_, i) => rec(`a${i}`)));
+    await log.close(); // checkpoint covers offsets < 10
+    const segment = path.join(home, 'log', 'ck', '0', '00000000000000000000.log');
+    truncateSync(segment, statSync(segment).size - 3); // the last record (a9) was never made durable
+
+    const reopened = createEmbeddedEventLog(configFor(home));
+    const acks = await reopened.append('ck', [rec('a9'), rec('a5')]);
+    expect(acks.map((a) => a.status)).toEqual(['appended', 'duplicate']);
+    await reopened.close();
+
+    const checkpoint = path.join(home, 'log', 'ck', 'ids.checkpoint');
+    const bytes = readFileSync(checkpoint);
+    bytes[bytes.length - 12] = (bytes[bytes.length - 12] as number) ^ 0x55;
+    writeFileSync(checkpoint, bytes);
+    const third = createEmbeddedEventLog(configFor(home));
+    expect((await third.append('ck', [rec('a9'), rec('a10')])).map((a) => a.status)).toEqual(['duplicate', 'appended']);
+    expect(await total(third, 'ck')).toBe(11);
+    await third.close();
+  });
+
   it('keeps every acknowledged record when the writer is killed with SIGKILL mid-run', async () => {
     const home = tempHome();
     const script = path.join(home, 'append-until-killed.mts');
