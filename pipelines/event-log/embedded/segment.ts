@@ -42,11 +42,14 @@ export class Segment {
     this.nextOffset = baseOffset;
   }
 
-  /** Creates an empty segment file (or opens an empty leftover of the same name). */
+  /** Creates an empty segment file (or opens an empty leftover of the same name, e.g. after a crash mid-roll). */
   static create(dir: string, base: number): Segment {
     const file = path.join(dir, `${segmentName(base)}.log`);
     const fd = openSync(file, existsSync(file) ? 'r+' : 'wx+');
-    ftruncateSync(fd, 0);
+    if (fstatSync(fd).size > 0) {
+      closeSync(fd);
+      throw corrupt(file, 0, 'a new segment would overwrite an existing non-empty file');
+    }
     return new Segment(base, file, fd);
   }
 
