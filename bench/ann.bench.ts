@@ -3,7 +3,7 @@
  * against the raw hnswlib-node library in the same run.
  *
  *   npx tsx bench/ann.bench.ts                     # 100k and 1M clustered vectors, dim 32
- *   ANN_SIZES=100000 ANN_DIM=32 ANN_QUERIES=300 ANN_EF=32,64,128 npx tsx bench/ann.bench.ts
+ *   ANN_SIZES=100000 ANN_DIM=32 ANN_QUERIES=300 ANN_EF=32,64,128 ANN_DATA=random npx tsx bench/ann.bench.ts
  *
  * Reports per size: build time (adapter vs raw), recall@10 vs exact at several ef, QPS of the
  * adapter vs raw hnswlib (same M/efConstruction/ef; queries interleaved one by one so that load
@@ -24,6 +24,7 @@ const QUERIES = Number(process.env.ANN_QUERIES ?? 300);
 const EFS = (process.env.ANN_EF ?? '32,64,128').split(',').map(Number);
 const M = Number(process.env.ANN_M ?? 16);
 const EF_CONSTRUCTION = Number(process.env.ANN_EF_CONSTRUCTION ?? 200);
+const DATA = process.env.ANN_DATA ?? 'clustered';
 const K = 10;
 const TENANTS = 100;
 const SEGMENTS = 10;
@@ -36,11 +37,14 @@ interface Dataset {
   queries: Float32Array[];
 }
 
-/** Gaussian-ish clusters (sum of uniforms) around 1000 random centres, unit-normalised (cosine). */
+/**
+ * ANN_DATA=clustered (default): Gaussian-ish clusters (sum of uniforms) around 1000 random centres;
+ * ANN_DATA=random: uniform in the cube (the hard case for HNSW). Unit-normalised (cosine).
+ */
 function dataset(n: number): Dataset {
   const random = seededRandom(n);
-  const centres = Array.from({ length: 1000 }, () => Float32Array.from({ length: DIM }, () => random() * 2 - 1));
-  const noise = () => (random() + random() + random() - 1.5) * 0.35;
+  const centres = DATA === 'random' ? [new Float32Array(DIM)] : Array.from({ length: 1000 }, () => Float32Array.from({ length: DIM }, () => random() * 2 - 1));
+  const noise = DATA === 'random' ? () => random() * 2 - 1 : () => (random() + random() + random() - 1.5) * 0.35;
   const point = (out: Float32Array, at: number) => {
     const c = centres[Math.floor(random() * centres.length)] as Float32Array;
     let norm = 0;
@@ -155,7 +159,7 @@ async function runSize(n: number): Promise<void> {
   const d = dataset(n);
   const adapter = await buildAdapter(d);
   const raw = buildRaw(d);
-  console.log(`\n## n=${n} dim=${DIM} M=${M} efConstruction=${EF_CONSTRUCTION} queries=${QUERIES}`);
+  console.log(`\n## n=${n} ${DATA} dim=${DIM} M=${M} efConstruction=${EF_CONSTRUCTION} queries=${QUERIES}`);
   console.log(`build: adapter ${fmt(adapter.seconds, 1)} s (${fmt(n / adapter.seconds, 0)} vectors/s) | raw hnswlib ${fmt(raw.seconds, 1)} s (${fmt(n / raw.seconds, 0)} vectors/s)`);
   const truth = d.queries.map((q) => exactTopK(d, q, () => true));
   console.log('| ef | recall@10 adapter | recall@10 raw | QPS adapter | QPS raw | p50 ms adapter | p50 ms raw | adapter/raw at p50 | p99 ms adapter | p99 ms raw |');

@@ -31,7 +31,7 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
   let empty = false;
   let tenantCodes: number[] | undefined;
   if (filter?.tenants !== undefined) {
-    tenantCodes = filter.tenants.map((t) => target.tenants.lookup(t)).filter((c) => c >= 0);
+    tenantCodes = [...new Set(filter.tenants.map((t) => target.tenants.lookup(t)).filter((c) => c >= 0))];
     if (tenantCodes.length === 0) empty = true;
     checks.push(tenantCheck(target, tenantCodes));
   }

@@ -16,18 +16,30 @@ export function bruteForceSearch(
   dim: number,
   vectors: Float32Array,
   query: ArrayLike<number>,
-  labels: Iterable<number>,
+  partitions: Iterable<number>[],
   predicate: LabelPredicate,
   k: number,
 ): Neighbour[] {
   const qNorm = metric === 'cosine' ? Math.sqrt(dot(query, 0, query, dim)) || 1 : 1;
-  const found: Neighbour[] = [];
-  for (const label of labels) {
-    if (!predicate(label)) continue;
-    found.push({ label, distance: distanceAt(metric, dim, vectors, label, query, qNorm) });
+  const best: Neighbour[] = []; // ascending by distance, at most k
+  for (const labels of partitions) {
+    for (const label of labels) {
+      if (!predicate(label)) continue;
+      const distance = distanceAt(metric, dim, vectors, label, query, qNorm);
+      if (best.length === k && !closer(distance, label, best[k - 1] as Neighbour)) continue;
+      let at = best.length === k ? k - 1 : best.length;
+      while (at > 0 && closer(distance, label, best[at - 1] as Neighbour)) {
+        best[at] = best[at - 1] as Neighbour;
+        at--;
+      }
+      best[at] = { label, distance };
+    }
   }
-  found.sort((a, b) => a.distance - b.distance || a.label - b.label);
-  return found.slice(0, k);
+  return best;
+}
+
+function closer(distance: number, label: number, than: Neighbour): boolean {
+  return distance < than.distance || (distance === than.distance && label < than.label);
 }
 
 function distanceAt(metric: Metric, dim: number, vectors: Float32Array, label: number, query: ArrayLike<number>, qNorm: number): number {
@@ -42,7 +54,9 @@ function distanceAt(metric: Metric, dim: number, vectors: Float32Array, label: n
   }
   const ab = dot(vectors, base, query, dim);
   if (metric === 'ip') return 1 - ab;
-  const aNorm = Math.sqrt(dot(vectors, base, vectors.subarray(base, base + dim), dim)) || 1;
+  let aa = 0;
+  for (let j = 0; j < dim; j++) aa += (vectors[base + j] as number) * (vectors[base + j] as number);
+  const aNorm = Math.sqrt(aa) || 1;
   return 1 - ab / (aNorm * qNorm);
 }
 

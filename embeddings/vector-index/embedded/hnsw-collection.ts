@@ -144,14 +144,14 @@ export class HnswCollection {
   }
 
   /** Labels to scan exactly when the candidate partition is small, else undefined (use the graph). */
-  private partition(compiled: CompiledFilter): Iterable<number> | undefined {
+  private partition(compiled: CompiledFilter): Iterable<number>[] | undefined {
     const max = this.tuning.bruteForceMax;
     if (compiled.tenantCodes !== undefined) {
       const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
       const total = sets.reduce((s, set) => s + set.size, 0);
-      if (total <= max) return (function* () { for (const s of sets) yield* s; })();
+      if (total <= max) return sets;
     }
-    if (this.size <= max) return this.labelOf.values();
+    if (this.size <= max) return [this.labelOf.values()];
     return undefined;
   }
 
