@@ -58,7 +58,7 @@ export function groundTruth(world: World, stats: SimulationStats, events: number
       return {
         id: p.id, industry: p.industry, channel: p.channel, segment: p.segment, offer: p.offer, creative: p.creative ?? null,
         conversionRate: p.conversionRate,
-        clients: [...new Set(campaigns.map((c) => c.client.clientId))],
+        clients: [...new Set(campaigns.map((c) => c.client.clientId))].sort(),
         campaigns: campaigns.map((c) => c.campaignId),
         observed: { ...observed, rate: rateOf(observed) },
       };
