@@ -38,12 +38,13 @@ describe('kafka record mapping', () => {
   });
 
   it('reads the id from the header, else the event_id in the value, else topic-partition-offset', () => {
-    const base = { key: Buffer.from('c'), timestamp: '1700', attributes: 0, offset: '42', size: 0 } as unknown as KafkaMessage;
-    expect(fromMessage('t', 2, { ...base, value: Buffer.from('{"event_id":"x"}'), headers: { [ID_HEADER]: Buffer.from('h-1') } })).toEqual({
+    const msg = (value: string, headers?: KafkaMessage['headers']) =>
+      ({ key: Buffer.from('c'), timestamp: '1700', attributes: 0, offset: '42', size: 0, value: Buffer.from(value), headers }) as unknown as KafkaMessage;
+    expect(fromMessage('t', 2, msg('{"event_id":"x"}', { [ID_HEADER]: Buffer.from('h-1') }))).toEqual({
       topic: 't', partition: 2, offset: 42, id: 'h-1', key: 'c', timestamp: 1700, value: '{"event_id":"x"}',
     });
-    expect(fromMessage('t', 2, { ...base, value: Buffer.from('{"event_id":"ev-9"}') }).id).toBe('ev-9');
-    expect(fromMessage('t', 2, { ...base, value: Buffer.from('not json') }).id).toBe('t-2-42');
+    expect(fromMessage('t', 2, msg('{"event_id":"ev-9"}')).id).toBe('ev-9');
+    expect(fromMessage('t', 2, msg('not json')).id).toBe('t-2-42');
   });
 
   it('chunks large batches by count and by bytes, keeping order', () => {
