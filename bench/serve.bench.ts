@@ -1,0 +1,134 @@
+/**
+ * Serving benchmark: builds a small world in a temp home (the `almanac demo` pipeline), starts the
+ * REST service and a bare fastify JSON-echo baseline in this process, and loads them from a
+ * SEPARATE process (autocannon CLI): echo, POST /v1/predict (unique bodies: every request misses
+ * the result cache), the same predict body (cache hits), POST /v1/patterns/search; then predict at
+ * half the echo's throughput for its p99. Targets: predict ≥ 0.5 × echo throughput; p99 ≤ 5 ms at
+ * half the echo's load.
+ *
+ *   npm run bench:serve                      (BENCH_DURATION=10 BENCH_CONNECTIONS=10 by default)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { buildDemo, demoExamples, type DemoExamples } from '../core/cli/demo.ts';
+import { loadConfig } from '../core/config.ts';
+import { startServer } from '../serving/cli.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const AUTOCANNON = path.resolve('node_modules/autocannon');
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/**
+ * The load generator, run in a separate node process: autocannon programmatically, each request's
+ * body made from a template whose "__ID__" is replaced by a counter (unique bodies miss the cache).
+ */
+const LOADER = `
+const autocannon = require(process.env.AC_PATH);
+const o = JSON.parse(process.env.AC_OPTIONS);
+let n = 0;
+const opts = { url: o.url, connections: o.connections, duration: o.duration, method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  requests: [{ setupRequest: (req) => ({ ...req, body: o.body.split('__ID__').join(String(process.pid) + '-' + (n++)) }) }] };
+if (o.rate) opts.overallRate = o.rate;
+autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+`;
+
+function autocannon(url: string, body: unknown, options: { rate?: number; seconds?: number } = {}): Promise<Load> {
+  const acOptions = { url, body: JSON.stringify(body), connections: CONNECTIONS, duration: options.seconds ?? DURATION, rate: options.rate };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', LOADER], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AC_PATH: AUTOCANNON, AC_OPTIONS: JSON.stringify(acOptions) },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`load generator exited ${code}`);
+        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
+        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
+      } catch (e) {
+        reject(new Error(`autocannon ${url}: ${(e as Error).message}; stderr '${err.slice(0, 300)}'`));
+      }
+    });
+  });
+}
+
+async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
+  const echo = Fastify({ logger: false });
+  echo.post('/echo', async (request) => request.body);
+  const url = await echo.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `${url}/echo`, close: () => echo.close() };
+}
+
+const fmt = (name: string, l: Load) =>
+  `${name.padEnd(34)} ${l.rps.toFixed(0).padStart(7)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms${l.errors || l.non2xx ? `   errors ${l.errors} non-2xx ${l.non2xx}` : ''}`;
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  process.stdout.write(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}\n`);
+  process.stdout.write(`load: autocannon in a separate process, ${CONNECTIONS} connections, ${DURATION} s per run; server log level warn\n\n`);
+  // BENCH_HOME=<dir> keeps (and on later runs reuses) the built world instead of a fresh temp home.
+  const keep = process.env.BENCH_HOME;
+  const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-serve-'));
+  try {
+    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'warn' } });
+    const world = { clients: 8, campaigns: 24, days: 21, touchesPerDay: 60 };
+    const eventsFile = path.join(home, 'demo', 'world-7', 'events.jsonl');
+    const examples = keep && existsSync(path.join(home, 'patterns', 'CURRENT'))
+      ? await demoExamples(eventsFile)
+      : (await buildDemo(config, { world, epochs: 10, quiet: false })).examples;
+    const { app, url } = await startServer(config, { port: 0, host: '127.0.0.1' });
+    const echo = await startEcho();
+    try {
+      await runLoads(url, echo.url, examples);
+    } finally {
+      await echo.close();
+      await app.close();
+    }
+  } finally {
+    if (!keep) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function runLoads(base: string, echoUrl: string, ex: DemoExamples): Promise<void> {
+  const touchBody = { touch: ex.touch };
+  const tag = (attributes: unknown) => ({ ...(attributes as object), bench_id: '__ID__' });
+  const uniqueTouch = { touch: { ...ex.touch, attributes: tag(ex.touch.attributes) } };
+  const uniquePlan = { plan: { ...ex.plan, attributes: tag(ex.plan.attributes) } };
+  const searchBody = { plan: { ...ex.plan, attributes: tag(ex.plan.attributes) }, top_n: 5 };
+  await autocannon(`${base}/v1/predict`, uniqueTouch, { seconds: 2 }); // warm-up (JIT, ORT session)
+  await autocannon(`${base}/v1/patterns/search`, searchBody, { seconds: 2 });
+  const echo = await autocannon(echoUrl, uniqueTouch);
+  const predict = await autocannon(`${base}/v1/predict`, uniqueTouch);
+  const cached = await autocannon(`${base}/v1/predict`, touchBody);
+  const plan = await autocannon(`${base}/v1/predict`, uniquePlan);
+  const search = await autocannon(`${base}/v1/patterns/search`, searchBody);
+  const half = Math.max(1, Math.floor(echo.rps / 2));
+  const atHalf = await autocannon(`${base}/v1/predict`, uniqueTouch, { rate: half });
+  const echoAtHalf = await autocannon(echoUrl, uniqueTouch, { rate: half });
+  process.stdout.write(`\n${fmt('echo (baseline)', echo)}\n${fmt('predict touch (cache miss)', predict)}\n${fmt('predict touch (cache hit)', cached)}\n`);
+  process.stdout.write(`${fmt('predict plan (cache miss)', plan)}\n${fmt('patterns/search (cache miss)', search)}\n`);
+  process.stdout.write(`${fmt(`predict at ${half} req/s (½ echo)`, atHalf)}\n${fmt(`echo at ${half} req/s`, echoAtHalf)}\n\n`);
+  const ratio = predict.rps / echo.rps;
+  process.stdout.write(`predict / echo throughput: ${ratio.toFixed(2)} (target ≥ 0.50) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(`predict p99 at ½ echo load: ${atHalf.p99} ms (target ≤ 5 ms) ${atHalf.p99 <= 5 ? 'MET' : 'NOT MET'}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,141 @@
+/**
+ * End to end through the real CLI (`node core/cli/bin.js …` in a temp ALMANAC_HOME): simulate →
+ * ingest → features stream → training set → train → index → serve (spawned on a free port) →
+ * HTTP requests against every route; then a retrain DAG run whose challenger fails the gate keeps
+ * the champion serving, and a forced promotion is hot-reloaded by the running server.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { demoExamples, type DemoExamples } from '../../core/cli/demo.ts';
+
+const BIN = path.resolve('core/cli/bin.js');
+let home: string;
+let server: ChildProcess | undefined;
+let base: string;
+let ex: DemoExamples;
+const env = () => ({ ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none', ALMANAC_LOG_LEVEL: 'warn', ALMANAC_RELOAD_MS: '200' });
+
+function almanac(args: string[], extraEnv: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...env(), ...extraEnv }, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(args: string[]): string {
+  const r = almanac(args);
+  if (r.code !== 0) throw new Error(`almanac ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function startServe(): Promise<string> {
+  const configFile = path.join(home, 'serve.json');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(configFile, JSON.stringify({ serving: { reloadIntervalMs: 200 } }));
+  server = spawn(process.execPath, [BIN, '--config', configFile, 'serve', '--port', '0'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    server?.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1] as string);
+    });
+    server?.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+const post = async (route: string, body: unknown) => {
+  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, any>, headers: res.headers };
+};
+const get = async (route: string) => fetch(`${base}${route}`);
+
+beforeAll(async () => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'almanac-e2e-'));
+  const sim = path.join(home, 'sim');
+  ok(['simulate', '--out', sim, '--seed', '3', '--clients', '6', '--campaigns', '18', '--days', '14', '--touches-per-day', '40', '--quiet']);
+  ok(['ingest', path.join(sim, 'events.jsonl')]);
+  ok(['features', 'stream', '--until-caught-up']);
+  ok(['features', 'training-set']);
+  ok(['train', '--epochs', '4', '--quiet']);
+  ok(['index']);
+  ex = await demoExamples(path.join(sim, 'events.jsonl'));
+  base = await startServe();
+}, 300_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server?.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('almanac CLI + HTTP end to end', () => {
+  it('predicts a real touch and a plan with the champion', async () => {
+    const touch = await post('/v1/predict', { touch: ex.touch });
+    expect(touch.status).toBe(200);
+    expect(touch.body.model_version).toBe(1);
+    expect(touch.body.probability).toBeGreaterThan(0);
+    expect(touch.body.probability).toBeLessThan(1);
+    const plan = await post('/v1/predict', { plan: ex.plan });
+    expect(plan.status).toBe(200);
+    expect(plan.body.audience).toHaveLength(1);
+    const repeat = await post('/v1/predict', { plan: ex.plan });
+    expect(repeat.headers.get('x-almanac-cache')).toBe('hit');
+  });
+
+  it('400 with the field path, 404 for unknown ids', async () => {
+    const bad = await post('/v1/predict', { plan: { ...ex.plan, audience: [{}] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.issues[0].path).toBe('plan.audience.0.segment');
+    const unknown = await post('/v1/predict', { touch: { ...ex.touch, campaign_id: 'no-such-campaign' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('ALMANAC_ERR_INPUT_NOT_FOUND');
+  });
+
+  it('searches success patterns with evidence and explanations', async () => {
+    const res = await post('/v1/patterns/search', { plan: ex.plan, top_n: 3 });
+    expect(res.status).toBe(200);
+    expect(res.body.served_by).toBe('full');
+    expect(res.body.patterns.length).toBeGreaterThan(0);
+    for (const p of res.body.patterns) {
+      expect(p.distinct_clients).toBeGreaterThanOrEqual(3);
+      expect(p.explanation).toMatch(/^similar \(/);
+    }
+  });
+
+  it('takes events idempotently', async () => {
+    const event = { type: 'client', event_id: 'e2e-client-1', client_id: 'e2e-client', ts: '2024-03-01T00:00:00Z', industry: 'retail' };
+    expect((await post('/v1/events', { events: [event, { type: 'client' }] })).body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ index: 1 }] });
+    expect((await post('/v1/events', { events: [event] })).body).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+
+  it('serves models, readiness, metrics and the OpenAPI document', async () => {
+    const models = (await (await get('/v1/models')).json()) as Record<string, any>;
+    expect(models.serving.model_version).toBe(1);
+    expect(models.versions[0].aliases).toContain('champion');
+    const ready = await get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as Record<string, any>).dependencies.vector.state).toBe('up');
+    expect(await (await get('/metrics')).text()).toMatch(/almanac_http_requests_total\{route="\/v1\/predict"/);
+    expect(Object.keys(((await (await get('/openapi.json')).json()) as Record<string, any>).paths)).toContain('/v1/patterns/search');
+  });
+
+  it('a retrain run whose challenger fails the gate keeps the champion serving; a forced promotion is hot-reloaded', async () => {
+    const run = almanac(['dag', 'run', 'retrain', '--json'], { ALMANAC_RETRAIN_MIN_AUC: '0.999' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ALMANAC_ERR_DAG_TASK_FAILED: run \S+ failed: task 'evaluate' failed: model v2 not promoted/);
+    const history = JSON.parse(ok(['dag', 'history', 'retrain', '--json'])) as Record<string, any>[];
+    const evaluate = history[0]?.tasks.find((t: { id: string }) => t.id === 'evaluate');
+    expect(evaluate).toMatchObject({ state: 'failed', error: { code: 'ALMANAC_ERR_MODEL_GATE_FAILED' } });
+    expect(history[0]?.tasks.find((t: { id: string }) => t.id === 'promote').state).toBe('skipped');
+    expect((await post('/v1/predict', { touch: ex.touch })).body.model_version).toBe(1);
+    ok(['models', 'promote', '2', '--force']);
+    await vi.waitFor(async () => {
+      expect((await post('/v1/predict', { touch: ex.touch })).body.model_version).toBe(2);
+    }, { timeout: 20_000, interval: 250 });
+  });
+});
