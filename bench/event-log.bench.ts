@@ -52,15 +52,20 @@ function baselineWrite(n: number, fsync: boolean): number {
 async function readBench(): Promise<{ readMs: number; pollMs: number; count: number }> {
   const log = createEmbeddedEventLog(loadConfig({ env: {}, overrides: { home: path.join(home, 'none'), eventLog: { fsync: 'none' } } }));
   let count = 0;
-  const readMs = await time(async () => {
-    for (const p of await log.offsets('bench')) {
-      for (let at = p.start; at < p.end; ) {
-        const got = await log.read('bench', p.partition, at, 10_000);
-        at += got.length;
-        count += got.length;
+  let readMs = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    count = 0;
+    const ms = await time(async () => {
+      for (const p of await log.offsets('bench')) {
+        for (let at = p.start; at < p.end; ) {
+          const got = await log.read('bench', p.partition, at, 10_000);
+          at += got.length;
+          count += got.length;
+        }
       }
-    }
-  });
+    });
+    readMs = Math.min(readMs, ms);
+  }
   const consumer = await log.consumer({ group: 'bench', topic: 'bench' });
   let polled = 0;
   const pollMs = await time(async () => {
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
   const { readMs, pollMs, count } = await readBench();
   console.log(`append fsync=none    ${rate(N, appendNone).padStart(18)}   baseline JSONL write        ${rate(N, baseNone)}`);
   console.log(`append fsync=always  ${rate(nAlways, appendAlways).padStart(18)}   baseline JSONL write+fsync  ${rate(nAlways, baseAlways)}`);
-  console.log(`read (10k per fetch) ${rate(count, readMs).padStart(18)}   baseline readFile+split     ${rate(N, readBase)}`);
+  console.log(`read (10k per fetch) ${rate(count, readMs).padStart(18)} (best of 3 passes)   baseline readFile+split     ${rate(N, readBase)}`);
   console.log(`consumer poll (5k)   ${rate(count, pollMs).padStart(18)}`);
   appendFileSync(path.join(home, 'done'), '');
   rmSync(home, { recursive: true, force: true });
