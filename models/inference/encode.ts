@@ -17,7 +17,10 @@ export function featureWidth(feature: SignatureFeature): number {
 /** A numeric reading of a feature value: null for missing, non-numeric strings, NaN and ±Infinity. */
 export function numericValue(value: FeatureValue | undefined): number | null {
   if (value === null || value === undefined) return null;
-  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+  const v: unknown = value;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'number' && typeof v !== 'string') return null;
+  const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
   return Number.isFinite(n) ? n : null;
 }
 
@@ -25,7 +28,8 @@ export function numericValue(value: FeatureValue | undefined): number | null {
 export function categoryValue(value: FeatureValue | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  return String(value);
+  const v: unknown = value;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 interface CompiledFeature {

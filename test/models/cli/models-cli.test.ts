@@ -49,7 +49,7 @@ async function almanac(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 beforeAll(async () => {
-  await writeTrainingSet(setDir, syntheticTrainingSet(1200, 5));
+  await writeTrainingSet(setDir, syntheticTrainingSet(800, 5));
 });
 
 describe('almanac train / models (end to end)', () => {
@@ -70,7 +70,7 @@ describe('almanac train / models (end to end)', () => {
     expect(versions[0]).toMatchObject({
       version: 1, aliases: ['champion'],
       metrics: { roc_auc: expect.any(Number), pr_auc: expect.any(Number), log_loss: expect.any(Number) },
-      lineage: { trainingSetId: 'synthetic-1200-5', origin: 'almanac', featureViews: [{ name: 'client_activity', version: 1 }], eventLogOffsets: { 'events-0': 1200 }, codeVersion: expect.any(String) },
+      lineage: { trainingSetId: 'synthetic-800-5', origin: 'almanac', featureViews: [{ name: 'client_activity', version: 1 }], eventLogOffsets: { 'events-0': 800 }, codeVersion: expect.any(String) },
     });
     expect(versions[0]?.lineage.parameters).toMatchObject({ holdout: 0.2, network: { epochs: 3, seed: 42 } });
     const table = await almanac('models', 'list');

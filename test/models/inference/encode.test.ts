@@ -54,6 +54,13 @@ describe('encodeRecords', () => {
     expect(x[0]).toBe(5);
     expect(x[6]).toBe(-5);
   });
+  it('reads booleans as 1/0 numerics and as category strings', () => {
+    const boolSig = fitSignature([{ name: 'flag', type: 'numeric', source: 'touch' }, { name: 'cat', type: 'categorical', source: 'touch' }],
+      [{ flag: 1, cat: 'true' }, { flag: 0, cat: 'false' }], { minCategoryCount: 1 });
+    const x = encodeRecords(boolSig, [{ flag: true as unknown as number, cat: true as unknown as string }]);
+    expect(x[0]).toBeCloseTo(1, 6);
+    expect(Array.from(x.slice(1))).toEqual([0, 1, 0]); // vocabulary ['false', 'true'] (ties alphabetical), then OOV
+  });
   it('reads numeric strings as numbers', () => {
     expect(encodeRecords(sig, [{ age: '45', job: 'chef' }])[0]).toBeCloseTo(10 / std, 6);
   });

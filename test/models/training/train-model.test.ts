@@ -4,14 +4,14 @@ import { syntheticTrainingSet } from '../synthetic-training-set.ts';
 
 describe('trainModel', () => {
   it('learns a synthetic signal and reports the logistic baseline on the time holdout', async () => {
-    const set = syntheticTrainingSet(3000, 11);
+    const set = syntheticTrainingSet(2000, 11);
     const epochs: string[] = [];
-    const m = await trainModel(set, { network: { epochs: 12, seed: 1 }, baseline: { epochs: 12 }, onEpoch: (model, r) => epochs.push(`${model}:${r.epoch}`) });
+    const m = await trainModel(set, { network: { epochs: 8, seed: 1 }, baseline: { epochs: 8 }, onEpoch: (model, r) => epochs.push(`${model}:${r.epoch}`) });
     expect(m.metrics.roc_auc).toBeGreaterThan(0.75);
     expect(m.metrics.baseline?.roc_auc).toBeGreaterThan(0.7);
-    expect(m.metrics.holdout_rows).toBe(600);
-    expect(m.split).toMatchObject({ holdoutRows: 600, trainRows: 2040, validationRows: 360 });
-    expect(m.split.holdoutFromTs).toBe(set.examples[2400]?.ts);
+    expect(m.metrics.holdout_rows).toBe(400);
+    expect(m.split).toMatchObject({ holdoutRows: 400, trainRows: 1360, validationRows: 240 });
+    expect(m.split.holdoutFromTs).toBe(set.examples[1600]?.ts);
     expect(m.signature.embeddingWidth).toBe(32);
     expect(m.signature.outputs).toEqual({ probability: 'probability', embedding: 'embedding' });
     expect(epochs).toContain('network:1');
