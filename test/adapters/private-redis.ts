@@ -43,13 +43,16 @@ export class PrivateRedis {
   private constructor(
     readonly port: number,
     private readonly durable: boolean,
+    private readonly extraArgs: string[] = [],
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'almanac-redis-'));
   }
 
   /** Starts a server; `durable` turns on AOF with fsync on every write so a SIGKILL loses nothing acknowledged. */
-  static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort(), options.durable ?? false);
+  static async start(options: { durable?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
+    const port = await freePort();
+    const cluster = options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'] : [];
+    const server = new PrivateRedis(port, options.durable ?? false, cluster);
     await server.restart();
     return server;
   }
@@ -66,7 +69,7 @@ export class PrivateRedis {
   async restart(): Promise<void> {
     if (this.child) return;
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--logfile', path.join(this.dir, 'redis.log')];
-    args.push(...(this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+    args.push(...(this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...this.extraArgs);
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     child.once('exit', () => {
