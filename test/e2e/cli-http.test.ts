@@ -109,7 +109,10 @@ describe('almanac CLI + HTTP end to end', () => {
 
   it('takes events idempotently', async () => {
     const event = { type: 'client', event_id: 'e2e-client-1', client_id: 'e2e-client', ts: '2024-03-01T00:00:00Z', industry: 'retail' };
-    expect((await post('/v1/events', { events: [event, { type: 'client' }] })).body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ index: 1 }] });
+    const first = (await post('/v1/events', { events: [event, { type: 'client' }] })).body;
+    expect(first).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(first.rejected.length).toBeGreaterThan(0);
+    expect(first.rejected.every((r: { index: number }) => r.index === 1)).toBe(true);
     expect((await post('/v1/events', { events: [event] })).body).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
@@ -137,5 +140,5 @@ describe('almanac CLI + HTTP end to end', () => {
     await vi.waitFor(async () => {
       expect((await post('/v1/predict', { touch: ex.touch })).body.model_version).toBe(2);
     }, { timeout: 20_000, interval: 250 });
-  });
+  }, 240_000);
 });
