@@ -107,14 +107,13 @@ export class AggregationEngine {
       return false;
     }
     const ps = this.partition(partition);
-    if (ps.seen.has(e.event_id)) {
+    if (!ps.seen.add(e.event_id, 0, e.ts + this.dedupeHorizon)) {
       this.stats.duplicates++;
       return false;
     }
     if (e.ts > ps.maxTs) ps.maxTs = e.ts;
     const wm = ps.maxTs - this.outOfOrderness;
     ps.evict(wm);
-    ps.seen.set(e.event_id, 0, e.ts + this.dedupeHorizon);
     this.stats.events++;
     this.updateDimensions(ps, e);
     this.aggregate(ps, e, wm);
@@ -134,7 +133,7 @@ export class AggregationEngine {
     if (e.type === 'campaign') ps.campaigns.set(e.campaign_id, { industry: e.industry, channel: e.channel, client_id: e.client_id });
     else if (e.type === 'touch') {
       const dim = e.channel === undefined ? { segment: e.audience.segment, campaign_id: e.campaign_id } : { segment: e.audience.segment, campaign_id: e.campaign_id, channel: e.channel };
-      ps.touches.set(e.touch_id, dim, e.ts + this.touchHorizon);
+      ps.touches.add(e.touch_id, dim, e.ts + this.touchHorizon);
     }
   }
 

@@ -1,72 +1,67 @@
 /**
  * Keys remembered until an event-time deadline: O(1) lookup, eviction by whole generations when
- * the watermark advances, so memory holds only keys whose deadline is still ahead.
+ * the watermark advances, so memory holds only keys whose deadline is (about) still ahead. A key is
+ * set once (`add` of a present key is refused), so eviction needs no per-key bookkeeping.
  */
 export class ExpiringMap<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
+  private readonly values = new Map<string, V>();
   private readonly generations = new Map<number, string[]>();
   private minGeneration = Infinity;
 
   constructor(private readonly generationMs: number) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.values.size;
   }
 
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.values.has(key);
   }
 
   get(key: string): V | undefined {
-    return this.entries.get(key)?.value;
+    return this.values.get(key);
   }
 
-  /** Remembers `key` until the watermark reaches `until` (epoch ms); a re-set keeps the later deadline. */
-  set(key: string, value: V, until: number): void {
-    const prev = this.entries.get(key);
-    if (prev && prev.until >= until) {
-      prev.value = value;
-      return;
-    }
-    this.entries.set(key, { value, until });
+  /** Remembers `key` until the watermark reaches `until` (epoch ms); false (and no change) when already present. */
+  add(key: string, value: V, until: number): boolean {
+    if (this.values.has(key)) return false;
+    this.values.set(key, value);
     const gen = Math.floor(until / this.generationMs);
-    const list = this.generations.get(gen);
-    if (list) list.push(key);
-    else this.generations.set(gen, [key]);
-    if (gen < this.minGeneration) this.minGeneration = gen;
+    let keys = this.generations.get(gen);
+    if (!keys) {
+      keys = [];
+      this.generations.set(gen, keys);
+      if (gen < this.minGeneration) this.minGeneration = gen;
+    }
+    keys.push(key);
+    return true;
   }
 
-  /** Forgets every key whose deadline is ≤ `watermark`. */
+  /**
+   * Forgets every key of a generation wholly ≤ `watermark` (keys may outlive their deadline by up to
+   * one generation; which keys are dropped depends only on the watermark, so it is deterministic).
+   */
   evict(watermark: number): void {
     const last = Math.floor(watermark / this.generationMs) - 1;
     if (last < this.minGeneration) return;
-    const gens = last - this.minGeneration > 4096 ? [...this.generations.keys()].filter((g) => g <= last) : range(this.minGeneration, last);
-    for (const gen of gens) {
-      const keys = this.generations.get(gen);
-      if (!keys) continue;
+    for (const gen of [...this.generations.keys()]) {
+      if (gen > last) continue;
+      for (const key of this.generations.get(gen) as string[]) this.values.delete(key);
       this.generations.delete(gen);
-      for (const key of keys) {
-        const entry = this.entries.get(key);
-        if (entry && entry.until <= watermark) this.entries.delete(key);
-      }
     }
     this.minGeneration = this.generations.size === 0 ? Infinity : Math.min(...this.generations.keys());
   }
 
-  /** Entries as [key, value, until] (for checkpoints). */
+  /** Entries as [key, value, until] (for checkpoints; `until` is rounded to its generation). */
   toJSON(): [string, V, number][] {
-    return [...this.entries].map(([k, e]) => [k, e.value, e.until]);
+    const out: [string, V, number][] = [];
+    for (const [gen, keys] of this.generations) for (const k of keys) out.push([k, this.values.get(k) as V, gen * this.generationMs]);
+    return out;
   }
 
   static fromJSON<V>(generationMs: number, rows: [string, V, number][]): ExpiringMap<V> {
     const map = new ExpiringMap<V>(generationMs);
-    for (const [k, v, until] of rows) map.set(k, v, until);
+    for (const [k, v, until] of rows) map.add(k, v, until);
     return map;
   }
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let g = from; g <= to; g++) out.push(g);
-  return out;
 }

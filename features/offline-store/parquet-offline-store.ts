@@ -89,12 +89,23 @@ export class ParquetOfflineStore implements OfflineStore {
     checkView(view);
     const inRange = rows.filter((r) => r.timestamp >= range.from && r.timestamp < range.to);
     await this.serial(async () => {
-      const existing = (await datePartitions(this.location(view))).filter((d) => overlaps(dayRange(d), range));
-      const byDate = groupByDate(inRange);
-      for (const date of new Set([...existing, ...byDate.keys()])) {
-        const dir = path.join(this.location(view), `date=${date}`);
-        const keep = (await this.readRows(view, await partFiles(dir), ALL)).filter((r) => r.timestamp < range.from || r.timestamp >= range.to);
-        await this.swapPartition(dir, [...keep, ...(byDate.get(date) ?? [])]);
+      const viewDir = this.location(view);
+      const existing = (await datePartitions(viewDir)).filter((d) => overlaps(dayRange(d), range));
+      const staged = [...inRange];
+      for (const date of existing) {
+        const day = dayRange(date);
+        if (day.from >= range.from && day.to <= range.to) continue; // wholly replaced: nothing to keep
+        const files = await partFiles(path.join(viewDir, `date=${date}`));
+        for (const r of await this.readRows(view, files, ALL)) if (r.timestamp < range.from || r.timestamp >= range.to) staged.push(r);
+      }
+      const seq = this.nextSeq();
+      const stage = path.join(viewDir, `.stage-${seq}`);
+      try {
+        if (staged.length > 0) await this.copyPartitioned(stage, staged, seq);
+        const dates = new Set([...existing, ...staged.map((r) => dateOf(r.timestamp))]);
+        for (const date of dates) await swapDir(path.join(viewDir, `date=${date}`), path.join(stage, `date=${date}`), seq);
+      } finally {
+        await rm(stage, { recursive: true, force: true });
       }
     });
   }
@@ -110,28 +121,12 @@ export class ParquetOfflineStore implements OfflineStore {
     return (await Promise.all(dates.map((d) => partFiles(path.join(this.location(view), `date=${d}`))))).flat();
   }
 
-  private async swapPartition(dir: string, rows: FeatureRow[]): Promise<void> {
-    const seq = this.nextSeq();
-    const fresh = `${dir}.new-${seq}`;
-    const old = `${dir}.old-${seq}`;
-    if (rows.length > 0) await this.writePart(fresh, rows);
-    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-    if (rows.length > 0) await rename(fresh, dir);
-    await rm(old, { recursive: true, force: true });
-  }
-
   /** Writes `rows` as one new part file per date partition under `viewDir` (temp folder, then renames). */
   private async writeParts(viewDir: string, rows: FeatureRow[]): Promise<void> {
-    const conn = this.connection();
     const seq = this.nextSeq();
-    const table = await this.loadTable(rows, seq);
     const tmp = path.join(viewDir, `.tmp-${seq}`);
-    await mkdir(viewDir, { recursive: true });
     try {
-      await conn.run(`COPY (SELECT *, strftime(make_timestamp(timestamp * 1000), '%Y-%m-%d') AS date FROM ${table} ORDER BY entity, timestamp)
-        TO ${sqlString(tmp)} (FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN 'part-${seq}-{i}')`);
+      await this.copyPartitioned(tmp, rows, seq);
       for (const dateDir of await readdir(tmp)) {
         const target = path.join(viewDir, dateDir);
         await mkdir(target, { recursive: true });
@@ -139,20 +134,17 @@ export class ParquetOfflineStore implements OfflineStore {
       }
     } finally {
       await rm(tmp, { recursive: true, force: true });
-      await conn.run(`DROP TABLE IF EXISTS ${table}`);
     }
   }
 
-  /** Writes one date partition's rows as a single part file in `dir` (temp name, then rename). */
-  private async writePart(dir: string, rows: FeatureRow[]): Promise<void> {
+  /** One COPY of `rows` into `dir/date=YYYY-MM-DD/part-<seq>-<i>.parquet`. */
+  private async copyPartitioned(dir: string, rows: FeatureRow[], seq: number): Promise<void> {
     const conn = this.connection();
-    const seq = this.nextSeq();
     const table = await this.loadTable(rows, seq);
     try {
-      await mkdir(dir, { recursive: true });
-      const tmp = path.join(dir, `.part-${seq}.parquet.tmp`);
-      await conn.run(`COPY (SELECT * FROM ${table} ORDER BY entity, timestamp) TO ${sqlString(tmp)} (FORMAT parquet)`);
-      await rename(tmp, path.join(dir, `part-${seq}.parquet`));
+      await mkdir(path.dirname(dir), { recursive: true });
+      await conn.run(`COPY (SELECT *, strftime(make_timestamp(timestamp * 1000), '%Y-%m-%d') AS date FROM ${table} ORDER BY entity, timestamp)
+        TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN 'part-${seq}-{i}')`);
     } finally {
       await conn.run(`DROP TABLE IF EXISTS ${table}`);
     }
@@ -195,6 +187,20 @@ export class ParquetOfflineStore implements OfflineStore {
       return { view, entity: String(o.entity), timestamp: Number(o.timestamp), values };
     });
   }
+}
+
+/**
+ * Puts `fresh` (may be absent = the partition becomes empty) in place of `dir`: old folder renamed
+ * aside, new one renamed in, old one removed. A reader never sees a mix of old and new rows (between
+ * the two renames the date is briefly absent).
+ */
+async function swapDir(dir: string, fresh: string, seq: number): Promise<void> {
+  const old = `${dir}.old-${seq}`;
+  await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+  if (existsSync(fresh)) await rename(fresh, dir);
+  await rm(old, { recursive: true, force: true });
 }
 
 /** SQL selecting the deduplicated rows (last written per entity and timestamp) of `files`. */
