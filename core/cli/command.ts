@@ -1,5 +1,5 @@
 /** Shared plumbing of CLI commands: config loading, one-line errors, exit codes. */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type AlmanacConfig } from '../config.ts';
 import { asAlmanacError, invalidInput } from '../errors.ts';
 
@@ -25,7 +25,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
     try {
       await fn(...args);
     } catch (e) {
-      const err = asAlmanacError(e);
+      const err = e instanceof InvalidArgumentError ? invalidInput(e.message) : asAlmanacError(e);
       process.stderr.write(`almanac: ${err.code}: ${err.message}\n`);
       if (err.code === 'ALMANAC_ERR_INTERNAL' && process.env.ALMANAC_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
       const configError = err.code.startsWith('ALMANAC_ERR_CONFIG');
@@ -34,12 +34,15 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
-/** Parses a positive integer CLI option or throws a one-line input error. */
+/**
+ * Parses an integer CLI option ≥ `min`. Usable both as a commander argument parser (bad values become
+ * commander's one-line usage error, exit 2) and called directly inside `action()`.
+ */
 export function intOption(name: string, min = 0) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
-      throw invalidInput(`option ${name} must be an integer ≥ ${min}, got '${value}'`, [{ path: name, reason: `must be an integer ≥ ${min}` }]);
+      throw new InvalidArgumentError(`option ${name} must be an integer ≥ ${min}, got '${value}'`);
     }
     return n;
   };
