@@ -3,6 +3,9 @@
  * the service stays up, serves degraded answers (aggregates missing) during the outage, reports
  * /health/ready 503 naming the online store, and recovers by itself once Redis is back.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
@@ -30,7 +33,10 @@ describe.skipIf(!hasRedisBinary())('serving on a Redis that crashes and comes ba
     const cache = createRedisResultCache(config, { commandTimeoutMs: 200, connectTimeoutMs: 200 });
     await Promise.all([store.init(), cache.init()]);
     await store.write([{ view: 'client_activity', entity: 'c1', timestamp: 1, values: { rate: 0.01 } }]);
-    const world = await fakeDeps({ onlineStore: store, cache });
+    // Generous per-dependency timeouts: a loaded CI machine must not turn a slow answer into a fallback.
+    const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-serve-redis-'));
+    const servingConfig = loadConfig({ env: {}, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 60_000, timeouts: { onlineStore: 1000, cache: 500, graph: 50, vector: 200 } } } });
+    const world = await fakeDeps({ onlineStore: store, cache, config: servingConfig });
     app = await buildApp(world.deps, { poll: false });
   });
   afterAll(async () => {

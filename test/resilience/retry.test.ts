@@ -64,23 +64,25 @@ describe('retry', () => {
     vi.useFakeTimers();
     try {
       const seen: number[] = [];
-      let calls = 0;
+      const startedAt: number[] = [];
       const p = retry(
         async () => {
-          calls++;
-          if (calls < 3) throw unavailable();
-          return calls;
+          startedAt.push(Date.now());
+          if (startedAt.length < 3) throw unavailable();
+          return startedAt.length;
         },
         { baseMs: 100, maxMs: 1000, onRetry: (_e, _a, d) => seen.push(d) },
       );
-      await vi.advanceTimersByTimeAsync(0);
-      expect(calls).toBe(1);
-      await vi.advanceTimersByTimeAsync(seen[0]!);
-      expect(calls).toBe(2);
-      await vi.advanceTimersByTimeAsync(seen[1]!);
+      let settled = false;
+      void p.finally(() => (settled = true));
+      for (let i = 0; i < 100 && !settled; i++) await vi.advanceTimersByTimeAsync(10);
       await expect(p).resolves.toBe(3);
+      expect(seen).toHaveLength(2);
       expect(seen[0]).toBeLessThanOrEqual(100);
       expect(seen[1]).toBeLessThanOrEqual(200);
+      // each attempt started no earlier than the delay chosen before it
+      expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(seen[0]!);
+      expect(startedAt[2]! - startedAt[1]!).toBeGreaterThanOrEqual(seen[1]!);
     } finally {
       vi.useRealTimers();
     }
