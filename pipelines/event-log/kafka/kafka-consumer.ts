@@ -65,7 +65,9 @@ export class KafkaLogConsumer implements LogConsumer {
       resolveJoin = resolve;
       rejectJoin = reject;
     });
+    this.joined.catch(() => undefined); // observed by join(); never an unhandled rejection
     const timer = setTimeout(() => rejectJoin(new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `kafka: group '${this.options.group}' got no assignment within ${JOIN_TIMEOUT_MS} ms`)), JOIN_TIMEOUT_MS);
+    timer.unref();
     this.consumer.on(GROUP_JOIN, (event) => {
       this.assigned = [...(event.payload.memberAssignment[this.options.topic] ?? [])].sort((a, b) => a - b);
       this.queue = [];
