@@ -8,6 +8,12 @@
  *   over the registered partitions passes its end + allowed lateness.
  * - Dedupe by event_id per partition, remembering ids only while their windows can still change.
  * Aggregates are exact commutative sums, so the rows do not depend on how partitions interleave.
+ *
+ * Caveat (idle partitions): the jobs register the partitions that hold data when they start (and
+ * as they grow). If a partition that was EMPTY receives its first events after rows were already
+ * emitted, those events cannot reopen emitted windows: they are dropped as late (guard on the
+ * view's emitted frontier) and the stream can then differ from a later backfill, which sees that
+ * partition from the start. With clients as keys, partitions are rarely empty for long.
  */
 import type { AlmanacEvent } from '../../core/domain/event.ts';
 import type { FeatureRow, FeatureView } from '../feature-view.ts';
@@ -20,7 +26,7 @@ export interface EngineOptions {
   views?: readonly FeatureView[];
   /** Subtracted from a partition's max event time to form its watermark (ms). Default 5 min. */
   outOfOrdernessMs?: number;
-  /** How long (ms of event time) a touch is remembered for its outcomes (segment, channel). Default 35 d. */
+  /** How long (ms of event time) a touch is remembered for its outcomes (segment, channel): the attribution horizon. Default 8 d. */
   touchHorizonMs?: number;
 }
 
@@ -39,7 +45,7 @@ export interface EngineStats {
 }
 
 export interface EngineSnapshot {
-  format: 1;
+  format: 2;
   views: { name: string; version: number }[];
   partitions: PartitionSnapshot[];
   registered: number[] | null;
@@ -63,7 +69,7 @@ export class AggregationEngine {
   constructor(options: EngineOptions = {}, snapshot?: EngineSnapshot) {
     this.plans = planViews(options.views ?? FEATURE_VIEWS);
     this.outOfOrderness = options.outOfOrdernessMs ?? 300_000;
-    this.touchHorizon = options.touchHorizonMs ?? 35 * DAY_MS;
+    this.touchHorizon = options.touchHorizonMs ?? 8 * DAY_MS;
     this.dedupeHorizon = Math.max(...this.plans.map((p) => p.stepMs + p.view.allowedLatenessMs)) + this.outOfOrderness;
     this.groups = [...new Set(this.plans.map((p) => p.group))];
     this.states = this.plans.map((p) => new ViewState(p, snapshot?.viewStates[p.view.name]));
@@ -196,7 +202,7 @@ export class AggregationEngine {
   /** Everything needed to continue exactly where this engine is (JSON-serialisable). */
   snapshot(): EngineSnapshot {
     return {
-      format: 1,
+      format: 2,
       views: this.viewVersions(),
       partitions: [...this.partitions.values()].map((p) => p.toJSON()),
       registered: this.registered ?? null,
@@ -207,7 +213,7 @@ export class AggregationEngine {
 
   /** True when `snapshot` was taken by an engine running the same views and versions. */
   fits(snapshot: EngineSnapshot): boolean {
-    return snapshot.format === 1 && JSON.stringify(snapshot.views) === JSON.stringify(this.viewVersions());
+    return snapshot.format === 2 && JSON.stringify(snapshot.views) === JSON.stringify(this.viewVersions());
   }
 }
 

@@ -3,6 +3,9 @@
  * the watermark advances, so memory holds only keys whose deadline is (about) still ahead. A key is
  * set once (`add` of a present key is refused), so eviction needs no per-key bookkeeping.
  */
+/** [generation, keys, values] per generation. */
+export type ExpiringMapSnapshot<V> = [number, string[], V[]][];
+
 export class ExpiringMap<V> {
   private readonly values = new Map<string, V>();
   private readonly generations = new Map<number, string[]>();
@@ -52,16 +55,14 @@ export class ExpiringMap<V> {
     this.minGeneration = this.generations.size === 0 ? Infinity : Math.min(...this.generations.keys());
   }
 
-  /** Entries as [key, value, until] (for checkpoints; `until` is rounded to its generation). */
-  toJSON(): [string, V, number][] {
-    const out: [string, V, number][] = [];
-    for (const [gen, keys] of this.generations) for (const k of keys) out.push([k, this.values.get(k) as V, gen * this.generationMs]);
-    return out;
+  /** Column-wise state for checkpoints: per generation, its keys and their values. */
+  toJSON(): ExpiringMapSnapshot<V> {
+    return [...this.generations].map(([gen, keys]) => [gen, keys, keys.map((k) => this.values.get(k) as V)]);
   }
 
-  static fromJSON<V>(generationMs: number, rows: [string, V, number][]): ExpiringMap<V> {
+  static fromJSON<V>(generationMs: number, snapshot: ExpiringMapSnapshot<V>): ExpiringMap<V> {
     const map = new ExpiringMap<V>(generationMs);
-    for (const [k, v, until] of rows) map.add(k, v, until);
+    for (const [gen, keys, values] of snapshot) keys.forEach((k, i) => map.add(k, values[i] as V, gen * generationMs));
     return map;
   }
 }

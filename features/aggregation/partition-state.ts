@@ -6,7 +6,7 @@
  * is deterministic whatever the interleaving of partitions.
  */
 import type { EntityContext } from '../feature-view.ts';
-import { ExpiringMap } from './expiring-set.ts';
+import { ExpiringMap, type ExpiringMapSnapshot } from './expiring-set.ts';
 
 export interface CampaignDimension {
   industry: string;
@@ -23,9 +23,9 @@ export interface TouchDimension {
 export interface PartitionSnapshot {
   partition: number;
   maxTs: number | null;
-  seen: [string, number, number][];
+  seen: ExpiringMapSnapshot<number>;
   campaigns: [string, CampaignDimension][];
-  touches: [string, TouchDimension, number][];
+  touches: ExpiringMapSnapshot<TouchDimension>;
 }
 
 const GENERATION_MS = 3_600_000;

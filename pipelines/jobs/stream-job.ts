@@ -6,6 +6,7 @@
  * runs until `signal` aborts (finishing and committing the current batch).
  */
 import type { AlmanacConfig } from '../../core/config.ts';
+import { AlmanacError } from '../../core/errors.ts';
 import { createProgress } from '../../core/progress.ts';
 import { AggregationEngine, type EngineStats } from '../../features/aggregation/aggregation-engine.ts';
 import { createOfflineStore } from '../../features/offline-store/create-offline-store.ts';
@@ -25,7 +26,7 @@ export interface StreamJobOptions {
   group?: string;
   /** Records per poll (default 5000). */
   maxRecords?: number;
-  /** Commit at least this often while records flow (ms, default 2000). */
+  /** Commit (stores, checkpoint, offsets) at least this often while records flow (ms, default 5000). */
   commitIntervalMs?: number;
   /** Stop after this many records (tests simulate a crash with it; the last batch is not committed). */
   crashAfterRecords?: number;
@@ -70,6 +71,12 @@ async function lagOf(run: Run): Promise<number> {
 async function startPositions(run: Run, checkpoint: Record<string, number> | undefined): Promise<void> {
   const offsets = await run.log.offsets(EVENTS_TOPIC);
   const assigned = new Set(run.consumer.assignment());
+  if (assigned.size > 0 && assigned.size < offsets.length) {
+    // cross-client views (industry, channel, segment) need every partition in one engine
+    throw new AlmanacError('ALMANAC_ERR_INPUT_CONFLICT', `consumer group '${run.group}' already has a running member (got ${assigned.size} of ${offsets.length} partitions); run one stream job per group`, {
+      details: { group: run.group, assigned: [...assigned], partitions: offsets.length },
+    });
+  }
   for (const o of offsets) {
     if (!assigned.has(o.partition)) continue;
     const pos = Math.min(Math.max(checkpoint?.[o.partition] ?? o.start, o.start), o.end);
@@ -121,7 +128,7 @@ export async function runStreamJob(config: AlmanacConfig, options: StreamJobOpti
 async function consume(run: Run, options: StreamJobOptions): Promise<number> {
   const progress = createProgress({ label: 'features stream', unit: 'events', quiet: options.quiet });
   const maxRecords = options.maxRecords ?? 5000;
-  const interval = options.commitIntervalMs ?? 2000;
+  const interval = options.commitIntervalMs ?? 5000;
   let lastCommit = Date.now();
   let total = 0;
   let dirty = false;

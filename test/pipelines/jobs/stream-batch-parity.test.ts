@@ -1,4 +1,7 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { materialize } from '../../../features/materialize.ts';
 import { runBackfill } from '../../../pipelines/jobs/backfill-job.ts';
 import { runStreamJob } from '../../../pipelines/jobs/stream-job.ts';
 import { arrivalOrder, generateWorld } from '../../features/fixtures/generate-events.ts';
@@ -37,6 +40,13 @@ describe('stream job vs backfill', () => {
     for (const [k, ts] of latest) expect((online.get(k) as { timestamp: number }).timestamp).toBe(ts);
     expect(online.get('campaign_profile\u0000client-0-camp-1')).toMatchObject({ values: { client_id: 'client-0', industry: 'retail', budget: 2000 } });
     expect(online.get('client_profile\u0000client-2')).toMatchObject({ values: { industry: 'travel' } });
+
+    // materialize rebuilds the same aggregate rows in an empty online store from the offline store
+    rmSync(path.join(config.home, 'online'), { recursive: true, force: true });
+    const mat = await materialize(config, { quiet: true });
+    expect(mat.rows).toBe(latest.size);
+    const rebuilt = onlineSnapshot(config);
+    expect(rebuilt).toEqual([...online].filter(([k]) => !k.startsWith('campaign_profile') && !k.startsWith('client_profile')));
   });
 
   it('backfill of a range replaces only that range', async () => {
