@@ -28,7 +28,7 @@ export interface NetworkParameters {
 }
 
 export const DEFAULT_NETWORK: NetworkParameters = {
-  hidden: [64, 32], dropout: 0.3, l2: 1e-3, learningRate: 5e-4, batchSize: 256, epochs: 30, patience: 8, seed: 42, classWeight: 'sqrt',
+  hidden: [64, 32], dropout: 0.3, l2: 1e-3, learningRate: 1e-3, batchSize: 256, epochs: 30, patience: 5, seed: 42, classWeight: 'sqrt',
 };
 
 export interface EncodedRows { x: Float32Array; y: Float32Array; rows: number; width: number }
