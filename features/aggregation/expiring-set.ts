@@ -10,6 +10,8 @@ export class ExpiringMap<V> {
   private readonly values = new Map<string, V>();
   private readonly generations = new Map<number, string[]>();
   private minGeneration = Infinity;
+  private lastGeneration = NaN;
+  private lastKeys: string[] | undefined;
 
   constructor(private readonly generationMs: number) {}
 
@@ -30,13 +32,15 @@ export class ExpiringMap<V> {
     if (this.values.has(key)) return false;
     this.values.set(key, value);
     const gen = Math.floor(until / this.generationMs);
-    let keys = this.generations.get(gen);
+    let keys = gen === this.lastGeneration ? this.lastKeys : this.generations.get(gen);
     if (!keys) {
       keys = [];
       this.generations.set(gen, keys);
       if (gen < this.minGeneration) this.minGeneration = gen;
     }
     keys.push(key);
+    this.lastGeneration = gen;
+    this.lastKeys = keys;
     return true;
   }
 
@@ -51,6 +55,7 @@ export class ExpiringMap<V> {
       if (gen > last) continue;
       for (const key of this.generations.get(gen) as string[]) this.values.delete(key);
       this.generations.delete(gen);
+      if (gen === this.lastGeneration) this.lastKeys = undefined;
     }
     this.minGeneration = this.generations.size === 0 ? Infinity : Math.min(...this.generations.keys());
   }
