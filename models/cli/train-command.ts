@@ -4,8 +4,6 @@ import { action, commandConfig, intOption } from '../../core/cli/command.ts';
 import { isAlmanacError } from '../../core/errors.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
 import { DEFAULT_GATE } from '../registry/promotion-gate.ts';
-import { resolveTrainingSet } from '../training/resolve-training-set.ts';
-import { trainAndRegister } from '../training/train-and-register.ts';
 import { fmt, fractionOption, metricOption, toleranceOption } from './cli-options.ts';
 
 interface TrainFlags {
@@ -43,6 +41,9 @@ export function registerTrainCommand(program: Command): void {
       toleranceOption(flags.tolerance);
       const config = commandConfig(cmd);
       const quiet = flags.quiet === true;
+      // Loaded on use: TF.js and DuckDB are heavy, and every other command would pay for them at start-up.
+      const { resolveTrainingSet } = await import('../training/resolve-training-set.ts');
+      const { trainAndRegister } = await import('../training/train-and-register.ts');
       const { dir, set } = await resolveTrainingSet(config, { ...(flags.trainingSet ? { dir: flags.trainingSet } : {}), quiet });
       const registry = await createModelRegistry(config);
       const { version, metrics } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry });
