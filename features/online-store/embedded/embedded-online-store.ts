@@ -2,9 +2,13 @@
  * Embedded OnlineStore: an in-process map of the newest row per (view, entity), with TTL by row
  * timestamp, made durable by a snapshot file (`<home>/online/snapshot.json`, written to a temp name
  * then renamed) on flush/close, and loaded on init.
+ *
+ * Another process (the stream job, `features materialize`, a DAG) may write the snapshot while this
+ * one serves: reads check the file at most every `refreshMs` and merge a newer snapshot in
+ * (newest timestamp wins), so a long-running `almanac serve` sees fresh features without a restart.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
@@ -31,21 +35,52 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private readonly entries = new Map<string, Entry>();
   private dirty = false;
   private readonly file: string;
+  /** mtime/size of the snapshot this process last loaded or wrote. */
+  private seen = '';
+  private checkedAt = 0;
 
-  constructor(dir: string) {
+  constructor(dir: string, private readonly refreshMs = 1_000) {
     this.file = path.join(dir, 'snapshot.json');
   }
 
   async init(): Promise<void> {
     if (!existsSync(this.file)) return;
+    this.entries.clear();
+    await this.load();
+  }
+
+  /** Merges the snapshot file into memory (newest timestamp wins per key). */
+  private async load(): Promise<void> {
+    const version = await this.fileVersion();
     let snap: SnapshotFile;
     try {
       snap = JSON.parse(await readFile(this.file, 'utf8')) as SnapshotFile;
     } catch (e) {
       throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `online store snapshot ${this.file} is unreadable: ${(e as Error).message}; delete it and re-run \`almanac features materialize\``, { cause: e, retriable: false });
     }
-    this.entries.clear();
-    for (const [k, v] of snap.entries) this.entries.set(k, { ...v, expiresAt: v.expiresAt ?? Infinity });
+    for (const [k, v] of snap.entries) {
+      const prev = this.entries.get(k);
+      if (!prev || prev.timestamp <= v.timestamp) this.entries.set(k, { ...v, expiresAt: v.expiresAt ?? Infinity });
+    }
+    this.seen = version;
+  }
+
+  private async fileVersion(): Promise<string> {
+    try {
+      const st = await stat(this.file);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return '';
+    }
+  }
+
+  /** Picks up a snapshot written by another process, at most once per `refreshMs`. */
+  private async refresh(): Promise<void> {
+    const now = Date.now();
+    if (now - this.checkedAt < this.refreshMs) return;
+    this.checkedAt = now;
+    const version = await this.fileVersion();
+    if (version !== '' && version !== this.seen) await this.load();
   }
 
   async close(): Promise<void> {
@@ -64,6 +99,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   }
 
   async read(keys: OnlineKey[], now: number = Date.now()): Promise<(OnlineValue | undefined)[]> {
+    await this.refresh();
     return keys.map((k) => {
       const e = this.entries.get(keyOf(k.view, k.entity));
       if (!e || e.expiresAt < now) return undefined;
@@ -76,6 +112,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
     const snap: SnapshotFile = { format: 1, entries: [...this.entries].map(([k, e]) => [k, { ...e, expiresAt: Number.isFinite(e.expiresAt) ? e.expiresAt : (null as unknown as number) }]) };
     await writeFileAtomic(this.file, JSON.stringify(snap));
     this.dirty = false;
+    this.seen = await this.fileVersion();
   }
 
   async ping(): Promise<boolean> {
@@ -89,6 +126,6 @@ export class EmbeddedOnlineStore implements OnlineStore {
 }
 
 /** The embedded online store under `<home>/online`; or under `dir` when given (tests). */
-export function createEmbeddedOnlineStore(config: AlmanacConfig, dir?: string): OnlineStore {
-  return new EmbeddedOnlineStore(dir ?? homePath(config, 'online'));
+export function createEmbeddedOnlineStore(config: AlmanacConfig, dir?: string, refreshMs?: number): OnlineStore {
+  return new EmbeddedOnlineStore(dir ?? homePath(config, 'online'), refreshMs);
 }
