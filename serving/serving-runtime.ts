@@ -53,7 +53,12 @@ export class ServingRuntime {
     }
     try {
       const next = await this.guards.vector.call('resolve_alias', () => this.deps.vectorIndex.resolveAlias(PATTERNS_ALIAS));
-      if (next !== this.indexVersion) this.log.info({ index_version: next, previous: this.indexVersion }, 'pattern index switched');
+      if (next !== this.indexVersion) {
+        // Warm the new collection before requests use it (the embedded index loads lazily; the first
+        // search would otherwise pay the load inside its timeout and fall back).
+        if (next !== undefined) await this.deps.vectorIndex.count(next).catch(() => undefined);
+        this.log.info({ index_version: next, previous: this.indexVersion }, 'pattern index switched');
+      }
       this.indexVersion = next;
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cannot resolve the pattern index alias');
