@@ -61,6 +61,12 @@ export function touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | un
   });
 }
 
+/** Each view's features with their record names (`<view>.<feature>`), computed once. */
+const VIEW_COLUMNS = FEATURE_VIEWS.map((v) => ({ name: v.name, features: featureNames(v).map((f) => [f, `${v.name}.${f}`] as const) }));
+
+/** Every `<view>.<feature>` name touchFeatureRecord emits (always numeric or null), in emission order. */
+export const VIEW_FEATURE_NAMES: readonly string[] = VIEW_COLUMNS.flatMap((v) => v.features.map(([, column]) => column));
+
 const scalar = (v: Scalar | undefined): FeatureValue => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
 
 function put(record: FeatureRecord, prefix: string, attributes: Record<string, Scalar>): void {
@@ -90,13 +96,12 @@ export function touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | 
     'time.day_of_week': d.getUTCDay(),
     'time.month': d.getUTCMonth() + 1,
   };
-  const keys = new Map(touchFeatureKeys(touch, campaign).map((k) => [k.view, onlineFeatureKey(k.view, k.entity)]));
-  for (const view of FEATURE_VIEWS) {
-    const key = keys.get(view.name);
-    const row = key === undefined ? undefined : aggregates.get(key);
-    for (const f of featureNames(view)) {
+  for (const { name, features } of VIEW_COLUMNS) {
+    const entity = VIEW_ENTITY[name]?.(touch, campaign);
+    const row = entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
+    for (const [f, column] of features) {
       const v = row?.values[f];
-      r[`${view.name}.${f}`] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+      r[column] = typeof v === 'number' && Number.isFinite(v) ? v : null;
     }
   }
   const { segment: _segment, ...audience } = touch.audience;

@@ -15,8 +15,8 @@ import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
 import { asOfJoin } from './offline-store/point-in-time-join.ts';
 import { createParquetOfflineStore } from './offline-store/parquet-offline-store.ts';
-import { featureSource, touchFeatureKeys, touchFeatureRecord } from './touch-features.ts';
-import { markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
+import { featureSource, touchFeatureKeys, touchFeatureRecord, VIEW_FEATURE_NAMES } from './touch-features.ts';
+import { exampleLine, markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
 import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
 import { readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
@@ -56,9 +56,9 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
   }));
   progress.update(examples.length);
-  const set = assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) });
+  const { set, lines } = assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) });
   const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
-  await writeTrainingSet(dir, set);
+  await writeTrainingSet(dir, set, lines);
   await markLatest(config, dir);
   progress.done(`${set.manifest.rows} rows, ${set.manifest.positives} positives → ${dir}`);
   return { dir, set };
@@ -86,25 +86,41 @@ async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Prom
   return out;
 }
 
+const VIEW_FEATURES = new Set(VIEW_FEATURE_NAMES);
+
+/**
+ * Columns in order of first appearance; view features are numeric by declaration, the others
+ * (touch, audience, campaign attributes) are categorical as soon as one value is a string.
+ */
 function columnsOf(examples: TrainingExample[]): FeatureColumn[] {
   const types = new Map<string, 'numeric' | 'categorical'>();
   for (const e of examples) {
-    for (const [name, v] of Object.entries(e.features)) {
-      if (!types.has(name)) types.set(name, 'numeric');
-      if (typeof v === 'string') types.set(name, 'categorical');
+    const features = e.features;
+    for (const name in features) {
+      if (VIEW_FEATURES.has(name)) {
+        if (!types.has(name)) types.set(name, 'numeric');
+        continue;
+      }
+      if (typeof features[name] === 'string') types.set(name, 'categorical');
+      else if (!types.has(name)) types.set(name, 'numeric');
     }
   }
   return [...types].map(([name, type]) => ({ name, type, source: featureSource(name) }));
 }
 
-function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }): TrainingSet {
+/** The set, its id = hash of the header and of the exact lines written (each example stringified once). */
+function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }): { set: TrainingSet; lines: string[] } {
   const columns = columnsOf(examples);
   const featureViews = FEATURE_VIEWS.map((v) => ({ name: v.name, version: v.version }));
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ window, range, columns, featureViews }));
-  for (const e of examples) hash.update(JSON.stringify(e));
+  const lines = examples.map((e) => {
+    const line = exampleLine(columns, e);
+    hash.update(line).update('\n');
+    return line;
+  });
   const id = `ts-${hash.digest('hex').slice(0, 16)}`;
-  return {
+  const set: TrainingSet = {
     manifest: {
       id, createdAt: new Date().toISOString(), range, rows: examples.length,
       positives: examples.reduce((n, e) => n + e.label, 0), attributionWindowMs: window, columns, featureViews,
@@ -112,4 +128,5 @@ function assemble(examples: TrainingExample[], events: TrainingEvents, window: n
     },
     examples,
   };
+  return { set, lines };
 }

@@ -1,7 +1,11 @@
 /**
  * Training sets on disk: `<dir>/manifest.json` (TrainingSetManifest) and `<dir>/examples.jsonl`
- * (one TrainingExample per line, in touch-time order); the latest set's folder is named in
- * `<home>/training-sets/LATEST`.
+ * (one example per line, in touch-time order); the latest set's folder is named in
+ * `<home>/training-sets/LATEST`. A line is a compact JSON array
+ * `[touch_id, client_id, campaign_id, ts, label, ...feature values in manifest column order]`
+ * (null = missing), so feature names are stored once, in the manifest; readTrainingSet rebuilds
+ * the records (every manifest column present). Lines that are JSON objects (a whole
+ * TrainingExample, the earlier format) are still read.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
@@ -10,13 +14,24 @@ import { createInterface } from 'node:readline';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import type { TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
+import type { FeatureColumn, FeatureRecord, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
 
-/** Writes the examples, then the manifest (the manifest's presence marks a complete set). */
-export async function writeTrainingSet(dir: string, set: TrainingSet): Promise<void> {
-  await writeLinesAtomic(path.join(dir, set.manifest.file), set.examples);
+/** One example as a compact line (no newline): values in `columns` order, null when absent. */
+export function exampleLine(columns: readonly FeatureColumn[], e: TrainingExample): string {
+  const row: unknown[] = [e.touch_id, e.client_id, e.campaign_id, e.ts, e.label];
+  for (const c of columns) row.push(e.features[c.name] ?? null);
+  return JSON.stringify(row);
+}
+
+/**
+ * Writes the examples, then the manifest (the manifest's presence marks a complete set).
+ * @param lines - the examples already encoded with exampleLine (in order), to stringify them only once.
+ */
+export async function writeTrainingSet(dir: string, set: TrainingSet, lines?: readonly string[]): Promise<void> {
+  const encoded = lines ?? set.examples.map((e) => exampleLine(set.manifest.columns, e));
+  await writeLinesAtomic(path.join(dir, set.manifest.file), encoded);
   await writeFileAtomic(path.join(dir, 'manifest.json'), `${JSON.stringify(set.manifest, null, 2)}\n`);
 }
 
@@ -28,7 +43,7 @@ export async function readTrainingSet(dir: string): Promise<TrainingSet> {
   let examples: TrainingExample[];
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as TrainingSetManifest;
-    examples = await readLines(path.join(dir, manifest.file));
+    examples = await readLines(path.join(dir, manifest.file), manifest.columns);
   } catch (e) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} is unreadable: ${(e as Error).message}; rebuild it with \`almanac features training-set\``, { cause: e, details: { issues: [{ path: dir, reason: 'unreadable' }] } });
   }
@@ -53,18 +68,13 @@ export async function latestTrainingSetDir(config: AlmanacConfig): Promise<strin
   return path.resolve(root, (await readFile(file, 'utf8')).trim());
 }
 
-/** Streams one JSON line per example to a temp file, fsyncs, renames: sets of any size, never one huge string. */
-async function writeLinesAtomic(file: string, examples: TrainingExample[]): Promise<void> {
+/** Streams the lines to a temp file, fsyncs, renames: sets of any size, never one huge string. */
+async function writeLinesAtomic(file: string, lines: readonly string[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await open(tmp, 'w');
   try {
-    const chunk: string[] = [];
-    for (const e of examples) {
-      chunk.push(JSON.stringify(e));
-      if (chunk.length === 4096) await handle.write(`${chunk.splice(0).join('\n')}\n`);
-    }
-    if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+    for (let start = 0; start < lines.length; start += 4096) await handle.write(`${lines.slice(start, start + 4096).join('\n')}\n`);
     await handle.sync();
   } finally {
     await handle.close();
@@ -72,9 +82,19 @@ async function writeLinesAtomic(file: string, examples: TrainingExample[]): Prom
   await rename(tmp, file);
 }
 
-async function readLines(file: string): Promise<TrainingExample[]> {
+function exampleOf(line: string, columns: readonly FeatureColumn[]): TrainingExample {
+  const parsed = JSON.parse(line) as unknown;
+  if (!Array.isArray(parsed)) return parsed as TrainingExample;
+  if (parsed.length !== columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${columns.length} columns`);
+  const features: FeatureRecord = {};
+  columns.forEach((c, i) => { features[c.name] = parsed[i + 5] as FeatureRecord[string]; });
+  const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
+  return { touch_id, client_id, campaign_id, ts, label, features };
+}
+
+async function readLines(file: string, columns: readonly FeatureColumn[]): Promise<TrainingExample[]> {
   const out: TrainingExample[] = [];
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.length > 0) out.push(JSON.parse(line) as TrainingExample);
+  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns));
   return out;
 }

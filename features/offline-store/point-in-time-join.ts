@@ -13,6 +13,8 @@ export interface Probe {
 
 let tables = 0;
 
+const RESERVED = new Set(['probe__', 'entity', 'timestamp', 'written_at']);
+
 /** Rows aligned with `probes` (undefined = no row at or before ts, or older than the TTL). */
 export async function asOfJoin(store: ParquetOfflineStore, view: string, probes: Probe[], ttlMs: number): Promise<(FeatureRow | undefined)[]> {
   const out: (FeatureRow | undefined)[] = new Array(probes.length).fill(undefined);
@@ -34,13 +36,18 @@ export async function asOfJoin(store: ParquetOfflineStore, view: string, probes:
       const reader = await conn.runAndReadAll(
         `SELECT p.probe AS probe__, r.* FROM ${table} p ASOF JOIN (${dedupedSql(files)}) r ON p.entity = r.entity AND p.ts >= r.timestamp WHERE p.ts - r.timestamp <= ${ttlMs}`,
       );
-      for (const o of reader.getRowObjectsJS()) {
+      const names = reader.columnNames();
+      const columns = reader.getColumns();
+      const column = (name: string) => columns[names.indexOf(name)] ?? [];
+      const [probe, entity, timestamp] = [column('probe__'), column('entity'), column('timestamp')];
+      const features = names.flatMap((n, i) => (RESERVED.has(n) ? [] : [[n, columns[i] ?? []] as const]));
+      for (let j = 0; j < probe.length; j++) {
         const values: Record<string, number> = {};
-        for (const [k, v] of Object.entries(o)) {
-          if (k === 'probe__' || k === 'entity' || k === 'timestamp' || k === 'written_at' || v === null || v === undefined) continue;
-          values[k] = Number(v);
+        for (const [k, col] of features) {
+          const v = col[j];
+          if (v !== null && v !== undefined) values[k] = Number(v);
         }
-        out[Number(o.probe__)] = { view, entity: String(o.entity), timestamp: Number(o.timestamp), values };
+        out[Number(probe[j])] = { view, entity: String(entity[j]), timestamp: Number(timestamp[j]), values };
       }
       return out;
     } finally {
