@@ -51,9 +51,9 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const rt = new ServingRuntime({ ...deps, ...(logger ? { logger } : {}) });
   app.decorate('almanac', rt);
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    return payload;
+    done(null, payload);
   });
   installErrorHandlers(app);
   await app.register(swagger, {

@@ -60,7 +60,13 @@ function uniqueKeys(keys: OnlineKey[]): OnlineKey[] {
 }
 
 function missingFeatures(records: FeatureRecord[], signature: InputSignature): string[] {
-  return signature.features
-    .filter((f) => records.some((r) => r[f.name] === null || r[f.name] === undefined))
-    .map((f) => f.name);
+  const missing: string[] = [];
+  for (const f of signature.features) {
+    const name = f.name;
+    for (const r of records) {
+      const v = r[name];
+      if (v === null || v === undefined) { missing.push(name); break; }
+    }
+  }
+  return missing;
 }

@@ -64,17 +64,28 @@ function writeFeature(out: Float32Array, base: number, c: CompiledFeature, value
   out[at + (slot ?? f.vocabulary.length)] = 1;
 }
 
+/** An encoder compiled once for a signature (vocabulary indexes and offsets), for repeated calls. */
+export type RecordEncoder = (records: readonly FeatureRecord[]) => Float32Array;
+
+/** Compiles `signature` once; the returned function encodes exactly as encodeRecords does. */
+export function createEncoder(signature: InputSignature): RecordEncoder {
+  const compiled = compile(signature);
+  const width = signature.inputWidth;
+  return (records) => {
+    const out = new Float32Array(records.length * width);
+    for (let row = 0; row < records.length; row++) {
+      const record = records[row] as FeatureRecord;
+      const base = row * width;
+      for (const c of compiled) writeFeature(out, base, c, record[c.feature.name]);
+    }
+    return out;
+  };
+}
+
 /**
  * Encodes records row-major into a [records.length × signature.inputWidth] Float32Array.
  * Features absent from a record count as missing; extra record fields are ignored.
  */
 export function encodeRecords(signature: InputSignature, records: readonly FeatureRecord[]): Float32Array {
-  const compiled = compile(signature);
-  const width = signature.inputWidth;
-  const out = new Float32Array(records.length * width);
-  records.forEach((record, row) => {
-    const base = row * width;
-    for (const c of compiled) writeFeature(out, base, c, record[c.feature.name]);
-  });
-  return out;
+  return createEncoder(signature)(records);
 }

@@ -1,12 +1,14 @@
 /**
  * The Scorer backed by onnxruntime-node: one InferenceSession per model version, records encoded
- * with the one encoder (encode.ts) and scored in batches.
+ * with the one encoder (encode.ts, compiled once per version) and scored in batches; small
+ * concurrent calls share one run (run-coalescer.ts).
  */
 import { AlmanacError, unsupported } from '../../core/errors.ts';
 import type { FeatureRecord } from '../../features/training-set.ts';
 import type { ModelVersion } from '../registry/model-registry.ts';
-import { encodeRecords } from './encode.ts';
+import { createEncoder } from './encode.ts';
 import { checkSessionMatchesSignature, openOnnxSession, runOnnx } from './onnx-session.ts';
+import { RunCoalescer } from './run-coalescer.ts';
 import type { Scorer } from './scorer.ts';
 
 /** Rows per onnxruntime call. */
@@ -20,30 +22,40 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
   const { signature } = version;
   const session = await openOnnxSession(version.onnxPath);
   await checkSessionMatchesSignature(session, signature, version.onnxPath);
+  const encode = createEncoder(signature);
   let closed = false;
 
   const run = async (records: FeatureRecord[], output: string): Promise<Float32Array> => {
     if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
+    if (records.length > 0 && records.length <= SCORE_BATCH_ROWS) {
+      const result = await runOnnx(session, signature, encode(records), records.length, [output]);
+      return result[output] as Float32Array;
+    }
     const width = output === signature.outputs.probability ? 1 : (signature.embeddingWidth ?? 0);
     const out = new Float32Array(records.length * width);
     for (let start = 0; start < records.length; start += SCORE_BATCH_ROWS) {
       const batch = records.slice(start, start + SCORE_BATCH_ROWS);
-      const x = encodeRecords(signature, batch);
+      const x = encode(batch);
       const result = await runOnnx(session, signature, x, batch.length, [output]);
       out.set(result[output] as Float32Array, start * width);
     }
     return out;
   };
 
+  const probabilities = new RunCoalescer((records) => run(records, signature.outputs.probability), 1);
+  const embeddingName = signature.outputs.embedding;
+  const embeddings = embeddingName && signature.embeddingWidth
+    ? new RunCoalescer((records) => run(records, embeddingName), signature.embeddingWidth)
+    : undefined;
+
   return {
     version: version.version,
     signature,
-    predict: (records) => run(records, signature.outputs.probability),
+    predict: (records) => probabilities.submit(records),
     async embed(records) {
-      const name = signature.outputs.embedding;
       const width = signature.embeddingWidth;
-      if (!name || !width) throw unsupported(`model version ${version.version}`, 'embeddings (the model has no embedding output)');
-      const flat = await run(records, name);
+      if (!embeddings || !width) throw unsupported(`model version ${version.version}`, 'embeddings (the model has no embedding output)');
+      const flat = await embeddings.submit(records);
       return records.map((_, i) => flat.slice(i * width, (i + 1) * width));
     },
     async close() {

@@ -119,10 +119,21 @@ async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[],
 async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[], asOf: number): Promise<Map<string, number> | undefined> {
   if (candidates.length === 0) return new Map();
   try {
-    const items = candidates.map((c) => adapt(base, c));
+    // candidates sharing a dominant (channel, segment) adapt the plan identically: score each once
+    const rowOf = new Map<string, number>();
+    const items: TouchWithCampaign[] = [];
+    const rows = candidates.map((c) => {
+      const key = `${c.channels[0] ?? ''}\u0000${c.segments[0] ?? ''}`;
+      let row = rowOf.get(key);
+      if (row === undefined) {
+        row = items.push(adapt(base, c)) - 1;
+        rowOf.set(key, row);
+      }
+      return row;
+    });
     const { records } = await touchRecords(items, recordDeps(rt), scorer.signature, asOf);
     const probs = await scorer.predict(records);
-    return new Map(candidates.map((c, i) => [c.id, probs[i] ?? 0]));
+    return new Map(candidates.map((c, i) => [c.id, probs[rows[i] as number] ?? 0]));
   } catch (e) {
     rt.log.warn({ err: (e as Error).message }, 'adapted scoring failed; ranking without the model component');
     return undefined;

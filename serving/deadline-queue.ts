@@ -1,0 +1,96 @@
+/**
+ * Cheap timeouts for one dependency. Every call of a guard has the same budget, so deadlines come
+ * in start order: pending calls wait in a FIFO and ONE timer is armed for the oldest unsettled
+ * deadline, instead of a setTimeout + clearTimeout (and an AbortController) per call. The timer
+ * fires at the same moment a per-call timer would; calls settled before their deadline are only
+ * marked and dropped when they reach the head.
+ */
+import { AlmanacError } from '../core/errors.ts';
+
+interface Pending {
+  deadline: number;
+  settled: boolean;
+  expire(err: AlmanacError): void;
+}
+
+export class DeadlineQueue {
+  private queue: Pending[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param ms budget per call in milliseconds (> 0)
+   * @param dependency name used in the timeout error
+   * @throws AlmanacError ALMANAC_ERR_CONFIG_INVALID when `ms` is not a positive finite number
+   */
+  constructor(private readonly ms: number, private readonly dependency: string) {
+    if (!(ms > 0) || !Number.isFinite(ms)) {
+      throw new AlmanacError('ALMANAC_ERR_CONFIG_INVALID', `timeout for ${dependency} must be a positive number of ms, got ${ms}`);
+    }
+  }
+
+  /**
+   * Runs `fn` and rejects with ALMANAC_ERR_DEPENDENCY_TIMEOUT (retriable) after the budget; a later
+   * settlement of `fn` is ignored. `fn` gets an AbortSignal aborted at the deadline only when it
+   * declares a parameter (a function that takes none cannot use one, so none is made).
+   */
+  run<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = fn.length > 0 ? new AbortController() : undefined;
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = {
+        deadline: performance.now() + this.ms, settled: false,
+        expire: (err) => { controller?.abort(err); reject(err); },
+      };
+      let started: Promise<T>;
+      try {
+        started = controller ? fn(controller.signal) : (fn as () => Promise<T>)();
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.push(pending);
+      started.then(
+        (value) => { if (!pending.settled) { pending.settled = true; resolve(value); } },
+        (err: unknown) => { if (!pending.settled) { pending.settled = true; reject(err); } },
+      );
+    });
+  }
+
+  private push(pending: Pending): void {
+    this.queue.push(pending);
+    if (this.timer === undefined) this.arm(pending.deadline);
+  }
+
+  private arm(deadline: number): void {
+    this.timer = setTimeout(() => this.fire(), Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.head < this.queue.length) {
+      const p = this.queue[this.head] as Pending;
+      if (!p.settled && p.deadline > now) break;
+      this.head++;
+      if (!p.settled) {
+        p.settled = true;
+        p.expire(new AlmanacError('ALMANAC_ERR_DEPENDENCY_TIMEOUT', `${this.dependency} did not answer within ${this.ms} ms`, {
+          details: { dependency: this.dependency, timeoutMs: this.ms },
+        }));
+      }
+    }
+    this.compact();
+    const next = this.queue[this.head];
+    if (next) this.arm(next.deadline);
+  }
+
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
