@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { isAlmanacError } from '../../core/errors.ts';
+import { DeadlineQueue } from '../../serving/deadline-queue.ts';
+
+const never = () => new Promise<never>(() => undefined);
+const later = <T>(ms: number, v: T) => new Promise<T>((r) => setTimeout(() => r(v), ms));
+
+describe('DeadlineQueue', () => {
+  it('passes values and errors of calls that settle in time', async () => {
+    const q = new DeadlineQueue(200, 'dep');
+    await expect(q.run(async () => 7)).resolves.toBe(7);
+    await expect(q.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(q.run(() => { throw new Error('sync boom'); })).rejects.toThrow('sync boom');
+  });
+
+  it('times out each hanging call with ALMANAC_ERR_DEPENDENCY_TIMEOUT, also behind settled ones', async () => {
+    const q = new DeadlineQueue(30, 'graph');
+    const fast = q.run(() => later(1, 'fast'));
+    const slow = q.run(never);
+    const slower = q.run(never);
+    await expect(fast).resolves.toBe('fast');
+    for (const p of [slow, slower]) {
+      const err = await p.catch((e: unknown) => e);
+      expect(isAlmanacError(err) && err.code).toBe('ALMANAC_ERR_DEPENDENCY_TIMEOUT');
+      expect(isAlmanacError(err) && err.details).toEqual({ dependency: 'graph', timeoutMs: 30 });
+    }
+  });
+
+  it('ignores a settlement after the deadline and aborts the signal of a call that takes one', async () => {
+    const q = new DeadlineQueue(20, 'vector');
+    let aborted: unknown;
+    const p = q.run((signal) => { signal.addEventListener('abort', () => { aborted = signal.reason; }); return later(60, 'late'); });
+    const err = await p.catch((e: unknown) => e);
+    expect(isAlmanacError(err) && err.code).toBe('ALMANAC_ERR_DEPENDENCY_TIMEOUT');
+    expect(aborted).toBe(err);
+    // the queue keeps working after expiries
+    await expect(q.run(() => later(1, 'next'))).resolves.toBe('next');
+  });
+
+  it('refuses a non-positive budget with ALMANAC_ERR_CONFIG_INVALID', () => {
+    expect(() => new DeadlineQueue(0, 'cache')).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_CONFIG_INVALID' }));
+  });
+});
