@@ -1,13 +1,15 @@
 /**
  * Serving results through the ResultCache, keyed by route + model version + index version + a
  * hash of the validated input. Cache failures or timeouts are served around (a miss); degraded
- * or fallback responses are not stored.
+ * or fallback responses are not stored. The result comes back as JSON text, serialised once: a
+ * hit is sent as stored (never parsed), a miss is stringified once for the cache and the reply.
  */
 import { createHash } from 'node:crypto';
 import type { ServingRuntime } from './serving-runtime.ts';
 
-export interface CachedResult<T> {
-  value: T;
+export interface CachedResult {
+  /** The response body (JSON). */
+  json: string;
   hit: boolean;
 }
 
@@ -19,23 +21,24 @@ export function resultCacheKey(route: string, model: number | undefined, index: 
 export async function throughResultCache<T>(
   rt: ServingRuntime, route: string, input: unknown, usesIndex: boolean,
   compute: () => Promise<T>, cacheable: (value: T) => boolean,
-): Promise<CachedResult<T>> {
+): Promise<CachedResult> {
   const key = resultCacheKey(route, rt.champion.version, usesIndex ? rt.indexVersion : undefined, input);
   const { cache, metrics } = rt.deps;
   try {
     const text = await rt.guards.cache.call('get', () => cache.get(key));
     if (text !== undefined) {
       metrics.cacheLookups.inc({ result: 'hit' });
-      return { value: JSON.parse(text) as T, hit: true };
+      return { json: text, hit: true };
     }
   } catch (e) {
     rt.log.debug({ err: (e as Error).message }, 'result cache unavailable');
   }
   metrics.cacheLookups.inc({ result: 'miss' });
   const value = await compute();
+  const json = JSON.stringify(value);
   if (cacheable(value)) {
     const ttl = rt.deps.config.cache.ttlMs;
-    void rt.guards.cache.call('set', () => cache.set(key, JSON.stringify(value), ttl)).catch(() => undefined);
+    void rt.guards.cache.call('set', () => cache.set(key, json, ttl)).catch(() => undefined);
   }
-  return { value, hit: false };
+  return { json, hit: false };
 }

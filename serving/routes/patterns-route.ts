@@ -17,7 +17,7 @@ export function registerPatternsRoute(app: FastifyInstance, rt: ServingRuntime):
     },
   }, async (request, reply) => {
     const body = parseOrThrow(searchRequestSchema, request.body, 'pattern search request');
-    const { value, hit } = await throughResultCache(rt, 'patterns', body, true, () => searchPatterns(rt, body), (v) => v.served_by === 'full');
-    return reply.header('x-almanac-cache', hit ? 'hit' : 'miss').send(value);
+    const { json, hit } = await throughResultCache(rt, 'patterns', body, true, () => searchPatterns(rt, body), (v) => v.served_by === 'full');
+    return reply.header('x-almanac-cache', hit ? 'hit' : 'miss').type('application/json; charset=utf-8').send(json);
   });
 }

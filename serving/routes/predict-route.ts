@@ -17,9 +17,9 @@ export function registerPredictRoute(app: FastifyInstance, rt: ServingRuntime): 
     },
   }, async (request, reply) => {
     const body = parseOrThrow(predictRequestSchema, request.body, 'predict request');
-    const { value, hit } = await throughResultCache(rt, 'predict', body, false,
+    const { json, hit } = await throughResultCache(rt, 'predict', body, false,
       () => (body.touch ? predictTouch(rt, body.touch) : predictPlan(rt, body.plan!)),
       (v) => v.degraded === undefined);
-    return reply.header('x-almanac-cache', hit ? 'hit' : 'miss').send(value);
+    return reply.header('x-almanac-cache', hit ? 'hit' : 'miss').type('application/json; charset=utf-8').send(json);
   });
 }
