@@ -4,8 +4,9 @@
  * record, never a torn one. Run ids sort by start time.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError } from '../core/errors.ts';
 import type { RunState, TaskState } from './dag.ts';
@@ -52,9 +53,7 @@ export async function saveRun(config: AlmanacConfig, run: DagRun): Promise<void>
   const dir = runsDir(config, run.dag);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${run.runId}.json`);
-  const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(run, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(run, null, 2)}\n`);
 }
 
 /**

@@ -4,8 +4,9 @@
  * uses it for the "popular patterns" fallback when the vector index is down; `visiblePatterns`
  * applies the same k-anonymity rule as `patternFilter`, in memory.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
 import type { PatternFilterOptions } from './pattern-filter.ts';
@@ -31,12 +32,7 @@ export interface PatternCatalogue {
 
 const dirOf = (config: AlmanacConfig) => homePath(config, 'patterns');
 
-function writeAtomic(file: string, body: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, body);
-  renameSync(tmp, file);
-}
+const writeAtomic = (file: string, body: string): void => writeFileAtomicSync(file, body);
 
 export function writePatternCatalogue(config: AlmanacConfig, catalogue: PatternCatalogue): string {
   const file = path.join(dirOf(config), `${catalogue.collection}.json`);

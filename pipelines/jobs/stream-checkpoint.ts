@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
 import type { EngineSnapshot } from '../../features/aggregation/aggregation-engine.ts';
-import { writeFileAtomic } from '../../features/atomic-file.ts';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 
 export interface StreamCheckpoint {
   format: 1;

@@ -4,8 +4,9 @@
  * serialized; a read notices a newer file written by another process (checked at most once a
  * second) and reloads it, so a serving process sees the graph `almanac index` wrote.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput, type FieldIssue } from '../../../core/errors.ts';
 import type { GraphEdge, GraphNode, GraphStore, NodeLabel, PatternEvidence, PropValue } from '../graph-store.ts';
@@ -105,9 +106,7 @@ class EmbeddedGraphStore implements GraphStore {
   private save(): void {
     if (!this.persist) return;
     const body: GraphFile = { format: 1, nodes: [...this.graph.nodes.values()], edges: [...this.graph.edges.values()] };
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(body));
-    renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, JSON.stringify(body));
     this.version = fileVersion(this.file) ?? '';
     this.checkedAt = Date.now();
   }

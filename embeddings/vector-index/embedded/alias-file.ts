@@ -3,8 +3,9 @@
  * ({alias: collection}), replaced atomically (write temp, rename). Readers re-read it when its
  * modification time changes, so a serving process sees an alias switch made by `almanac index`.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 
 export class AliasFile {
   private readonly file: string;
@@ -34,10 +35,7 @@ export class AliasFile {
 
   /** Replaces the whole alias map atomically. */
   write(aliases: Record<string, string>): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(aliases, null, 2));
-    renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, JSON.stringify(aliases, null, 2));
     this.cache = { ...aliases };
     this.version = fileVersion(this.file);
   }

@@ -6,8 +6,9 @@
  * removed afterwards. A reader therefore sees the old or the new collection, never a mix.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import hnswlib from 'hnswlib-node';
 import { AlmanacError } from '../../../core/errors.ts';
 import type { CollectionSpec } from '../vector-index.ts';
@@ -53,9 +54,7 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
   const vectors = coll.vectors.subarray(0, size * coll.spec.dimension);
   await writeFile(path.join(dir, `${gen}.vectors.f32`), Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   await writeFile(path.join(dir, `${gen}.state.json`), JSON.stringify(state));
-  const tmp = path.join(dir, `CURRENT.${process.pid}.tmp`);
-  await writeFile(tmp, String(gen));
-  await rename(tmp, path.join(dir, 'CURRENT'));
+  await writeFileAtomic(path.join(dir, 'CURRENT'), String(gen));
   await removeOtherGenerations(dir, gen);
   return gen;
 }

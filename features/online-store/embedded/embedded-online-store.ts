@@ -12,7 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
-import { writeFileAtomic } from '../../atomic-file.ts';
+import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import type { FeatureRow } from '../../feature-view.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
 

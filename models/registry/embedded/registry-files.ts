@@ -2,24 +2,11 @@
  * Files of the embedded registry: crash-safe writes (temp file, fsync, rename) and a lock file
  * that serialises alias changes between processes (stale after 10 s).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AlmanacError } from '../../../core/errors.ts';
 
-/** Writes bytes to `file` atomically: readers see the old or the new content, never a mix. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-}
+export { writeFileAtomic } from '../../../core/atomic-file.ts';
 
 /** Reads and parses a JSON file; undefined when it does not exist. */
 export async function readJson<T>(file: string): Promise<T | undefined> {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { invalidInput } from '../../../core/errors.ts';
 import type { ConsumerOptions, LogConsumer, LogRecord, PollOptions } from '../event-log.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import type { TopicLog } from './topic-log.ts';
 
 const NAME = /^[A-Za-z0-9._-]{1,200}$/;
@@ -42,7 +42,7 @@ export class GroupOffsets {
       for (const { partition, offset } of offsets) current.set(partition, offset);
       mkdirSync(path.dirname(this.file), { recursive: true });
       const body = { offsets: Object.fromEntries([...current].sort((a, b) => a[0] - b[0])), updatedAt: new Date().toISOString() };
-      writeFileAtomic(this.file, JSON.stringify(body, null, 2), this.fsync);
+      writeFileAtomicSync(this.file, JSON.stringify(body, null, 2), { fsync: this.fsync });
     });
     this.chain = run.catch(() => undefined);
     return run;

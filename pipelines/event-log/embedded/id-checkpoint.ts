@@ -7,7 +7,7 @@
  * Layout (LE): "ALIDS001" | u32 partitions | f64 offsets[partitions] | f64 count | f64 keys[count] | u32 crc32
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { crc32 } from './record-codec.ts';
 
 const MAGIC = 'ALIDS001';
@@ -31,7 +31,7 @@ export function writeIdCheckpoint(file: string, checkpoint: IdCheckpoint, sync: 
   Buffer.from(checkpoint.keys.buffer, checkpoint.keys.byteOffset, checkpoint.keys.byteLength).copy(buf, pos);
   pos += checkpoint.keys.byteLength;
   buf.writeUInt32LE(crc32(buf.subarray(0, pos)), pos);
-  writeFileAtomic(file, buf, sync);
+  writeFileAtomicSync(file, buf, { fsync: sync });
 }
 
 /** The checkpoint, or undefined when absent, damaged or for another partition count. */

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AlmanacError } from '../../../core/errors.ts';
-import { syncDir } from './atomic-file.ts';
+import { syncDir } from '../../../core/atomic-file.ts';
 import { encodeBatch, type OutgoingRecord } from './record-codec.ts';
 import { Segment, segmentName } from './segment.ts';
 import type { FrameVisitor } from './segment-scan.ts';

@@ -7,7 +7,7 @@
 import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs';
 import path from 'node:path';
 import { AlmanacError } from '../../../core/errors.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { bodyAppendTime, bodyOffset, checkFrame, FRAME_HEADER } from './record-codec.ts';
 import { readFully, scanFrames, type FrameVisitor, type ScanResult } from './segment-scan.ts';
 
@@ -182,7 +182,7 @@ export class Segment {
   /** Persists the sparse index beside the (now closed) segment. */
   writeSidecar(sync: boolean): void {
     const index: SidecarIndex = { size: this.size, nextOffset: this.nextOffset, maxAppendTime: this.maxAppendTime, offsets: this.offsets, positions: this.positions };
-    writeFileAtomic(this.file.replace(/\.log$/, '.index'), JSON.stringify(index), sync);
+    writeFileAtomicSync(this.file.replace(/\.log$/, '.index'), JSON.stringify(index), { fsync: sync });
   }
 
   private loadSidecar(fileSize: number): boolean {

@@ -9,7 +9,7 @@ import { AlmanacError, invalidInput } from '../../../core/errors.ts';
 import { hash52, partitionOf } from '../../../core/stable-hash.ts';
 import type { AppendAck, AppendRecord, LogRecord, PartitionOffsets, TopicSpec } from '../event-log.ts';
 import { acquireAppendLock } from './append-lock.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { readIdCheckpoint, writeIdCheckpoint } from './id-checkpoint.ts';
 import { IdSet } from './id-set.ts';
 import { PartitionLog, type PartitionOptions } from './partition-log.ts';
@@ -46,7 +46,7 @@ export class TopicLog {
     if (!TopicLog.exists(dir)) {
       mkdirSync(dir, { recursive: true });
       const meta: TopicMeta = { partitions: spec.partitions, ...(spec.retentionMs === undefined ? {} : { retentionMs: spec.retentionMs }) };
-      writeFileAtomic(path.join(dir, 'topic.json'), JSON.stringify(meta, null, 2), options.fsync);
+      writeFileAtomicSync(path.join(dir, 'topic.json'), JSON.stringify(meta, null, 2), { fsync: options.fsync });
     }
     return TopicLog.open(name, dir, options);
   }

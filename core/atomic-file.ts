@@ -1,0 +1,57 @@
+/**
+ * Crash-safe file replacement, the one implementation every embedded store uses: write a temp file
+ * beside the target, fsync it, rename it over the target, fsync the folder. Readers see the old or
+ * the new content, never a torn one, and after return the new content survives a crash.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import path from 'node:path';
+
+const tempName = (file: string): string => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+
+/**
+ * Replaces `file` with `data` atomically and durably (creates the folder when missing).
+ * @throws the fs error (ENOSPC, EACCES, …); the previous `file` is left intact.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  syncDir(path.dirname(file));
+}
+
+/** Synchronous writeFileAtomic; `fsync: false` keeps atomicity but skips durability (tests, benches). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { fsync?: boolean } = {}): void {
+  const durable = options.fsync ?? true;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const fd = openSync(tmp, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  if (durable) syncDir(path.dirname(file));
+}
+
+/** Makes a folder's entries (new, renamed or removed files) durable. */
+export function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
