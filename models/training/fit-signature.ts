@@ -21,23 +21,32 @@ export interface EncodingOptions {
 
 export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5 };
 
-function median(sorted: number[]): number {
+function median(sorted: Float64Array): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function fitNumeric(name: string, records: readonly FeatureRecord[], options: EncodingOptions): SignatureFeature {
-  const values: number[] = [];
+  const buffer = new Float64Array(records.length);
+  let n = 0;
+  let sum = 0;
   for (const r of records) {
     const v = numericValue(r[name]);
-    if (v !== null) values.push(v);
+    if (v !== null) {
+      buffer[n++] = v;
+      sum += v;
+    }
   }
-  const missing = values.length < records.length;
-  if (values.length === 0) return { name, type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: missing, clip: options.clip };
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  const values = buffer.subarray(0, n);
+  const missing = n < records.length;
+  if (n === 0) return { name, type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: missing, clip: options.clip };
+  const mean = sum / n;
+  let squares = 0;
+  for (const v of values) squares += (v - mean) ** 2;
+  const variance = squares / n;
   const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
-  const fill = options.numericFill === 'mean' ? mean : median(values.sort((a, b) => a - b));
+  // A typed array sorts numerically in native code (no comparator callback): the same median, much faster.
+  const fill = options.numericFill === 'mean' ? mean : median(values.sort());
   return { name, type: 'numeric', mean, std, fill, missingIndicator: missing, clip: options.clip };
 }
 
