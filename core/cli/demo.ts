@@ -19,6 +19,7 @@ export interface DemoOptions {
   quiet?: boolean;
   /** Simulation size (default: the simulator's DEMO_WORLD). */
   world?: { clients?: number; campaigns?: number; days?: number; touchesPerDay?: number };
+  /** Maximum training epochs (default DEMO_EPOCHS; early stopping usually ends sooner). */
   epochs?: number;
 }
 
@@ -37,6 +38,9 @@ export interface DemoExamples {
   touch: { client_id: string; campaign_id: string; ts: unknown; channel?: string; audience: Record<string, unknown>; attributes?: Record<string, unknown> };
   plan: Record<string, unknown>;
 }
+
+/** The demo's epoch cap: on the demo world the best validation epoch comes well before it. */
+export const DEMO_EPOCHS = 10;
 
 type Step = <T>(name: string, fn: () => Promise<T>, summary?: (r: T) => string) => Promise<T>;
 
@@ -78,7 +82,7 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
   }, (r) => `${r.set.manifest.rows} labelled touches, ${r.set.manifest.positives} conversions`);
   const trained = await step('train + register', async () => {
     const { trainAndRegister } = await import('../../models/training/train-and-register.ts');
-    return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, ...(options.epochs ? { epochs: options.epochs } : {}) });
+    return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, epochs: options.epochs ?? DEMO_EPOCHS });
   }, (r) => `model v${r.version.version}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`);
   const promotion = await step('promote', () => promoteIfBetter(config, trained.version.version),
     (r) => (r.promoted ? `v${r.champion} is champion` : `v${trained.version.version} kept as challenger (${r.reason}); v${r.champion} stays champion`));
