@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError, notFound } from '../core/errors.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import type { FeatureColumn, FeatureRecord, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
