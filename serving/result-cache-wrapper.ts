@@ -4,7 +4,7 @@
  * or fallback responses are not stored. The result comes back as JSON text, serialised once: a
  * hit is sent as stored (never parsed), a miss is stringified once for the cache and the reply.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ServingRuntime } from './serving-runtime.ts';
 
 export interface CachedResult {
@@ -14,7 +14,8 @@ export interface CachedResult {
 }
 
 export function resultCacheKey(route: string, model: number | undefined, index: string | undefined, input: unknown): string {
-  const digest = createHash('sha1').update(JSON.stringify(input)).digest('base64url');
+  // one-shot hash: the same digest as createHash('sha1'), without a Hash object per request
+  const digest = hash('sha1', JSON.stringify(input), 'base64url');
   return `${route}:m${model ?? '-'}:i${index ?? '-'}:${digest}`;
 }
 
