@@ -96,6 +96,9 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
 async function promoteIfBetter(config: AlmanacConfig, version: number): Promise<{ promoted: boolean; champion: number; reason: string }> {
   const [{ createModelRegistry }, { DEFAULT_GATE }] = await Promise.all([import('../../models/registry/create-model-registry.ts'), import('../../dags/retrain-dag.ts')]);
   const registry = await createModelRegistry(config);
+  // Re-running the demo retrains the same model on the same events; the registry returns the
+  // existing version, which may already be champion: nothing to promote.
+  if ((await registry.resolve('champion'))?.version === version) return { promoted: true, champion: version, reason: 'already champion' };
   try {
     const result = await registry.promote(version, { gate: DEFAULT_GATE });
     return { promoted: result.promoted, champion: result.promoted ? version : (result.previous ?? version), reason: result.reason };
