@@ -111,6 +111,67 @@ export function touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | 
   return r;
 }
 
+/** Reads the values of chosen feature names of one touch, positionally (see compileTouchFeatureReader). */
+export type TouchFeatureReader = (touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>) => (FeatureValue | undefined)[];
+
+type Read = (touch: TouchInput, campaign: CampaignInput | undefined, rows: (OnlineValue | undefined)[], d: Date) => FeatureValue | undefined;
+
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** The fixed (non-attribute) names of touchFeatureRecord; they shadow attributes of the same name. */
+const FIXED: Record<string, Read> = {
+  'audience.segment': (t) => t.audience.segment,
+  'touch.channel': (t, c) => t.channel ?? c?.channel ?? null,
+  'campaign.industry': (_t, c) => c?.industry ?? null,
+  'campaign.channel': (_t, c) => c?.channel ?? null,
+  'campaign.objective': (_t, c) => c?.objective ?? null,
+  'campaign.budget': (_t, c) => c?.budget ?? null,
+  'campaign.duration_days': (_t, c) => (c ? (c.end - c.start) / DAY_MS : null),
+  'campaign.days_since_start': (t, c) => (c ? (t.ts - c.start) / DAY_MS : null),
+  'time.hour': (_t, _c, _r, d) => d.getUTCHours(),
+  'time.day_of_week': (_t, _c, _r, d) => d.getUTCDay(),
+  'time.month': (_t, _c, _r, d) => d.getUTCMonth() + 1,
+};
+
+function compileRead(name: string): Read {
+  const fixed = FIXED[name];
+  if (fixed) return fixed;
+  const dot = name.indexOf('.');
+  const prefix = name.slice(0, dot);
+  const key = name.slice(dot + 1);
+  const view = VIEW_COLUMNS.findIndex((v) => v.name === prefix);
+  if (dot > 0 && view >= 0) {
+    if (!VIEW_COLUMNS[view]?.features.some(([f]) => f === key)) return () => undefined;
+    return (_t, _c, rows) => {
+      const v = rows[view]?.values[key];
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    };
+  }
+  if (prefix === 'audience' && dot > 0) return (t) => (own(t.audience, key) ? scalar(t.audience[key]) : undefined);
+  if (prefix === 'touch' && dot > 0) return (t) => (own(t.attributes, key) ? scalar(t.attributes[key]) : undefined);
+  if (prefix === 'campaign' && dot > 0) return (_t, c) => (c && own(c.attributes, key) ? scalar(c.attributes[key]) : undefined);
+  return () => undefined;
+}
+
+/**
+ * Compiles, once per name list (a model's signature), a reader giving `touchFeatureRecord(...)[name]`
+ * for each name in order (undefined where the record has no such field) without building the
+ * record — the serving hot path; touchFeatureRecord stays the reference (tests compare both).
+ */
+export function compileTouchFeatureReader(names: readonly string[]): TouchFeatureReader {
+  const reads = names.map(compileRead);
+  return (touch, campaign, aggregates) => {
+    const rows = VIEW_COLUMNS.map(({ name }) => {
+      const entity = VIEW_ENTITY[name]?.(touch, campaign);
+      return entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
+    });
+    const d = new Date(touch.ts);
+    const out = new Array<FeatureValue | undefined>(reads.length);
+    for (let i = 0; i < reads.length; i++) out[i] = (reads[i] as Read)(touch, campaign, rows, d);
+    return out;
+  };
+}
+
 /** Where a feature comes from: 'touch', 'campaign' or 'view:<name>' (for training-set manifests). */
 export function featureSource(name: string): string {
   const prefix = name.slice(0, name.indexOf('.'));

@@ -37,6 +37,7 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     features: {
       touchFeatureKeys: touchFeatures.touchFeatureKeys,
       touchFeatureRecord: touchFeatures.touchFeatureRecord,
+      compileTouchFeatureReader: touchFeatures.compileTouchFeatureReader,
       getOnlineFeatures: onlineFeatures.getOnlineFeatures,
       lookupCampaigns: directory.lookupCampaigns,
       lookupClients: directory.lookupClients,

@@ -3,7 +3,7 @@ import type { PlanRequest, TouchRequest } from './schemas/plan-schema.ts';
 import type { PredictResponse } from './schemas/predict-schema.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
 import type { CampaignInput, TouchInput } from './serving-deps.ts';
-import { touchRecords } from './touch-records.ts';
+import { canEncodeRows, touchRecords, touchRows } from './touch-records.ts';
 
 /** The campaign fields of a plan and one touch per audience entry. */
 export function planTouches(plan: PlanRequest): { campaign: CampaignInput; touches: TouchInput[] } {
@@ -34,10 +34,22 @@ export async function predictPlan(rt: ServingRuntime, plan: PlanRequest): Promis
 async function score(rt: ServingRuntime, touches: TouchInput[], campaign: CampaignInput, perAudience: boolean, asOf: number): Promise<PredictResponse> {
   const lease = rt.champion.acquire();
   try {
-    const { records, missing, degraded } = await touchRecords(touches.map((touch) => ({ touch, campaign })), {
-      store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics,
-    }, lease.scorer.signature, asOf);
-    const probs = await lease.scorer.predict(records);
+    const items = touches.map((touch) => ({ touch, campaign }));
+    const recordDeps = { store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics };
+    const { scorer } = lease;
+    let probs: Float32Array;
+    let missing: string[];
+    let degraded: string[];
+    if (scorer.predictEncoded && canEncodeRows(rt.deps.features)) {
+      // hot path: values written straight into the input tensor (same values as the records)
+      const encoded = await touchRows(items, recordDeps, scorer.signature, asOf);
+      ({ missing, degraded } = encoded);
+      probs = await scorer.predictEncoded(encoded.x, encoded.rows);
+    } else {
+      const built = await touchRecords(items, recordDeps, scorer.signature, asOf);
+      ({ missing, degraded } = built);
+      probs = await scorer.predict(built.records);
+    }
     let sum = 0;
     for (const p of probs) sum += p;
     const response: PredictResponse = { probability: round(sum / probs.length), model_version: lease.model.version, features_missing: missing };

@@ -11,7 +11,7 @@ import type { GraphStore } from '../embeddings/graph-store/graph-store.ts';
 import type { SuccessPattern } from '../embeddings/patterns/success-pattern.ts';
 import type { VectorFilter, VectorIndex } from '../embeddings/vector-index/vector-index.ts';
 import type { OnlineKey, OnlineStore, OnlineValue } from '../features/online-store/online-store.ts';
-import type { FeatureRecord } from '../features/training-set.ts';
+import type { FeatureRecord, FeatureValue } from '../features/training-set.ts';
 import type { ModelRegistry, ModelVersion } from '../models/registry/model-registry.ts';
 import type { Scorer } from '../models/inference/scorer.ts';
 import type { EventLog } from '../pipelines/event-log/event-log.ts';
@@ -45,6 +45,11 @@ export type CampaignProfile = CampaignInput & { client_id: string };
 export interface FeatureFunctions {
   touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | undefined): OnlineKey[];
   touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>): FeatureRecord;
+  /**
+   * Optional fast path: a reader of the given feature names' values (what touchFeatureRecord would
+   * hold under them, positionally), compiled once per signature; serving then encodes without records.
+   */
+  compileTouchFeatureReader?(names: readonly string[]): (touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>) => (FeatureValue | undefined)[];
   /** One batched read of many keys, keyed as touchFeatureRecord expects. */
   getOnlineFeatures(store: OnlineStore, keys: OnlineKey[], now?: number): Promise<Map<string, OnlineValue | undefined>>;
   /** Campaign profiles by id (missing ids are absent). */

@@ -67,6 +67,21 @@ function writeFeature(out: Float32Array, base: number, c: CompiledFeature, value
 /** An encoder compiled once for a signature (vocabulary indexes and offsets), for repeated calls. */
 export type RecordEncoder = (records: readonly FeatureRecord[]) => Float32Array;
 
+/**
+ * Writes one row from values given positionally, in `signature.features` order (undefined or null
+ * = missing), into `out` at `base`; the cells must be zero. Exactly what createEncoder writes for a
+ * record holding those values under the features' names.
+ */
+export type RowWriter = (values: ArrayLike<FeatureValue | undefined>, out: Float32Array, base: number) => void;
+
+/** Compiles `signature` once into a positional row writer (see RowWriter). */
+export function createRowWriter(signature: InputSignature): RowWriter {
+  const compiled = compile(signature);
+  return (values, out, base) => {
+    for (let i = 0; i < compiled.length; i++) writeFeature(out, base, compiled[i] as CompiledFeature, values[i]);
+  };
+}
+
 /** Compiles `signature` once; the returned function encodes exactly as encodeRecords does. */
 export function createEncoder(signature: InputSignature): RecordEncoder {
   const compiled = compile(signature);

@@ -43,6 +43,24 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
   };
 
   const probabilities = new RunCoalescer((records) => run(records, signature.outputs.probability), 1);
+  const width = signature.inputWidth;
+  const encodedRows = new RunCoalescer<Float32Array>(async (rows) => {
+    if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
+    const first = rows[0] as Float32Array;
+    const whole = rows.length === 1 && first.byteOffset === 0 && first.byteLength === first.buffer.byteLength;
+    const x = whole ? first : new Float32Array(rows.length * width);
+    if (!whole) rows.forEach((row, i) => x.set(row, i * width));
+    const result = await runOnnx(session, signature, x, rows.length, [signature.outputs.probability]);
+    return result[signature.outputs.probability] as Float32Array;
+  }, 1);
+  const runEncodedInBatches = async (rows: Float32Array[]): Promise<Float32Array> => {
+    const out = new Float32Array(rows.length);
+    for (let start = 0; start < rows.length; start += SCORE_BATCH_ROWS) {
+      const batch = rows.slice(start, start + SCORE_BATCH_ROWS);
+      out.set(await encodedRows.submit(batch), start);
+    }
+    return out;
+  };
   const embeddingName = signature.outputs.embedding;
   const embeddings = embeddingName && signature.embeddingWidth
     ? new RunCoalescer((records) => run(records, embeddingName), signature.embeddingWidth)
@@ -52,6 +70,12 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
     version: version.version,
     signature,
     predict: (records) => probabilities.submit(records),
+    async predictEncoded(x, rows) {
+      if (x.length !== rows * width) throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `encoded input has ${x.length} floats; expected ${rows} rows × ${width}`);
+      const all = rows === 1 ? [x] : Array.from({ length: rows }, (_, i) => x.subarray(i * width, (i + 1) * width));
+      if (rows <= SCORE_BATCH_ROWS) return encodedRows.submit(all);
+      return runEncodedInBatches(all);
+    },
     async embed(records) {
       const width = signature.embeddingWidth;
       if (!embeddings || !width) throw unsupported(`model version ${version.version}`, 'embeddings (the model has no embedding output)');

@@ -9,24 +9,24 @@ import type { FeatureRecord } from '../../features/training-set.ts';
 /** Calls with more rows than this run on their own (they amortise the run cost themselves). */
 export const COALESCE_MAX_ROWS = 64;
 
-interface Job {
-  records: FeatureRecord[];
+interface Job<T> {
+  records: T[];
   resolve(values: Float32Array): void;
   reject(err: unknown): void;
 }
 
-/** Runs `records` through the model and returns `width` floats per record, row-major. */
-export type BatchRun = (records: FeatureRecord[]) => Promise<Float32Array>;
+/** Runs `records` (feature records, or encoded rows) through the model and returns `width` floats per record, row-major. */
+export type BatchRun<T = FeatureRecord> = (records: T[]) => Promise<Float32Array>;
 
-export class RunCoalescer {
-  private queue: Job[] = [];
+export class RunCoalescer<T = FeatureRecord> {
+  private queue: Job<T>[] = [];
   private scheduled = false;
 
   /** @param width floats per record in `run`'s result */
-  constructor(private readonly run: BatchRun, private readonly width: number) {}
+  constructor(private readonly run: BatchRun<T>, private readonly width: number) {}
 
   /** The rows of `records`, from a run shared with the other calls of this turn. @throws what the run throws */
-  submit(records: FeatureRecord[]): Promise<Float32Array> {
+  submit(records: T[]): Promise<Float32Array> {
     if (records.length === 0 || records.length > COALESCE_MAX_ROWS) return this.run(records);
     return new Promise<Float32Array>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
@@ -42,10 +42,10 @@ export class RunCoalescer {
     const jobs = this.queue;
     this.queue = [];
     if (jobs.length === 1) {
-      const job = jobs[0] as Job;
+      const job = jobs[0] as Job<T>;
       return this.run(job.records).then(job.resolve, job.reject);
     }
-    const all: FeatureRecord[] = [];
+    const all: T[] = [];
     for (const job of jobs) for (const r of job.records) all.push(r);
     let values: Float32Array;
     try {

@@ -10,6 +10,12 @@ export interface Scorer {
   readonly signature: InputSignature;
   /** Success probability per record, in [0, 1]. */
   predict(records: FeatureRecord[]): Promise<Float32Array>;
+  /**
+   * Success probability per row of an already encoded input (`rows × signature.inputWidth` floats,
+   * row-major, as encode.ts writes them) — the serving hot path, skipping the FeatureRecords.
+   * Optional: scorers without it are given records.
+   */
+  predictEncoded?(x: Float32Array, rows: number): Promise<Float32Array>;
   /** Embedding per record (width = signature.embeddingWidth). @throws ALMANAC_ERR_UNSUPPORTED when the model has none. */
   embed(records: FeatureRecord[]): Promise<Float32Array[]>;
   close(): Promise<void>;

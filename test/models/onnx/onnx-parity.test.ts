@@ -45,6 +45,13 @@ describe('ONNX export', () => {
     expect(maxProb).toBeLessThan(1e-5);
     expect(maxEmb).toBeLessThan(1e-5);
     expect(new Set(Array.from(onnxProbs.slice(0, 50))).size).toBeGreaterThan(10);
+    // the encoded path (serving's) gives the same probabilities, alone, coalesced and in one call
+    const x = encodeRecords(model.signature, records);
+    const iw = model.signature.inputWidth;
+    expect(Array.from(await scorer.predictEncoded!(x, 1000))).toEqual(Array.from(onnxProbs));
+    const singles = await Promise.all([0, 1, 2, 3].map((i) => scorer.predictEncoded!(x.slice(i * iw, (i + 1) * iw), 1)));
+    expect(singles.map((p) => p[0])).toEqual(Array.from(onnxProbs.slice(0, 4)));
+    await expect(scorer.predictEncoded!(x, 999)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
     await scorer.close();
     await expect(scorer.predict(records)).rejects.toMatchObject({ code: 'ALMANAC_ERR_MODEL_NOT_READY' });
   });
