@@ -4,6 +4,7 @@ import { predictPlan, predictTouch } from '../predict-service.ts';
 import { throughResultCache } from '../result-cache-wrapper.ts';
 import { docSchema } from '../schemas/json-schema.ts';
 import { errorSchema } from '../schemas/plan-schema.ts';
+import { fastPredictTouch } from '../schemas/predict-fast-path.ts';
 import { predictRequestSchema, predictResponseSchema } from '../schemas/predict-schema.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
 
@@ -16,7 +17,8 @@ export function registerPredictRoute(app: FastifyInstance, rt: ServingRuntime): 
       response: { 200: docSchema(predictResponseSchema, 'output'), 400: docSchema(errorSchema), 404: docSchema(errorSchema), 503: docSchema(errorSchema) },
     },
   }, async (request, reply) => {
-    const body = parseOrThrow(predictRequestSchema, request.body, 'predict request');
+    // the common touch body is checked by a precompiled path; anything else (and every error) by zod
+    const body = fastPredictTouch(request.body) ?? parseOrThrow(predictRequestSchema, request.body, 'predict request');
     const { json, hit } = await throughResultCache(rt, 'predict', body, false,
       () => (body.touch ? predictTouch(rt, body.touch) : predictPlan(rt, body.plan!)),
       (v) => v.degraded === undefined);
