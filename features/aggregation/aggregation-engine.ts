@@ -9,7 +9,14 @@
  * - Dedupe by event_id per partition, remembering ids only while their windows can still change.
  * Aggregates are exact commutative sums, so the rows do not depend on how partitions interleave.
  *
- * Caveat (idle partitions): the jobs register the partitions that hold data when they start (and
+ * Idle partitions: when a job has read every partition to its end (caught up), partitions with
+ * nothing more to read no longer hold emission back — `drain({ caughtUp: true })` uses the most
+ * advanced partition's watermark (Flink's idleness, decided at end of input so that the stream job,
+ * once caught up, and the backfill, at the end of its replay, emit the same rows). Otherwise a
+ * client whose campaigns ended would freeze every cross-client view at its last event. An event that
+ * later arrives in such a partition for an already emitted window is dropped as late and counted.
+ *
+ * Caveat (empty partitions): the jobs register the partitions that hold data when they start (and
  * as they grow). If a partition that was EMPTY receives its first events after rows were already
  * emitted, those events cannot reopen emitted windows: they are dropped as late (guard on the
  * view's emitted frontier) and the stream can then differ from a later backfill, which sees that
@@ -173,9 +180,20 @@ export class AggregationEngine {
     return min;
   }
 
-  /** Emits every row made final by the current watermark, ordered by view, entity, timestamp. */
-  drain(): FeatureRow[] {
-    const wm = this.watermark();
+  /** Maximum watermark over the partitions seen, epoch ms; -Infinity before data. */
+  maxWatermark(): number {
+    let max = -Infinity;
+    for (const ps of this.partitions.values()) max = Math.max(max, ps.maxTs - this.outOfOrderness);
+    return max;
+  }
+
+  /**
+   * Emits every row made final by the current watermark, ordered by view, entity, timestamp.
+   * @param options.caughtUp - every partition has been read to its end: idle partitions do not hold
+   *   the watermark back (the most advanced partition's watermark is used).
+   */
+  drain(options: { caughtUp?: boolean } = {}): FeatureRow[] {
+    const wm = options.caughtUp ? this.maxWatermark() : this.watermark();
     const out: FeatureRow[] = [];
     if (Number.isFinite(wm)) {
       for (let i = 0; i < this.plans.length; i++) {

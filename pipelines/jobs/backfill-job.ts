@@ -61,6 +61,8 @@ export async function replayLog(log: EventLog, engine: AggregationEngine, onRows
     options.onProgress?.(total);
     onRows(engine.drain());
   }
+  // End of the log: as the stream job does once caught up, idle partitions stop holding the watermark back.
+  onRows(engine.drain({ caughtUp: true }));
   return offsets;
 }
 

@@ -148,6 +148,14 @@ async function consume(run: Run, options: StreamJobOptions): Promise<number> {
     const offsets = await run.log.offsets(EVENTS_TOPIC);
     registerPartitions(run, offsets);
     const lag = await lagOf(run);
+    if (batch.length === 0 && lag === 0) {
+      // Caught up: partitions with nothing more to read no longer hold the watermark back.
+      const rows = run.engine.drain({ caughtUp: true });
+      if (rows.length > 0) {
+        run.sink.addRows(rows);
+        dirty = true;
+      }
+    }
     progress.update(total, `lag ${lag}, rows ${run.sink.written + run.sink.pending}`);
     if (dirty) {
       await commit(run);

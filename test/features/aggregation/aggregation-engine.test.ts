@@ -39,6 +39,21 @@ const touch = (id: string, ts: number, extra: Partial<AlmanacEvent> = {}): Alman
   ({ type: 'touch', event_id: id, touch_id: id, campaign_id: 'k1', client_id: 'c1', ts, cost: 1.1, audience: { segment: 's' }, attributes: {}, ...extra }) as AlmanacEvent;
 
 describe('AggregationEngine', () => {
+  it('once caught up, an idle partition no longer holds the watermark back (and later events for emitted windows are late)', () => {
+    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 });
+    engine.setPartitions([0, 1]);
+    const d0 = FIXTURE_START;
+    engine.processEvent(1, touch('idle', d0 + HOUR, { client_id: 'c2' } as Partial<AlmanacEvent>)); // c2's campaigns end on day 0
+    for (let d = 0; d < 10; d++) engine.processEvent(0, touch(`t${d}`, d0 + d * DAY + HOUR));
+    const held = engine.drain();
+    expect(held.every((r) => r.timestamp <= d0 + DAY)).toBe(true); // partition 1 (day 0) holds emission back
+    const caughtUp = engine.drain({ caughtUp: true });
+    const c1 = caughtUp.filter((r) => r.entity === 'c1').map((r) => r.timestamp);
+    expect(Math.max(...c1)).toBe(d0 + 8 * DAY); // the last window whose end + 2 h lateness the most advanced watermark (day 9, 01:00) passed
+    engine.processEvent(1, touch('too-late', d0 + 2 * DAY, { client_id: 'c2' } as Partial<AlmanacEvent>));
+    expect(engine.stats.late[clientActivity.name]).toBe(1);
+  });
+
   it('computes tumbling and sliding windows and emits a row once the watermark passes end + lateness', () => {
     const views: FeatureView[] = [clientActivity];
     const engine = new AggregationEngine({ views, outOfOrdernessMs: 0 });
