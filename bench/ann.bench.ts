@@ -16,7 +16,7 @@ import hnswlib from 'hnswlib-node';
 import { loadConfig } from '../core/config.ts';
 import { createEmbeddedVectorIndex } from '../embeddings/vector-index/embedded/embedded-vector-index.ts';
 import type { VectorFilter, VectorIndex, VectorRecord } from '../embeddings/vector-index/vector-index.ts';
-import { seededRandom } from '../embeddings/patterns/seeded-random.ts';
+import { seededRandom } from '../core/seeded-random.ts';
 
 const SIZES = (process.env.ANN_SIZES ?? '100000,1000000').split(',').map(Number);
 const DIM = Number(process.env.ANN_DIM ?? 32);

@@ -5,7 +5,7 @@
  * records to embed with the champion model.
  */
 import type { FeatureRecord, TrainingExample, TrainingSet } from '../../features/training-set.ts';
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../../core/seeded-random.ts';
 
 export type ConfigurationRole = 'industry' | 'channel' | 'objective' | 'segment' | 'offer' | 'creative';
 

@@ -3,7 +3,7 @@
  * wins, as scikit-learn's n_init), seeded: the same points, weights and seed always give the same
  * clusters. Points are configuration embeddings; weights are touches.
  */
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../../core/seeded-random.ts';
 
 export interface KMeansOptions {
   k: number;

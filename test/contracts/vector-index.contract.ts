@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { CollectionSpec, Scalar, VectorIndex, VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
+import { seededRandom } from '../../core/seeded-random.ts';
+export { seededRandom };
 
 const DIM = 8;
 const FIELDS: CollectionSpec['fields'] = [
@@ -14,18 +16,6 @@ const FIELDS: CollectionSpec['fields'] = [
   { name: 'active', type: 'bool' },
   { name: 'channels', type: 'string[]' },
 ];
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unit(v: number[]): number[] {
   const n = Math.hypot(...v) || 1;

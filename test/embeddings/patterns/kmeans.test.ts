@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../../../embeddings/patterns/kmeans.ts';
-import { seededRandom } from '../../../embeddings/patterns/seeded-random.ts';
+import { seededRandom } from '../../../core/seeded-random.ts';
 
 function blobs(seed: number): { points: number[][]; truth: number[] } {
   const random = seededRandom(seed);

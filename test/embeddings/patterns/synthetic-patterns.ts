@@ -5,7 +5,7 @@
 import type { FeatureRecord, TrainingExample, TrainingSet } from '../../../features/training-set.ts';
 import type { InputSignature } from '../../../models/registry/model-registry.ts';
 import type { Scorer } from '../../../models/inference/scorer.ts';
-import { seededRandom } from '../../../embeddings/patterns/seeded-random.ts';
+import { seededRandom } from '../../../core/seeded-random.ts';
 
 export const EMBEDDING_WIDTH = 16;
 const INDUSTRIES = ['retail', 'travel'];

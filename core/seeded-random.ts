@@ -1,4 +1,4 @@
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed, the same patterns. */
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed, the same sequence (k-means, benches, test fixtures). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
