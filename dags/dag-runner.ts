@@ -59,7 +59,10 @@ class RunExecution {
   ) {
     this.records = new Map(run.tasks.map((t) => [t.id, t]));
     this.log = (options.logger ?? silentLogger).child({ dag: dag.name, runId: run.runId });
-    options.signal?.addEventListener('abort', () => this.controller.abort(options.signal?.reason), { once: true });
+    // A signal aborted before this run subscribed (the scheduler stopped while the lock was being
+    // taken) must still cancel it: 'abort' events are not replayed to late listeners.
+    if (options.signal?.aborted) this.controller.abort(options.signal.reason);
+    else options.signal?.addEventListener('abort', () => this.controller.abort(options.signal?.reason), { once: true });
   }
 
   async execute(): Promise<void> {

@@ -53,17 +53,30 @@ describe('scheduler', () => {
   });
 
   it('stop({abort}) cancels a running DAG and records it as failed', async () => {
+    let started!: () => void;
+    const aStarted = new Promise<void>((r) => { started = r; });
     const dag = defineDag({ name: 'abortable', description: '', tasks: [
-      { id: 'a', run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')))) },
+      { id: 'a', run: (ctx) => new Promise((_, reject) => { ctx.signal.addEventListener('abort', () => reject(new Error('cancelled'))); started(); }) },
       { id: 'b', dependsOn: ['a'], run: async () => 1 },
     ] });
     const scheduler = startScheduler(config, [dag], { logger: silentLogger });
     const running = scheduler.trigger('abortable');
-    await new Promise((r) => setTimeout(r, 20));
+    await aStarted; // a fixed sleep raced the lock + first history write on a slow CI machine
     await scheduler.stop({ abort: true });
     const run = await running;
     expect(run?.state).toBe('failed');
     expect(run?.tasks.map((t) => t.state)).toEqual(['failed', 'skipped']);
+  });
+
+  it('stop({abort}) before the run has subscribed still cancels it: every task skipped, the run failed', async () => {
+    const dag = defineDag({ name: 'early', description: '', tasks: [{ id: 'a', run: async () => 1 }] });
+    const scheduler = startScheduler(config, [dag], { logger: silentLogger });
+    const running = scheduler.trigger('early');
+    await scheduler.stop({ abort: true }); // synchronously after trigger: the lock is not even taken yet
+    const run = await running;
+    expect(run?.state).toBe('failed');
+    expect(run?.error).toBe('run cancelled');
+    expect(run?.tasks.map((t) => t.state)).toEqual(['skipped']);
   });
 
   it('an unknown DAG name is ALMANAC_ERR_DAG_UNKNOWN', async () => {
