@@ -123,8 +123,10 @@ describe('runDag', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     const dag = defineDag({ name: 'once', description: '', tasks: [{ id: 'wait', run: () => gate }] });
-    const first = runDag(config, dag);
-    await new Promise((r) => setTimeout(r, 50));
+    let holding!: () => void;
+    const locked = new Promise<void>((r) => { holding = r; });
+    const first = runDag(config, dag, { onStart: () => holding() });
+    await locked; // the first run holds the lock (a fixed sleep would race it on a slow machine)
     await expect(runDag(config, dag)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_CONFLICT' });
     release();
     expect((await first).state).toBe('success');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlmanacError } from '../../core/errors.ts';
 import { buildApp } from '../../serving/app.ts';
 import { fakeDeps, fakeGraph, fakeModel, PLAN, type FakeWorld } from './serving-fakes.ts';
@@ -144,8 +144,7 @@ describe('hot reload', () => {
     expect(a.almanac.champion.version).toBe(2);
     expect(closedScorers).toEqual([]);
     lease.release();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(closedScorers).toEqual([1]);
+    await vi.waitFor(() => expect(closedScorers).toEqual([1]), { timeout: 5_000, interval: 5 });
   });
 });
 
