@@ -11,7 +11,10 @@ import { rocAuc } from '../evaluation/roc-auc.ts';
 import { logLoss } from '../evaluation/log-loss.ts';
 import { loadTf, type Tf } from '../tf-backend.ts';
 import { forwardTf, type NetworkWeights } from './network.ts';
-import { seededRandom, type SeededRandom } from './seeded-random.ts';
+import { randomInt31, seededRandom, shuffleInPlace } from '../../core/seeded-random.ts';
+
+/** Training's stream is mulberry32 seeded with `seed ^ 0x9e3779b9` (kept so trained weights stay as they were). */
+type SeededRandom = () => number;
 
 export interface NetworkParameters {
   hidden: number[];
@@ -39,7 +42,7 @@ export interface TrainedNetwork { weights: NetworkWeights; history: EpochReport[
 
 function glorotLayer(rng: SeededRandom, inputs: number, units: number) {
   const limit = Math.sqrt(6 / (inputs + units));
-  const kernel = Float32Array.from({ length: inputs * units }, () => (rng.next() * 2 - 1) * limit);
+  const kernel = Float32Array.from({ length: inputs * units }, () => (rng() * 2 - 1) * limit);
   return { inputs, units, kernel, bias: new Float32Array(units) };
 }
 
@@ -63,7 +66,7 @@ function logitsOf(tf: Tf, vars: Vars, x: Tensor2D, dropout: number, rng: SeededR
     h = tf.add(tf.matMul(h, k as Tensor2D), vars.biases[i] as Tensor) as Tensor2D;
     if (i < last) {
       h = tf.relu(h);
-      if (rng && dropout > 0) h = tf.dropout(h, dropout, undefined, rng.int()) as Tensor2D;
+      if (rng && dropout > 0) h = tf.dropout(h, dropout, undefined, randomInt31(rng)) as Tensor2D;
     }
   });
   return h;
@@ -97,7 +100,7 @@ function withPriorCorrection(weights: NetworkWeights, posWeight: number): Networ
 }
 
 function runEpoch(tf: Tf, vars: Vars, train: EncodedRows, p: NetworkParameters, posWeight: number, rng: SeededRandom, optimizer: ReturnType<Tf['train']['adam']>): number {
-  const order = rng.shuffle(Array.from({ length: train.rows }, (_, i) => i));
+  const order = shuffleInPlace(Array.from({ length: train.rows }, (_, i) => i), rng);
   let total = 0;
   let batches = 0;
   for (let start = 0; start < order.length; start += p.batchSize) {
@@ -126,7 +129,7 @@ export async function trainNetwork(train: EncodedRows, validation: EncodedRows, 
   const tf = await loadTf();
   if (validation.rows === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'validation part is empty; give the training set more rows');
   const posWeight = positiveWeightOf(train.y, p.classWeight);
-  const rng = seededRandom(p.seed);
+  const rng = seededRandom((p.seed >>> 0) ^ 0x9e3779b9);
   const sizes = [train.width, ...p.hidden, 1];
   const initial: NetworkWeights = { layers: sizes.slice(1).map((units, i) => glorotLayer(rng, sizes[i] as number, units)) };
   const vars: Vars = {
