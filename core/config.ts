@@ -118,6 +118,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    retrain: z
+      .object({
+        /** Cron expression of the retrain DAG (validated when the DAGs are loaded); 'off' = manual runs only. */
+        schedule: z.string().min(1).default('0 3 * * *'),
+        /** Absolute floor on the challenger's holdout ROC-AUC before the champion comparison. */
+        minRocAuc: z.number().min(0).max(1).default(0.55),
+        /** The challenger may be at most this much below the champion's ROC-AUC. */
+        gateTolerance: z.number().min(0).max(1).default(0.01),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -161,6 +172,14 @@ const toInt = (name: string, v: string): number => {
   return n;
 };
 
+const toNumber = (name: string, v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) {
+    throw new AlmanacError('ALMANAC_ERR_CONFIG_INVALID', `invalid config: ${name}='${v}' is not a number`, { details: { name, value: v } });
+  }
+  return n;
+};
+
 /** Environment variable → config path (and parser). */
 const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['ALMANAC_HOME', ['home'], (_n, v) => v],
@@ -183,6 +202,8 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['ALMANAC_HOST', ['serving', 'host'], (_n, v) => v],
   ['ALMANAC_PORT', ['serving', 'port'], toInt],
   ['ALMANAC_MIN_CLIENTS', ['patterns', 'minClients'], toInt],
+  ['ALMANAC_RETRAIN_SCHEDULE', ['retrain', 'schedule'], (_n, v) => v],
+  ['ALMANAC_RETRAIN_MIN_AUC', ['retrain', 'minRocAuc'], toNumber],
 ];
 
 /**

@@ -15,7 +15,7 @@ export function registerDagCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = commandConfig(cmd);
-      const rows = await Promise.all(dagCatalogue().map(async (d) => {
+      const rows = await Promise.all(dagCatalogue(config).map(async (d) => {
         const [last] = await listRuns(config, d.name, 1);
         const nextRun = d.schedule ? new Cron(d.schedule, { paused: true }).nextRun()?.toISOString() : undefined;
         return { name: d.name, description: d.description, schedule: d.schedule ?? null, nextRun: nextRun ?? null, tasks: d.tasks.map((t) => t.id),
@@ -36,7 +36,7 @@ export function registerDagCommands(program: Command): void {
       const stop = () => controller.abort();
       process.once('SIGINT', stop).once('SIGTERM', stop);
       try {
-        const run = await runDag(config, findDag(dagCatalogue(), name), {
+        const run = await runDag(config, findDag(dagCatalogue(config), name), {
           signal: controller.signal,
           onStart: (r) => process.stderr.write(`[dag ${r.dag}] run ${r.runId} started\n`),
           onTaskChange: (t) => process.stderr.write(`[dag ${name}] ${describeTask(t)}\n`),
@@ -53,7 +53,7 @@ export function registerDagCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(action(async (name: string, opts: { limit: number; json?: boolean }, cmd: Command) => {
       const config = commandConfig(cmd);
-      findDag(dagCatalogue(), name);
+      findDag(dagCatalogue(config), name);
       const runs = await listRuns(config, name, opts.limit);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       if (runs.length === 0) return void process.stdout.write(`no runs of '${name}' yet\n`);
@@ -68,7 +68,7 @@ function registerSchedulerCommand(program: Command): void {
     .action(action(async (opts: { runNow?: boolean }, cmd: Command) => {
       const config = commandConfig(cmd);
       const logger = createLogger(config.logLevel, 'almanac-scheduler');
-      const dags = dagCatalogue();
+      const dags = dagCatalogue(config);
       const scheduler = startScheduler(config, dags, { logger });
       if (opts.runNow) for (const d of dags.filter((x) => x.schedule)) void scheduler.trigger(d.name);
       await new Promise<void>((resolve) => {

@@ -19,10 +19,10 @@ export const DEFAULT_GATE: PromotionGate = { metric: 'roc_auc', tolerance: 0.01 
 export type RetrainTaskId = 'stream' | 'materialize' | 'training-set' | 'train' | 'evaluate' | 'promote' | 'reindex';
 
 export interface RetrainOptions {
-  /** Cron expression; undefined = ALMANAC_RETRAIN_SCHEDULE or '0 3 * * *'; 'off' = manual only. */
+  /** Cron expression; undefined = '0 3 * * *'; 'off' = manual only (config: retrain.schedule / ALMANAC_RETRAIN_SCHEDULE). */
   schedule?: string;
   gate?: PromotionGate;
-  /** Absolute holdout ROC AUC floor; undefined = ALMANAC_RETRAIN_MIN_AUC or 0.55. */
+  /** Absolute holdout ROC AUC floor; undefined = 0.55 (config: retrain.minRocAuc / ALMANAC_RETRAIN_MIN_AUC). */
   minRocAuc?: number;
   epochs?: number;
   seed?: number;
@@ -37,7 +37,7 @@ interface TrainOutput { version: ModelVersion; metrics: ModelMetrics }
 
 export function retrainDag(options: RetrainOptions = {}): Dag {
   const gate = options.gate ?? DEFAULT_GATE;
-  const schedule = options.schedule ?? process.env.ALMANAC_RETRAIN_SCHEDULE ?? DEFAULT_RETRAIN_SCHEDULE;
+  const schedule = options.schedule ?? DEFAULT_RETRAIN_SCHEDULE;
   const openRegistry = options.openRegistry ?? defaultRegistry;
   const task = <T>(t: DagTask<T> & { id: RetrainTaskId }): DagTask<T> => {
     const replaced = options.override?.[t.id];
@@ -60,21 +60,12 @@ export function retrainDag(options: RetrainOptions = {}): Dag {
       }),
       task<GateVerdict & { version: number }>({
         id: 'evaluate', dependsOn: ['train'], description: `gate: ${gate.metric} not worse than champion − ${gate.tolerance}`, retries: 1,
-        run: (ctx) => runEvaluate(ctx, openRegistry, gate, options.minRocAuc ?? envNumber('ALMANAC_RETRAIN_MIN_AUC') ?? DEFAULT_MIN_ROC_AUC), summarize: (r) => ({ ...r }),
+        run: (ctx) => runEvaluate(ctx, openRegistry, gate, options.minRocAuc ?? DEFAULT_MIN_ROC_AUC), summarize: (r) => ({ ...r }),
       }),
       task({ id: 'promote', dependsOn: ['evaluate'], description: 'make the challenger champion', retries: 1, run: (ctx) => runPromote(ctx, openRegistry, gate), summarize: (r) => ({ ...(r as object) }) }),
       task({ id: 'reindex', dependsOn: ['promote', 'training-set'], description: 'rebuild success patterns with the new champion', retries: 1, timeoutMs: 30 * 60_000, run: (ctx) => runReindex(ctx, openRegistry), summarize: (r) => ({ ...(r as object) }) }),
     ],
   });
-}
-
-/** A numeric environment override. @throws ALMANAC_ERR_CONFIG_INVALID when set but not a number. */
-function envNumber(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new AlmanacError('ALMANAC_ERR_CONFIG_INVALID', `invalid config: ${name}='${raw}' is not a number`, { details: { name, value: raw } });
-  return n;
 }
 
 async function runStream(ctx: TaskContext): Promise<unknown> {

@@ -47,4 +47,12 @@ describe('configuration', () => {
   it('rejects unknown keys in a config file with the field path', () => {
     expect(() => loadConfig({ env: {}, overrides: { serving: { prot: 1 } } as never })).toThrow(/serving\.prot/);
   });
+
+  it('reads the retrain DAG settings from the environment and validates them', () => {
+    expect(loadConfig({ env: {} }).retrain).toEqual({ schedule: '0 3 * * *', minRocAuc: 0.55, gateTolerance: 0.01 });
+    const c = loadConfig({ env: { ALMANAC_RETRAIN_SCHEDULE: '*/15 * * * *', ALMANAC_RETRAIN_MIN_AUC: '0.7' } });
+    expect(c.retrain).toMatchObject({ schedule: '*/15 * * * *', minRocAuc: 0.7 });
+    expect(fail({ ALMANAC_RETRAIN_MIN_AUC: 'high' })).toMatchObject({ code: 'ALMANAC_ERR_CONFIG_INVALID', message: expect.stringContaining("ALMANAC_RETRAIN_MIN_AUC='high' is not a number") });
+    expect(fail({ ALMANAC_RETRAIN_MIN_AUC: '1.5' })).toMatchObject({ code: 'ALMANAC_ERR_CONFIG_INVALID', message: expect.stringContaining('retrain.minRocAuc') });
+  });
 });

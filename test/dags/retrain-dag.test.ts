@@ -68,7 +68,7 @@ describe('retrain DAG', () => {
   it('has the agreed task order and a default schedule', () => {
     const dag = retrainDag({ schedule: undefined });
     expect(dag.tasks.map((t) => t.id)).toEqual(['stream', 'materialize', 'training-set', 'train', 'evaluate', 'promote', 'reindex']);
-    expect(dag.schedule).toBe(process.env.ALMANAC_RETRAIN_SCHEDULE ?? '0 3 * * *');
+    expect(dag.schedule).toBe('0 3 * * *');
     expect(retrainDag({ schedule: 'off' }).schedule).toBeUndefined();
   });
 
