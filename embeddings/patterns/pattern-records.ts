@@ -42,7 +42,7 @@ export function patternFromHit(hit: SearchHit | VectorRecord): SuccessPattern {
   return {
     id: hit.id,
     tenant: hit.tenant,
-    centroid: 'vector' in hit ? Array.from(hit.vector) : [],
+    centroid: hit.vector !== undefined ? Array.from(hit.vector) : [],
     touches: num(m.touches),
     conversions: num(m.conversions),
     success_rate: num(m.success_rate),

@@ -57,6 +57,11 @@ export interface SearchQuery {
   filter?: VectorFilter;
   /** Engine search breadth (HNSW ef); undefined = adapter default. */
   ef?: number;
+  /**
+   * Ask for each hit's stored vector (saves a `get` round trip). Optional for adapters: one that
+   * cannot returns hits without `vector`, and the caller reads the vectors with `get`.
+   */
+  includeVectors?: boolean;
 }
 
 export interface SearchHit {
@@ -65,6 +70,8 @@ export interface SearchHit {
   score: number;
   tenant: string;
   metadata: Record<string, Scalar | string[]>;
+  /** The stored vector, present only when the query asked `includeVectors` and the adapter supports it. */
+  vector?: number[];
 }
 
 export type VectorIndexCapability = 'aliases' | 'persist';

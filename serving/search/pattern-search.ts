@@ -9,13 +9,14 @@
  */
 import { AlmanacError } from '../../core/errors.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import type { VectorFilter } from '../../embeddings/vector-index/vector-index.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
 import { planTouches, round } from '../predict-service.ts';
 import type { SearchRequest, SearchResponse } from '../schemas/search-schema.ts';
 import type { PatternFilterOptions } from '../serving-deps.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
 import { PATTERNS_ALIAS } from '../serving-runtime.ts';
-import { touchRecords, type TouchWithCampaign } from '../touch-records.ts';
+import { canEncodeRows, touchRecords, touchRows, type TouchWithCampaign } from '../touch-records.ts';
 import { explainPattern } from './explain.ts';
 import { candidateFromHit, candidateFromPattern, cosine, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
@@ -29,11 +30,7 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   await rt.directory.requireClient(req.plan.client_id);
   const lease = rt.champion.acquire();
   try {
-    const { campaign, touches } = planTouches(req.plan);
-    const base = touches.map((touch) => ({ touch, campaign }));
-    const asOf = Math.min(Date.now(), req.plan.start);
-    const { records } = await touchRecords(base, recordDeps(rt), lease.scorer.signature, asOf);
-    const query = meanVector(await lease.scorer.embed(records));
+    const { base, asOf, query } = await embedPlan(rt, req, lease.scorer);
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];
     const indexVersion = rt.indexVersion ?? null;
@@ -65,6 +62,26 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   }
 }
 
+/** The plan's touches and its embedding (the mean of the model's embeddings of its audience touches). */
+async function embedPlan(rt: ServingRuntime, req: SearchRequest, scorer: Scorer): Promise<{ base: TouchWithCampaign[]; asOf: number; query: number[] }> {
+  const { campaign, touches } = planTouches(req.plan);
+  const base = touches.map((touch) => ({ touch, campaign }));
+  const asOf = Math.min(Date.now(), req.plan.start);
+  const { records } = await touchRecords(base, recordDeps(rt), scorer.signature, asOf);
+  return { base, asOf, query: meanVector(await scorer.embed(records)) };
+}
+
+/** Stage 1's inputs for a request, as the route computes them: the plan's embedding and the pushed-down filter (benchmarks measure recall with it). */
+export async function stageOneQuery(rt: ServingRuntime, req: SearchRequest): Promise<{ query: number[]; filter: VectorFilter }> {
+  const lease = rt.champion.acquire();
+  try {
+    const { query } = await embedPlan(rt, req, lease.scorer);
+    return { query, filter: rt.deps.patternFilter(filterOptions(rt, req)) };
+  } finally {
+    lease.release();
+  }
+}
+
 const recordDeps = (rt: ServingRuntime) => ({ store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics });
 
 function filterOptions(rt: ServingRuntime, req: SearchRequest): PatternFilterOptions {
@@ -79,10 +96,15 @@ function filterOptions(rt: ServingRuntime, req: SearchRequest): PatternFilterOpt
 async function vectorCandidates(rt: ServingRuntime, req: SearchRequest, query: number[]): Promise<PatternCandidate[]> {
   const collection = rt.indexVersion ?? PATTERNS_ALIAS;
   const filter = rt.deps.patternFilter(filterOptions(rt, req));
-  const hits = await rt.guards.vector.call('search', () => rt.deps.vectorIndex.search(collection, { vector: query, topK: CANDIDATES_K, filter }));
+  const hits = await rt.guards.vector.call('search', () => rt.deps.vectorIndex.search(collection, { vector: query, topK: CANDIDATES_K, filter, includeVectors: true }));
   const candidates = hits.map(candidateFromHit);
   if (candidates.length < 2) return candidates;
+  if (hits.every((h) => h.vector !== undefined)) {
+    hits.forEach((h, i) => { (candidates[i] as PatternCandidate).centroid = h.vector; });
+    return candidates;
+  }
   try {
+    // an adapter that does not return vectors with hits: read the centroids by id
     const records = await rt.guards.vector.call('get', () => rt.deps.vectorIndex.get(collection, candidates.map((c) => c.id)));
     const byId = new Map(records.map((r) => [r.id, Array.from(r.vector)]));
     for (const c of candidates) { const v = byId.get(c.id); if (v) c.centroid = v; }
@@ -131,13 +153,22 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
       }
       return row;
     });
-    const { records } = await touchRecords(items, recordDeps(rt), scorer.signature, asOf);
-    const probs = await scorer.predict(records);
+    const probs = await scoreItems(rt, scorer, items, asOf);
     return new Map(candidates.map((c, i) => [c.id, probs[rows[i] as number] ?? 0]));
   } catch (e) {
     rt.log.warn({ err: (e as Error).message }, 'adapted scoring failed; ranking without the model component');
     return undefined;
   }
+}
+
+/** The model's probabilities for the items: encoded straight into the input tensor when the scorer and features allow (same values as records). */
+async function scoreItems(rt: ServingRuntime, scorer: Scorer, items: TouchWithCampaign[], asOf: number): Promise<Float32Array> {
+  if (scorer.predictEncoded && canEncodeRows(rt.deps.features)) {
+    const encoded = await touchRows(items, recordDeps(rt), scorer.signature, asOf);
+    return scorer.predictEncoded(encoded.x, encoded.rows);
+  }
+  const { records } = await touchRecords(items, recordDeps(rt), scorer.signature, asOf);
+  return scorer.predict(records);
 }
 
 function adapt(base: TouchWithCampaign, c: PatternCandidate): TouchWithCampaign {

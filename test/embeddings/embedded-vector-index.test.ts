@@ -22,9 +22,9 @@ vectorIndexContract('embedded', async () => {
   return index;
 });
 
-// Same contract with exact scans disabled, so every filtered search walks the HNSW graph with the filter callback.
+// Same contract with exact scans disabled (small partitions and selective filters), so every filtered search walks the HNSW graph with the filter callback.
 vectorIndexContract('embedded (graph walk only)', async () => {
-  const index = createEmbeddedVectorIndex(config(home()), { tuning: { bruteForceMax: 0 } });
+  const index = createEmbeddedVectorIndex(config(home()), { tuning: { bruteForceMax: 0, exactMatchesMax: 0 } });
   await index.init();
   return index;
 });

@@ -11,28 +11,45 @@ export interface Neighbour {
   distance: number;
 }
 
+/** The labels start ≤ label < end whose `live` entry is set (a scan of the whole collection without an iterator). */
+export interface LabelRange {
+  start: number;
+  end: number;
+  live: readonly unknown[];
+}
+
+/** Labels to scan: a set/iterable of labels, or a range of live labels. */
+export type LabelSource = Iterable<number> | LabelRange;
+
+const isRange = (s: LabelSource): s is LabelRange => typeof (s as LabelRange).end === 'number';
+
 export function bruteForceSearch(
   metric: Metric,
   dim: number,
   vectors: Float32Array,
   query: ArrayLike<number>,
-  partitions: Iterable<number>[],
+  partitions: LabelSource[],
   predicate: LabelPredicate,
   k: number,
 ): Neighbour[] {
   const qNorm = metric === 'cosine' ? Math.sqrt(dot(query, 0, query, dim)) || 1 : 1;
   const best: Neighbour[] = []; // ascending by distance, at most k
-  for (const labels of partitions) {
-    for (const label of labels) {
-      if (!predicate(label)) continue;
-      const distance = distanceAt(metric, dim, vectors, label, query, qNorm);
-      if (best.length === k && !closer(distance, label, best[k - 1] as Neighbour)) continue;
-      let at = best.length === k ? k - 1 : best.length;
-      while (at > 0 && closer(distance, label, best[at - 1] as Neighbour)) {
-        best[at] = best[at - 1] as Neighbour;
-        at--;
-      }
-      best[at] = { label, distance };
+  const consider = (label: number): void => {
+    if (!predicate(label)) return;
+    const distance = distanceAt(metric, dim, vectors, label, query, qNorm);
+    if (best.length === k && !closer(distance, label, best[k - 1] as Neighbour)) return;
+    let at = best.length === k ? k - 1 : best.length;
+    while (at > 0 && closer(distance, label, best[at - 1] as Neighbour)) {
+      best[at] = best[at - 1] as Neighbour;
+      at--;
+    }
+    best[at] = { label, distance };
+  };
+  for (const source of partitions) {
+    if (isRange(source)) {
+      for (let label = source.start; label < source.end; label++) if (source.live[label] !== undefined) consider(label);
+    } else {
+      for (const label of source) consider(label);
     }
   }
   return best;

@@ -6,7 +6,7 @@
 import hnswlib from 'hnswlib-node';
 import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
-import { bruteForceSearch, scoreOf, type Neighbour } from './exact-search.ts';
+import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
 import { Dictionary, growColumn, newColumn, readCell, writeCell, type Column } from './metadata-columns.ts';
 
 export interface HnswTuning {
@@ -17,11 +17,20 @@ export interface HnswTuning {
   ef: number;
   /** Partitions (tenant subsets or whole collections) this small are searched exactly. */
   bruteForceMax: number;
+  /**
+   * A filtered search whose estimated matches (sampled from the metadata columns) are at most this
+   * many is answered by an exact scan of the matches instead of a filtered graph walk (which visits
+   * ever more nodes as the filter gets more selective). 0 disables it.
+   */
+  exactMatchesMax: number;
   randomSeed: number;
 }
 
 /** ef 128: recall@10 ≥ 0.99 on uniform random dim-32 vectors (bench/ann.bench.ts ANN_DATA=random); ef 64 gave 0.94. */
-export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, randomSeed: 100 };
+export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, randomSeed: 100 };
+
+/** Labels sampled to estimate how many records a filter matches. */
+const SELECTIVITY_SAMPLES = 1024;
 
 export class HnswCollection {
   readonly spec: CollectionSpec;
@@ -128,24 +137,32 @@ export class HnswCollection {
     const k = Math.min(query.topK, this.size);
     if (compiled.empty || k <= 0) return [];
     const neighbours = this.neighbours(query, compiled, k);
-    return neighbours.map((n) => this.hitAt(n));
+    return neighbours.map((n) => this.hitAt(n, query.includeVectors === true));
   }
 
   private neighbours(query: SearchQuery, compiled: CompiledFilter, k: number): Neighbour[] {
-    const partition = this.partition(compiled);
+    const filtered = query.filter?.tenants !== undefined || (query.filter?.conditions?.length ?? 0) > 0;
+    const partition = this.exactScan(compiled, filtered);
     if (partition !== undefined) {
       return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k);
     }
     this.index.setEf(Math.max(query.ef ?? this.tuning.ef, k));
-    const filtered = query.filter?.tenants !== undefined || (query.filter?.conditions?.length ?? 0) > 0;
     const result = filtered
       ? this.index.searchKnn(Array.from(query.vector), k, compiled.predicate)
       : this.index.searchKnn(Array.from(query.vector), k);
     return result.neighbors.map((label, i) => ({ label, distance: result.distances[i] as number }));
   }
 
+  /**
+   * The labels an exact scan would cover for this filter — a small tenant partition, a small
+   * collection, or the matches of a selective filter — or undefined when the graph walk is used.
+   */
+  exactScan(compiled: CompiledFilter, filtered: boolean): LabelSource[] | undefined {
+    return this.partition(compiled) ?? (filtered ? this.selectivePartition(compiled) : undefined);
+  }
+
   /** Labels to scan exactly when the candidate partition is small, else undefined (use the graph). */
-  private partition(compiled: CompiledFilter): Iterable<number>[] | undefined {
+  private partition(compiled: CompiledFilter): LabelSource[] | undefined {
     const max = this.tuning.bruteForceMax;
     if (compiled.tenantCodes !== undefined) {
       const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
@@ -156,20 +173,58 @@ export class HnswCollection {
     return undefined;
   }
 
-  private hitAt(n: Neighbour): SearchHit {
-    return {
+  /**
+   * The labels to scan exactly when the filter is selective: the estimated matches (the predicate's
+   * pass rate over an evenly spaced sample of labels, times the size) are at most exactMatchesMax.
+   * The scan covers the asked tenants' partitions, or every live label. Undefined = walk the graph.
+   */
+  private selectivePartition(compiled: CompiledFilter): LabelSource[] | undefined {
+    const max = this.tuning.exactMatchesMax;
+    if (max <= 0 || this.size <= 0) return undefined;
+    if (this.estimateMatches(compiled) > max) return undefined;
+    if (compiled.tenantCodes !== undefined) {
+      const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
+      // a plain loop over the label range beats iterating sets that hold most of the collection
+      if (sets.reduce((s, set) => s + set.size, 0) < this.size / 2) return sets;
+    }
+    return [{ start: 0, end: this.nextLabel, live: this.ids }];
+  }
+
+  /** Estimated number of live records passing the filter (a deterministic stride sample of labels). */
+  estimateMatches(compiled: CompiledFilter): number {
+    const end = this.nextLabel;
+    const step = Math.max(1, end / SELECTIVITY_SAMPLES);
+    let sampled = 0;
+    let passed = 0;
+    for (let at = step / 2; at < end; at += step) {
+      const label = Math.floor(at);
+      if (this.ids[label] === undefined) continue;
+      sampled++;
+      if (compiled.predicate(label)) passed++;
+    }
+    return sampled === 0 ? 0 : (passed / sampled) * this.size;
+  }
+
+  private hitAt(n: Neighbour, withVector: boolean): SearchHit {
+    const hit: SearchHit = {
       id: this.ids[n.label] as string,
       score: scoreOf(this.spec.metric, n.distance),
       tenant: this.tenants.values[this.tenantOf[n.label] as number] as string,
       metadata: this.metadataAt(n.label),
     };
+    if (withVector) hit.vector = this.vectorAt(n.label);
+    return hit;
+  }
+
+  private vectorAt(label: number): number[] {
+    const d = this.spec.dimension;
+    return Array.from(this.vectors.subarray(label * d, (label + 1) * d));
   }
 
   private recordAt(label: number): VectorRecord {
-    const d = this.spec.dimension;
     return {
       id: this.ids[label] as string,
-      vector: Array.from(this.vectors.subarray(label * d, (label + 1) * d)),
+      vector: this.vectorAt(label),
       tenant: this.tenants.values[this.tenantOf[label] as number] as string,
       metadata: this.metadataAt(label),
     };

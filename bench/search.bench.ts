@@ -1,0 +1,329 @@
+/**
+ * Pattern-search benchmark at scale: POST /v1/patterns/search over a served index of N vectors.
+ *
+ * Builds the demo world (or reuses BENCH_HOME), then grows the served pattern index to N vectors:
+ * the demo's real patterns plus synthetic ones drawn around their embeddings (same dimension,
+ * Gaussian noise) with plausible statistics (success rates, sample sizes, Wilson intervals, ≥ k
+ * distinct clients so the k-anonymity filter passes them; tenant 'global'), written through the
+ * VectorIndex port into a new index version, graph evidence through the GraphStore port for the
+ * first BENCH_GRAPH_PATTERNS of them, and the alias switched. The server then serves it in this
+ * process; autocannon loads it from a SEPARATE process with varied plans (industries, channels,
+ * segments, filters; unique bodies miss the result cache): max throughput, then p50/p99 at ½ and
+ * ¼ of it and at a fixed 100 req/s. Same-run baselines: the same loads on the demo's own small
+ * index, the adapter's filtered search alone, and raw hnswlib on the same index file. Recall@10
+ * of the served stage-1 candidates is measured against an exact search with the same filter.
+ *
+ *   npx tsx bench/search.bench.ts                              (1M vectors; build ≈ 6–10 min)
+ *   BENCH_VECTORS=100000 BENCH_HOME=/tmp/almanac-search npx tsx bench/search.bench.ts
+ *
+ * BENCH_HOME keeps the world and the grown index; a later run with the same BENCH_VECTORS reuses
+ * them (no rebuild). BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (10), BENCH_RECALL_QUERIES (200),
+ * BENCH_GRAPH_PATTERNS (synthetic patterns given graph evidence, default min(N, 100000)).
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import hnswlib from 'hnswlib-node';
+import { buildDemo, demoExamples, type DemoExamples } from '../core/cli/demo.ts';
+import { loadConfig, type AlmanacConfig } from '../core/config.ts';
+import { CHANNELS } from '../core/domain/campaign.ts';
+import { seededRandom } from '../core/seeded-random.ts';
+import { createGraphStore } from '../embeddings/graph-store/create-graph-store.ts';
+import type { GraphEdge, GraphNode } from '../embeddings/graph-store/graph-store.ts';
+import { readPatternCatalogue, type CataloguePattern } from '../embeddings/patterns/pattern-catalogue.ts';
+import { PATTERN_FIELDS } from '../embeddings/patterns/success-pattern.ts';
+import { wilsonInterval } from '../embeddings/patterns/wilson.ts';
+import { createEmbeddedVectorIndex } from '../embeddings/vector-index/embedded/embedded-vector-index.ts';
+import type { VectorRecord } from '../embeddings/vector-index/vector-index.ts';
+import { stageOneQuery } from '../serving/search/pattern-search.ts';
+import { searchRequestSchema } from '../serving/schemas/search-schema.ts';
+import { PATTERNS_ALIAS, type ServingRuntime } from '../serving/serving-runtime.ts';
+import { startServer } from '../serving/cli.ts';
+
+const VECTORS = Number(process.env.BENCH_VECTORS ?? 1_000_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const RECALL_QUERIES = Number(process.env.BENCH_RECALL_QUERIES ?? 200);
+const GRAPH_PATTERNS = Math.min(VECTORS, Number(process.env.BENCH_GRAPH_PATTERNS ?? 100_000));
+const CHUNK = 50_000;
+const AUTOCANNON = path.resolve('node_modules/autocannon');
+const MARKER = 'bench-search.json';
+
+const log = (line: string) => process.stderr.write(`[search-bench] ${line}\n`);
+const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+
+interface World {
+  clients: string[];
+  industries: string[];
+  segments: string[];
+  campaigns: { id: string; client: string; industry: string }[];
+}
+
+async function readWorld(eventsFile: string): Promise<World> {
+  const campaigns = new Map<string, { id: string; client: string; industry: string }>();
+  const segments = new Set<string>();
+  for await (const line of createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity })) {
+    const e = JSON.parse(line) as { type: string; campaign_id: string; client_id: string; industry?: string; audience?: { segment?: string } };
+    if (e.type === 'campaign') campaigns.set(e.campaign_id, { id: e.campaign_id, client: e.client_id, industry: String(e.industry) });
+    else if (e.type === 'touch' && e.audience?.segment) segments.add(e.audience.segment);
+  }
+  const list = [...campaigns.values()];
+  return { clients: [...new Set(list.map((c) => c.client))].sort(), industries: [...new Set(list.map((c) => c.industry))].sort(), segments: [...segments].sort(), campaigns: list };
+}
+
+/** A synthetic pattern drawn around a real one: centroid + noise, plausible statistics, ≥ k clients. */
+function syntheticPattern(i: number, base: CataloguePattern, world: World, random: () => number, minClients: number): VectorRecord {
+  const gauss = () => (random() + random() + random() + random() - 2) * 0.866; // ≈ N(0, 0.5²)
+  const norm = Math.sqrt(base.centroid.reduce((s, x) => s + x * x, 0)) || 1;
+  const sigma = (0.35 * norm) / Math.sqrt(base.centroid.length);
+  const vector = base.centroid.map((x) => x + sigma * gauss());
+  const touches = Math.max(20, Math.round(Math.exp(Math.log(Math.max(50, base.touches)) + 1.2 * gauss())));
+  const rate = Math.min(0.95, Math.max(0, base.success_rate * Math.exp(0.6 * gauss())));
+  const conversions = Math.round(rate * touches);
+  const ci = wilsonInterval(conversions, touches);
+  const clients = minClients + Math.floor(random() * 12);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
+  const industries = [...new Set([...(base.industries.length ? [pick(base.industries)] : []), ...(random() < 0.5 ? [pick(world.industries)] : [])])];
+  const channels = [...new Set([base.channels[0] ?? pick(CHANNELS), ...(random() < 0.3 ? [pick(CHANNELS)] : [])])];
+  const segments = [...new Set([random() < 0.7 && base.segments[0] ? base.segments[0] : pick(world.segments)])];
+  return {
+    id: `syn-${i}`, vector, tenant: 'global',
+    metadata: {
+      success_rate: conversions / touches, touches, conversions, distinct_clients: clients, campaigns: clients + Math.floor(random() * 10),
+      ci_low: ci.low, ci_high: ci.high, industries, channels, segments,
+      description: `${industries[0] ?? 'any'} · ${channels[0]} · segment=${segments[0]} · variant ${i}`,
+      visibility_clients: clients, scope: 'global', signature: JSON.stringify(base.signature),
+    },
+  };
+}
+
+function graphOf(rec: VectorRecord, collection: string, world: World, random: () => number): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const m = rec.metadata as { industries: string[]; touches: number; conversions: number; success_rate: number; distinct_clients: number; description: string };
+  const nodes: GraphNode[] = [{ label: 'Pattern', id: rec.id, props: { collection, tenant: rec.tenant, scope: 'global', success_rate: m.success_rate, touches: m.touches, distinct_clients: m.distinct_clients, description: m.description } }];
+  const edges: GraphEdge[] = [];
+  for (let j = 0; j < 3; j++) {
+    const c = world.campaigns[Math.floor(random() * world.campaigns.length)] as World['campaigns'][number];
+    edges.push({ type: 'MATCHES', from: { label: 'Campaign', id: c.id }, to: { label: 'Pattern', id: rec.id }, props: { touches: Math.round(m.touches / 3), conversions: Math.round(m.conversions / 3) } });
+  }
+  for (const industry of m.industries) {
+    edges.push({ type: 'SEEN_IN', from: { label: 'Pattern', id: rec.id }, to: { label: 'Industry', id: industry }, props: { clients: m.distinct_clients, touches: m.touches, conversions: m.conversions, success_rate: m.success_rate } });
+  }
+  return { nodes, edges };
+}
+
+/** Grows the served index to VECTORS (reusing an earlier build of the same size in this home). Returns [small, big] collections. */
+async function growIndex(config: AlmanacConfig, world: World): Promise<{ small: string; big: string }> {
+  const index = createEmbeddedVectorIndex(config);
+  await index.init();
+  const markerFile = path.join(config.home, MARKER);
+  const marker = existsSync(markerFile) ? (JSON.parse(readFileSync(markerFile, 'utf8')) as { vectors: number; small: string; big: string }) : undefined;
+  const collections = await index.listCollections();
+  if (marker && marker.vectors === VECTORS && collections.includes(marker.big) && collections.includes(marker.small)) {
+    log(`reusing ${marker.big} (${VECTORS} vectors) from ${markerFile}`);
+    await index.close();
+    return marker;
+  }
+  if (marker && collections.includes(marker.big)) await index.dropCollection(marker.big); // an earlier size
+  const catalogue = readPatternCatalogue(config); // the demo's own build (patterns/CURRENT)
+  if (!catalogue) throw new Error(`no pattern catalogue in ${config.home}; remove BENCH_HOME to rebuild the demo`);
+  const small = catalogue.collection;
+  const real = catalogue.patterns;
+  const bases = real.filter((p) => p.scope === 'global');
+  const big = `patterns_${Date.now()}`;
+  await index.ensureCollection({ name: big, dimension: real[0]?.centroid.length ?? 0, metric: 'cosine', fields: PATTERN_FIELDS.map((f) => ({ name: f.name, type: f.type })) });
+  await index.upsert(big, (await index.get(small, real.map((p) => p.id))));
+  const graph = await createGraphStore(config);
+  await graph.init();
+  const random = seededRandom(20240601);
+  const t0 = performance.now();
+  let graphSeconds = 0;
+  for (let start = real.length; start < VECTORS; start += CHUNK) {
+    const records: VectorRecord[] = [];
+    for (let i = start; i < Math.min(VECTORS, start + CHUNK); i++) records.push(syntheticPattern(i, bases[Math.floor(random() * bases.length)] as CataloguePattern, world, random, config.patterns.minClients));
+    await index.upsert(big, records);
+    const g0 = performance.now();
+    const withGraph = records.filter((_, j) => start + j < real.length + GRAPH_PATTERNS).map((r) => graphOf(r, big, world, random));
+    if (withGraph.length > 0) {
+      await graph.mergeNodes(withGraph.flatMap((g) => g.nodes));
+      await graph.mergeEdges(withGraph.flatMap((g) => g.edges));
+    }
+    graphSeconds += (performance.now() - g0) / 1000;
+    const done = Math.min(VECTORS, start + CHUNK);
+    const rate = (done - real.length) / ((performance.now() - t0) / 1000);
+    log(`index ${done}/${VECTORS} vectors, ${secs(t0)} s (graph ${graphSeconds.toFixed(1)} s), ${rate.toFixed(0)} vectors/s, eta ${((VECTORS - done) / rate).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(1)} GiB`);
+  }
+  await index.setAlias(PATTERNS_ALIAS, small); // measured on the small index first; the bench switches
+  await graph.close();
+  await index.close();
+  log(`built ${big}: ${VECTORS} vectors in ${secs(t0)} s, graph evidence for ${Math.min(VECTORS - real.length, GRAPH_PATTERNS)} synthetic patterns in ${graphSeconds.toFixed(1)} s`);
+  const result = { vectors: VECTORS, small, big };
+  writeFileSync(markerFile, JSON.stringify(result));
+  return result;
+}
+
+interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+
+/** The load generator (separate process): bodies cycle through the templates, "__ID__" made unique per request. */
+const LOADER = `
+const autocannon = require(process.env.AC_PATH);
+const o = JSON.parse(process.env.AC_OPTIONS);
+o.bodies = JSON.parse(require('node:fs').readFileSync(o.bodiesFile, 'utf8'));
+let n = 0;
+const opts = { url: o.url, connections: o.connections, duration: o.duration, method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  requests: [{ setupRequest: (req) => { const i = n++; return { ...req, body: o.bodies[i % o.bodies.length].split('__ID__').join(process.pid + '-' + i) }; } }] };
+if (o.rate) opts.overallRate = o.rate;
+autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+`;
+
+function autocannon(url: string, bodiesFile: string, options: { rate?: number; seconds?: number } = {}): Promise<Load> {
+  const acOptions = { url, bodiesFile, connections: CONNECTIONS, duration: options.seconds ?? DURATION, rate: options.rate };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', LOADER], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AC_PATH: AUTOCANNON, AC_OPTIONS: JSON.stringify(acOptions) } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`load generator exited ${code}`);
+        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
+        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
+      } catch (e) {
+        reject(new Error(`autocannon ${url}: ${(e as Error).message}; stderr '${err.slice(0, 300)}'`));
+      }
+    });
+  });
+}
+
+/** Varied plans: every client × industry × channel × segment mix, some with filters; unique bodies. */
+function searchBodies(ex: DemoExamples, world: World, count: number): Record<string, unknown>[] {
+  const random = seededRandom(7);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
+  const audience = (ex.plan.audience as Record<string, unknown>[])[0] as Record<string, unknown>;
+  return Array.from({ length: count }, (_, i) => {
+    const industry = pick(world.industries);
+    const filters = i % 4 === 1 ? { industry } : i % 4 === 2 ? { channels: [pick(CHANNELS)] } : i % 4 === 3 ? { min_sample_size: 100 } : {};
+    const segments = Array.from({ length: 1 + (i % 3) }, () => ({ ...audience, segment: pick(world.segments) }));
+    return {
+      plan: { ...ex.plan, client_id: pick(world.clients), industry, channel: pick(CHANNELS), audience: segments, attributes: { ...(ex.plan.attributes as object), bench_id: '__ID__' } },
+      top_n: 5, filters,
+    };
+  });
+}
+
+const fmt = (name: string, l: Load) =>
+  `${name.padEnd(40)} ${l.rps.toFixed(0).padStart(6)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms${l.errors || l.non2xx ? `   errors ${l.errors} non-2xx ${l.non2xx}` : ''}`;
+
+async function loads(url: string, bodies: string, label: string): Promise<{ max: Load; rows: string[] }> {
+  await autocannon(url, bodies, { seconds: 3 }); // warm-up (JIT, ORT, first index touches)
+  const max = await autocannon(url, bodies);
+  const rows = [fmt(`${label}: max throughput`, max)];
+  const rates = [Math.floor(max.rps / 2), Math.floor(max.rps / 4), 100].filter((r) => r >= 1 && r < max.rps);
+  for (const rate of rates) rows.push(fmt(`${label}: at ${rate} req/s${rate === 100 ? '' : rate === Math.floor(max.rps / 2) ? ' (½ max)' : ' (¼ max)'}`, await autocannon(url, bodies, { rate })));
+  rows.forEach((r) => log(r));
+  return { max, rows };
+}
+
+function percentiles(ms: number[]): { p50: number; p99: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] as number;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Recall@10 of the served stage-1 candidates vs exact search (same filter), and the index-only timings. */
+async function recallAndBaselines(config: AlmanacConfig, rt: ServingRuntime, big: string, bodies: Record<string, unknown>[]): Promise<string[]> {
+  const exact = createEmbeddedVectorIndex(config, { tuning: { bruteForceMax: Number.MAX_SAFE_INTEGER } });
+  await exact.init();
+  const sample = bodies.slice(0, RECALL_QUERIES).map((b) => searchRequestSchema.parse(JSON.parse(JSON.stringify(b).split('__ID__').join('recall'))));
+  let hit = 0;
+  let total = 0;
+  const adapterMs: number[] = [];
+  const queries: number[][] = [];
+  for (const req of sample) {
+    const stage = await stageOneQuery(rt, req);
+    const t = performance.now();
+    const served = await rt.deps.vectorIndex.search(big, { vector: stage.query, topK: 50, filter: stage.filter });
+    adapterMs.push(performance.now() - t);
+    queries.push(stage.query);
+    const truth = await exact.search(big, { vector: stage.query, topK: 10, filter: stage.filter });
+    const got = new Set(served.slice(0, 10).map((h) => h.id));
+    hit += truth.filter((h) => got.has(h.id)).length;
+    total += truth.length;
+  }
+  await exact.close();
+  const raw = new hnswlib.HierarchicalNSW('cosine', queries[0]?.length ?? 0);
+  const dir = path.join(config.home, 'vector', big);
+  raw.readIndexSync(path.join(dir, `${readFileSync(path.join(dir, 'CURRENT'), 'utf8').trim()}.index.bin`));
+  raw.setEf(128);
+  const rawMs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const q of queries) {
+      const t = performance.now();
+      raw.searchKnn(q, 50);
+      rawMs.push(performance.now() - t);
+    }
+  }
+  const a = percentiles(adapterMs);
+  const r = percentiles(rawMs);
+  return [
+    `recall@10 of served stage-1 candidates vs exact (same filter), ${sample.length} queries: ${(hit / Math.max(1, total)).toFixed(4)} (target ≥ 0.95) ${hit / Math.max(1, total) >= 0.95 ? 'MET' : 'NOT MET'}`,
+    `adapter search alone (top 50, request filter): p50 ${a.p50.toFixed(3)} ms, p99 ${a.p99.toFixed(3)} ms`,
+    `raw hnswlib on the same index file (top 50, ef 128, no filter): p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  process.stdout.write(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`load: autocannon in a separate process, ${CONNECTIONS} connections, ${DURATION} s per run; ${VECTORS} vectors\n`);
+  const keep = process.env.BENCH_HOME;
+  const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-search-'));
+  try {
+    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'warn' } });
+    const eventsFile = path.join(home, 'demo', 'world-7', 'events.jsonl');
+    const reuse = existsSync(path.join(home, 'patterns', 'CURRENT')) && existsSync(eventsFile);
+    const examples = reuse ? await demoExamples(eventsFile)
+      : (await buildDemo(config, { world: { clients: 8, campaigns: 24, days: 21, touchesPerDay: 60 }, epochs: 10, quiet: false })).examples;
+    const world = await readWorld(eventsFile);
+    const { small, big } = VECTORS > 0 ? await growIndex(config, world) : { small: '', big: '' };
+    const bodies = searchBodies(examples, world, 400);
+    const texts = path.join(home, 'bench-search-bodies.json');
+    writeFileSync(texts, JSON.stringify(bodies.map((b) => JSON.stringify(b))));
+    const { app, url } = await startServer(config, { port: 0, host: '127.0.0.1' });
+    const rt = app.almanac;
+    const searchUrl = `${url}/v1/patterns/search`;
+    try {
+      if (VECTORS > 0) { await setServed(rt, small); }
+      const smallLoad = await loads(searchUrl, texts, `small index (${await rt.deps.vectorIndex.count(rt.indexVersion ?? PATTERNS_ALIAS)} vectors)`);
+      process.stdout.write(`\n${smallLoad.rows.join('\n')}\n`);
+      if (VECTORS <= 0) return;
+      const t0 = performance.now();
+      await setServed(rt, big);
+      log(`served index switched to ${big} (loaded in ${secs(t0)} s)`);
+      const bigLoad = await loads(searchUrl, texts, `${VECTORS} vectors`);
+      process.stdout.write(`${bigLoad.rows.join('\n')}\n\n`);
+      for (const line of await recallAndBaselines(config, rt, big, bodies)) process.stdout.write(`${line}\n`);
+      const half = bigLoad.rows[1] ?? '';
+      process.stdout.write(`\ntarget: p99 ≤ 10 ms at ${VECTORS} vectors — see the ½-max and fixed-rate rows above (${half.trim()})\n`);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    if (!keep) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function setServed(rt: ServingRuntime, collection: string): Promise<void> {
+  await rt.deps.vectorIndex.setAlias(PATTERNS_ALIAS, collection);
+  await rt.reload();
+  if (rt.indexVersion !== collection) throw new Error(`the server did not switch to ${collection}`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
