@@ -55,3 +55,13 @@ export function syncDir(dir: string): void {
     closeSync(fd);
   }
 }
+
+/** Makes a file written by someone else (e.g. DuckDB's COPY) durable before it is renamed into place. */
+export function syncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

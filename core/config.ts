@@ -34,7 +34,7 @@ export const configSchema = z
       .object({
         adapter: adapterKey('eventLog', 'ALMANAC_EVENT_LOG').default('embedded'),
         partitions: z.number().int().min(1).max(1024).default(4),
-        /** Embedded: fsync before an append is acknowledged ('always') or rely on the OS ('none', tests and benches). */
+        /** Embedded log and Parquet offline store: fsync before a write is acknowledged ('always') or rely on the OS ('none', tests and benches). */
         fsync: z.enum(['always', 'none']).default('always'),
         segmentBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
         retentionMs: durationMs.optional(),

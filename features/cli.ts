@@ -1,5 +1,5 @@
 /**
- * `almanac features stream|backfill|materialize|training-set|views`: each prints a JSON report on
+ * `almanac features stream|backfill|materialize|compact|training-set|views`: each prints a JSON report on
  * stdout and progress on stderr.
  */
 import type { Command } from 'commander';
@@ -67,6 +67,30 @@ function registerBatch(features: Command): void {
     }));
 }
 
+function registerCompact(features: Command): void {
+  features
+    .command('compact')
+    .description("Merge each date partition's offline part files into one (safe beside a running stream job)")
+    .option('--view <name>', 'only this feature view (default: every view)')
+    .option('--min-files <n>', 'merge a partition only when it has at least this many files (≥ 2)', positiveIntOption('--min-files'), 2)
+    .action(action(async (o: { view?: string; minFiles: number }, cmd: Command) => {
+      const config = commandConfig(cmd);
+      const { createOfflineStore } = await import('./offline-store/create-offline-store.ts');
+      const store = await createOfflineStore(config);
+      try {
+        const views = await store.views();
+        if (o.view !== undefined && !views.includes(o.view)) {
+          throw invalidInput(`no offline rows for view '${o.view}'; views with rows: ${views.join(', ') || '(none)'}`, [{ path: '--view', reason: 'unknown view' }]);
+        }
+        const reports = [];
+        for (const view of o.view === undefined ? views : [o.view]) reports.push(await store.compact(view, { minFiles: o.minFiles }));
+        print(reports);
+      } finally {
+        await store.close();
+      }
+    }));
+}
+
 function registerTrainingSet(features: Command): void {
   features
     .command('training-set')
@@ -89,6 +113,7 @@ export function registerFeatureCommands(program: Command): void {
   const features = program.command('features').description('Feature views, stream and batch jobs, materialization, training sets');
   registerStream(features);
   registerBatch(features);
+  registerCompact(features);
   registerTrainingSet(features);
   features
     .command('views')

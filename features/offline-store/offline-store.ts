@@ -14,6 +14,16 @@ export interface TimeRange {
   to: number;
 }
 
+export interface CompactionReport {
+  view: string;
+  /** Date partitions merged. */
+  partitions: number;
+  filesBefore: number;
+  filesAfter: number;
+  /** Rows in the merged files (after deduplication). */
+  rows: number;
+}
+
 export interface OfflineStore {
   readonly kind: string;
   init(): Promise<void>;
@@ -27,6 +37,14 @@ export interface OfflineStore {
   replaceRange(view: string, range: TimeRange, rows: FeatureRow[]): Promise<void>;
   /** Rows of a view in a time range (deduplicated, ordered by entity then timestamp). */
   scan(view: string, range?: TimeRange): Promise<FeatureRow[]>;
+  /**
+   * Merges the part files of each date partition of `view` holding at least `minFiles` of them
+   * into one (rows deduplicated, each keeping its write sequence, so that scans return exactly
+   * what they returned before and a later append still wins). Safe beside appends from another
+   * process: only the files it read are removed, after the merged file is in place; a crash in
+   * between leaves duplicates that reads already deduplicate, and running it again finishes.
+   */
+  compact(view: string, options?: { minFiles?: number }): Promise<CompactionReport>;
   /** Views present in the store. */
   views(): Promise<string[]>;
   /** Folder of a view's files (for DuckDB queries such as the point-in-time join). */

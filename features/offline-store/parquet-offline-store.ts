@@ -7,13 +7,14 @@
  * in by rename.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { syncDir, syncFile } from '../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
 import type { FeatureRow } from '../feature-view.ts';
-import type { OfflineStore, TimeRange } from './offline-store.ts';
+import type { CompactionReport, OfflineStore, TimeRange } from './offline-store.ts';
 import { datePartitions, dateOf, dayRange, overlaps, partFiles } from './parquet-partition.ts';
 
 const ALL: TimeRange = { from: -8.64e15, to: 8.64e15 };
@@ -30,7 +31,20 @@ export class ParquetOfflineStore implements OfflineStore {
   private lastSeq = 0;
   private tables = 0;
 
-  constructor(readonly root: string) {}
+  /**
+   * @param durable - fsync part files before they are renamed into place and their folders after
+   *   (config `eventLog.fsync` 'always'), so that once a write resolves it survives a power loss:
+   *   the stream job commits its offsets only then.
+   */
+  constructor(readonly root: string, private readonly durable = true) {}
+
+  private syncFiles(dir: string): Promise<void> {
+    return this.durable ? syncTree(dir) : Promise.resolve();
+  }
+
+  private syncFolder(dir: string): void {
+    if (this.durable) syncDir(dir);
+  }
 
   async init(): Promise<void> {
     if (this.conn) return;
@@ -101,13 +115,61 @@ export class ParquetOfflineStore implements OfflineStore {
       const seq = this.nextSeq();
       const stage = path.join(viewDir, `.stage-${seq}`);
       try {
-        if (staged.length > 0) await this.copyPartitioned(stage, staged, seq);
+        if (staged.length > 0) {
+          await this.copyPartitioned(stage, staged, seq);
+          await this.syncFiles(stage);
+        }
         const dates = new Set([...existing, ...staged.map((r) => dateOf(r.timestamp))]);
         for (const date of dates) await swapDir(path.join(viewDir, `date=${date}`), path.join(stage, `date=${date}`), seq);
+        this.syncFolder(viewDir);
       } finally {
         await rm(stage, { recursive: true, force: true });
       }
     });
+  }
+
+  async compact(view: string, options: { minFiles?: number } = {}): Promise<CompactionReport> {
+    checkView(view);
+    const minFiles = Math.max(2, options.minFiles ?? 2);
+    return this.serial(async () => {
+      const viewDir = this.location(view);
+      const report: CompactionReport = { view, partitions: 0, filesBefore: 0, filesAfter: 0, rows: 0 };
+      for (const date of await datePartitions(viewDir)) {
+        const dateDir = path.join(viewDir, `date=${date}`);
+        const files = await partFiles(dateDir);
+        report.filesBefore += files.length;
+        if (files.length < minFiles) {
+          report.filesAfter += files.length;
+          continue;
+        }
+        report.rows += await this.mergeParts(viewDir, dateDir, files);
+        report.partitions++;
+        report.filesAfter++;
+      }
+      return report;
+    });
+  }
+
+  /** Writes the deduplicated rows of `files` as one part file in `dateDir`, then removes `files`. */
+  private async mergeParts(viewDir: string, dateDir: string, files: string[]): Promise<number> {
+    const seq = this.nextSeq();
+    const tmp = path.join(viewDir, `.compact-${seq}.parquet`);
+    const list = `[${files.map(sqlString).join(', ')}]`;
+    try {
+      // written_at is kept per row (not reset to seq): the merge must not win over a part appended meanwhile.
+      await this.connection().run(`COPY (SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
+        QUALIFY row_number() OVER (PARTITION BY entity, timestamp ORDER BY written_at DESC) = 1 ORDER BY entity, timestamp)
+        TO ${sqlString(tmp)} (FORMAT parquet)`);
+      const reader = await this.connection().runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(tmp)})`);
+      const rows = Number(reader.getRowObjectsJS()[0]?.n ?? 0);
+      if (this.durable) syncFile(tmp);
+      await rename(tmp, path.join(dateDir, `part-${seq}-c.parquet`));
+      this.syncFolder(dateDir); // the merged file is durable before its inputs go
+      for (const f of files) await unlink(f).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      return rows;
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   async scan(view: string, range: TimeRange = ALL): Promise<FeatureRow[]> {
@@ -127,11 +189,14 @@ export class ParquetOfflineStore implements OfflineStore {
     const tmp = path.join(viewDir, `.tmp-${seq}`);
     try {
       await this.copyPartitioned(tmp, rows, seq);
+      await this.syncFiles(tmp);
       for (const dateDir of await readdir(tmp)) {
         const target = path.join(viewDir, dateDir);
         await mkdir(target, { recursive: true });
         for (const f of await readdir(path.join(tmp, dateDir))) await rename(path.join(tmp, dateDir, f), path.join(target, f));
+        this.syncFolder(target);
       }
+      this.syncFolder(viewDir);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -203,6 +268,17 @@ async function swapDir(dir: string, fresh: string, seq: number): Promise<void> {
   await rm(old, { recursive: true, force: true });
 }
 
+/** fsyncs every file below `dir` and every folder in it (a COPY's output before it is renamed into place). */
+async function syncTree(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await syncTree(p);
+    else syncFile(p);
+  }
+  syncDir(dir);
+}
+
 /** SQL selecting the deduplicated rows (last written per entity and timestamp) of `files`. */
 export function dedupedSql(files: string[]): string {
   const list = `[${files.map(sqlString).join(', ')}]`;
@@ -237,5 +313,5 @@ function checkView(view: string): void {
 
 /** The Parquet offline store under `<home>/offline` (or `root` when given). */
 export function createParquetOfflineStore(config: AlmanacConfig, root?: string): ParquetOfflineStore {
-  return new ParquetOfflineStore(root ?? homePath(config, 'offline'));
+  return new ParquetOfflineStore(root ?? homePath(config, 'offline'), config.eventLog.fsync === 'always');
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,17 @@ import { loadConfig } from '../../../core/config.ts';
 import { ingestFiles } from '../../../pipelines/ingest/ingest-events.ts';
 import { arrivalOrder, generateWorld } from '../fixtures/generate-events.ts';
 import { offlineRows } from '../../pipelines/jobs/job-fixture.ts';
+import { createOfflineStore } from '../../../features/offline-store/create-offline-store.ts';
+import type { AlmanacConfig } from '../../../core/config.ts';
+
+async function offlineViews(config: AlmanacConfig): Promise<string[]> {
+  const store = await createOfflineStore(config);
+  try {
+    return await store.views();
+  } finally {
+    await store.close();
+  }
+}
 
 const run = promisify(execFile);
 const BIN = path.resolve('core/cli/bin.js');
@@ -40,6 +51,18 @@ describe('almanac features (CLI end to end)', () => {
     expect(streamReport).toMatchObject({ records: ingested.accepted, lag: 0 });
     expect(stream.stderr).toMatch(/\[features stream\].*done/);
     const streamed = await offlineRows(config);
+
+    const compact = await almanac(home, 'features', 'compact');
+    expect(compact.code).toBe(0);
+    const compacted = JSON.parse(compact.stdout) as { view: string; filesBefore: number; filesAfter: number; partitions: number }[];
+    expect(compacted.map((r) => r.view).sort()).toEqual((await offlineViews(config)).sort());
+    for (const view of compacted.map((r) => r.view)) {
+      for (const date of readdirSync(path.join(home, 'offline', view))) expect(readdirSync(path.join(home, 'offline', view, date)), `${view}/${date}`).toHaveLength(1);
+    }
+    expect(await offlineRows(config)).toEqual(streamed);
+    const unknown = await almanac(home, 'features', 'compact', '--view', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no offline rows for view 'nope'; views with rows: /);
 
     const backfill = await almanac(home, 'features', 'backfill', '--from', '2024-01-01', '--to', '2024-02-01');
     expect(backfill.code).toBe(0);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,40 @@ describe('ParquetOfflineStore', () => {
       { view: 'w', entity: 'f', timestamp: D, values: { q: 2 } },
     ]);
     expect(await store.scan('nothing')).toEqual([]);
+  });
+
+  it('compact merges each partition into one file; scans are unchanged and a later append still wins', async () => {
+    const home = await open();
+    for (let i = 0; i < 4; i++) await store.append('v', [row('a', D + i, i), row('b', D + DAY, i), row('a', D, 10 + i)]);
+    await store.append('v', [row('c', D + 2 * DAY, 1)]); // a partition with one file: left alone
+    const before = await store.scan('v');
+    const report = await store.compact('v');
+    expect(report).toEqual({ view: 'v', partitions: 2, filesBefore: 9, filesAfter: 3, rows: 5 });
+    const dir = (d: string) => readdirSync(path.join(home, 'offline', 'v', `date=${d}`));
+    expect(dir('2024-01-02')).toHaveLength(1);
+    expect(dir('2024-01-02')[0]).toMatch(/^part-\d+-c\.parquet$/);
+    expect(await store.scan('v')).toEqual(before);
+    await store.append('v', [row('a', D, 99)]);
+    expect((await store.scan('v')).find((r) => r.entity === 'a' && r.timestamp === D)?.values.x).toBe(99);
+    expect(await store.compact('v', { minFiles: 5 })).toMatchObject({ partitions: 0, filesBefore: 4, filesAfter: 4 });
+    expect(readdirSync(path.join(home, 'offline', 'v')).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a crash between writing the merged file and removing its inputs loses nothing and the next compact finishes', async () => {
+    const home = await open();
+    for (let i = 0; i < 3; i++) await store.append('v', [row('a', D, i), row(`e${i}`, D + i, i)]);
+    const dateDir = path.join(home, 'offline', 'v', 'date=2024-01-02');
+    const inputs = readdirSync(dateDir);
+    const saved = mkdtempSync(path.join(os.tmpdir(), 'almanac-parts-'));
+    for (const f of inputs) copyFileSync(path.join(dateDir, f), path.join(saved, f));
+    const before = await store.scan('v');
+    await store.compact('v');
+    for (const f of inputs) copyFileSync(path.join(saved, f), path.join(dateDir, f)); // the unlinks never happened
+    expect(readdirSync(dateDir)).toHaveLength(4);
+    expect(await store.scan('v')).toEqual(before);
+    await store.compact('v');
+    expect(readdirSync(dateDir)).toHaveLength(1);
+    expect(await store.scan('v')).toEqual(before);
   });
 
   it('rejects a view name that is not an identifier', async () => {
