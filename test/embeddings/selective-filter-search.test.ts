@@ -19,9 +19,9 @@ const records: VectorRecord[] = Array.from({ length: N }, (_, i) => ({
 const fields = [{ name: 'segment', type: 'string' }, { name: 'score', type: 'number' }, { name: 'tags', type: 'string[]' }] as const;
 
 /** Reference: exact cosine top-k over the records passing `allow`, best first. */
-function exactTopK(q: number[], k: number, allow: (r: VectorRecord) => boolean): string[] {
+function exactTopK(q: number[], k: number, allow: (r: VectorRecord) => boolean, over: VectorRecord[] = records): string[] {
   const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
-  return records
+  return over
     .filter(allow)
     .map((r) => ({ id: r.id, s: Array.from(r.vector).reduce((s, x, j) => s + x * (q[j] as number), 0) / (norm(r.vector) * norm(q)) }))
     .sort((a, b) => b.s - a.s)
@@ -64,6 +64,26 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
     expect(hits.map((h) => h.id).sort()).toEqual(records.filter((r) => r.tenant === 't7' && meta(r).tags.includes('rare')).map((r) => r.id).sort());
   });
 
+  it('keeps the inverted lists in step with upserts and deletes (moved tags, removed records)', async () => {
+    const idx = createEmbeddedVectorIndex(loadConfig({ env: {}, overrides: { home: os.tmpdir() } }), { persist: false, tuning: { exactMatchesMax: 500 } });
+    await idx.init();
+    await idx.ensureCollection({ name: 'moves', dimension: DIM, metric: 'cosine', fields: [...fields] });
+    await idx.upsert('moves', records);
+    const rare: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['rare', 'new'] }] };
+    await idx.search('moves', { vector: queries[0] as number[], topK: 10, filter: rare }); // builds the lists
+    const changed = records.slice(0, 400).map((r, i) => ({ ...r, metadata: { ...meta(r), tags: meta(r).tags.includes('rare') ? ['x'] : i % 5 === 0 ? ['new', 'rare'] : ['x'] } }));
+    await idx.upsert('moves', changed);
+    await idx.delete('moves', ['r5', 'r970']);
+    const current = new Map(records.map((r) => [r.id, r]));
+    for (const r of changed) current.set(r.id, r);
+    current.delete('r5');
+    current.delete('r970');
+    for (const q of queries) {
+      const hits = await idx.search('moves', { vector: q, topK: 10, ef: 10, filter: rare });
+      expect(hits.map((h) => h.id)).toEqual(exactTopK(q, 10, (r) => meta(r).tags.some((t) => t === 'rare' || t === 'new'), [...current.values()]));
+    }
+  });
+
   it('returns each hit with its stored vector when asked (and without it otherwise)', async () => {
     const [withVector] = await index.search('sel', { vector: queries[1] as number[], topK: 1, includeVectors: true });
     const [without] = await index.search('sel', { vector: queries[1] as number[], topK: 1 });
@@ -74,7 +94,7 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
 });
 
 describe('HnswCollection.estimateMatches', () => {
-  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, DEFAULT_TUNING);
+  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, { ...DEFAULT_TUNING, exactMatchesMax: 500 });
   coll.upsert(records);
   const target = { collection: 'est', columns: coll.columns, tenants: coll.tenants, tenantOf: () => coll.tenantOf };
 
@@ -87,7 +107,7 @@ describe('HnswCollection.estimateMatches', () => {
 
   it('plans an exact scan for the selective filters and the graph walk for broad ones', () => {
     for (const c of cases) expect(coll.exactScan(compileFilter(target, c.filter), true), c.name).toBeDefined();
-    const broad: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['x'] }] }; // all 6000 > exactMatchesMax 4096
+    const broad: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['x'] }] }; // 6000 labels: more than 4 × 500 to scan, and 6000 estimated matches
     expect(coll.exactScan(compileFilter(target, broad), true)).toBeUndefined();
     expect(coll.exactScan(compileFilter(target, {}), false)).toBeUndefined();
     const off = new HnswCollection(coll.spec, { ...DEFAULT_TUNING, bruteForceMax: 0, exactMatchesMax: 0 });

@@ -16,6 +16,11 @@ export interface CompiledFilter {
   tenantCodes?: number[];
   /** True when no record can match (e.g. only unknown tenants, or eq on a never-stored value). */
   empty: boolean;
+  /**
+   * The eq / in (string) and contains_any (string[]) conditions as dictionary codes: a passing
+   * label holds one of `codes` in `field` for EACH entry (the inverted lists give the candidates).
+   */
+  postings: { field: string; codes: number[] }[];
 }
 
 export interface FilterTarget {
@@ -30,6 +35,7 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
   const checks: LabelPredicate[] = [];
   let empty = false;
   let tenantCodes: number[] | undefined;
+  const postings: CompiledFilter['postings'] = [];
   if (filter?.tenants !== undefined) {
     tenantCodes = [...new Set(filter.tenants.map((t) => target.tenants.lookup(t)).filter((c) => c >= 0))];
     if (tenantCodes.length === 0) empty = true;
@@ -46,8 +52,13 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
     const check = conditionCheck(col, cond, i);
     if (check === 'none') empty = true;
     else checks.push(check);
+    const listed = (cond.op === 'eq' || cond.op === 'in') && col.type === 'string' ? (cond.op === 'eq' ? [cond.value] : cond.values)
+      : cond.op === 'contains_any' && col.type === 'string[]' ? cond.values : undefined;
+    if (listed !== undefined && (col.type === 'string' || col.type === 'string[]')) {
+      postings.push({ field: col.name, codes: [...new Set(listed.map((v) => col.dict.lookup(String(v))).filter((c) => c >= 0))] });
+    }
   });
-  return { predicate: all(checks), tenantCodes, empty };
+  return { predicate: all(checks), tenantCodes, empty, postings };
 }
 
 function all(checks: LabelPredicate[]): LabelPredicate {

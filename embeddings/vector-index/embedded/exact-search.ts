@@ -38,6 +38,7 @@ export function bruteForceSearch(
     if (!predicate(label)) return;
     const distance = distanceAt(metric, dim, vectors, label, query, qNorm);
     if (best.length === k && !closer(distance, label, best[k - 1] as Neighbour)) return;
+    for (let i = 0; i < best.length; i++) if ((best[i] as Neighbour).label === label) return; // a label listed by two sources
     let at = best.length === k ? k - 1 : best.length;
     while (at > 0 && closer(distance, label, best[at - 1] as Neighbour)) {
       best[at] = best[at - 1] as Neighbour;

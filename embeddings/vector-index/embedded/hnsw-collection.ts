@@ -7,6 +7,7 @@ import hnswlib from 'hnswlib-node';
 import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
+import { LabelPostings } from './label-postings.ts';
 import { Dictionary, growColumn, newColumn, readCell, writeCell, type Column } from './metadata-columns.ts';
 
 export interface HnswTuning {
@@ -46,6 +47,7 @@ export class HnswCollection {
   nextLabel = 0;
   private readonly labelOf = new Map<string, number>();
   private readonly tenantLabels = new Map<number, Set<number>>();
+  private readonly postings = new LabelPostings();
 
   constructor(spec: CollectionSpec, tuning: HnswTuning, index?: hnswlib.HierarchicalNSW, tenants = new Dictionary()) {
     this.spec = spec;
@@ -72,6 +74,7 @@ export class HnswCollection {
   reindexLabels(): void {
     this.labelOf.clear();
     this.tenantLabels.clear();
+    this.postings.clear();
     this.ids.forEach((id, label) => {
       if (id === undefined) return;
       this.labelOf.set(id, label);
@@ -101,7 +104,11 @@ export class HnswCollection {
     const tenant = this.tenants.encode(r.tenant);
     this.tenantOf[label] = tenant;
     this.tenantSet(tenant).add(label);
-    for (const col of this.columns.values()) writeCell(col, label, r.metadata?.[col.name]);
+    for (const col of this.columns.values()) {
+      this.postings.beforeWrite(col, label);
+      writeCell(col, label, r.metadata?.[col.name]);
+      this.postings.afterWrite(col, label);
+    }
   }
 
   /** Deletes by id; unknown ids are ignored. Returns how many were deleted. */
@@ -115,7 +122,10 @@ export class HnswCollection {
       this.ids[label] = undefined;
       this.tenantSet(this.tenantOf[label] as number).delete(label);
       this.tenantOf[label] = -1;
-      for (const col of this.columns.values()) writeCell(col, label, undefined);
+      for (const col of this.columns.values()) {
+        this.postings.beforeWrite(col, label);
+        writeCell(col, label, undefined);
+      }
       this.free.push(label);
       n++;
     }
@@ -174,20 +184,32 @@ export class HnswCollection {
   }
 
   /**
-   * The labels to scan exactly when the filter is selective: the estimated matches (the predicate's
-   * pass rate over an evenly spaced sample of labels, times the size) are at most exactMatchesMax.
-   * The scan covers the asked tenants' partitions, or every live label. Undefined = walk the graph.
+   * The labels to scan exactly when the filter is selective: the smallest candidate source (the
+   * asked tenants' partitions, the inverted lists of one eq / in / contains_any condition, or every
+   * live label) when it is small (≤ 4 × exactMatchesMax labels), or when the estimated matches (the
+   * predicate's pass rate over a sample of labels, times the size) are at most exactMatchesMax.
+   * Undefined = walk the graph.
    */
   private selectivePartition(compiled: CompiledFilter): LabelSource[] | undefined {
     const max = this.tuning.exactMatchesMax;
     if (max <= 0 || this.size <= 0) return undefined;
-    if (this.estimateMatches(compiled) > max) return undefined;
-    if (compiled.tenantCodes !== undefined) {
-      const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
-      // a plain loop over the label range beats iterating sets that hold most of the collection
-      if (sets.reduce((s, set) => s + set.size, 0) < this.size / 2) return sets;
+    const candidates = this.smallestSource(compiled);
+    if (candidates.size > 4 * max && this.estimateMatches(compiled) > max) return undefined;
+    return candidates.sources;
+  }
+
+  private smallestSource(compiled: CompiledFilter): { sources: LabelSource[]; size: number } {
+    let best: { sources: LabelSource[]; size: number } = { sources: [{ start: 0, end: this.nextLabel, live: this.ids }], size: this.size };
+    const consider = (sets: Set<number>[]) => {
+      const size = sets.reduce((s, set) => s + set.size, 0);
+      if (size < best.size) best = { sources: sets, size };
+    };
+    if (compiled.tenantCodes !== undefined) consider(compiled.tenantCodes.map((c) => this.tenantSet(c)));
+    for (const p of compiled.postings) {
+      const lists = this.postings.of(this.columns.get(p.field) as Column, this.nextLabel);
+      if (lists !== undefined) consider(p.codes.map((c) => lists.get(c) ?? new Set<number>()));
     }
-    return [{ start: 0, end: this.nextLabel, live: this.ids }];
+    return best;
   }
 
   /** Estimated number of live records passing the filter (a deterministic stride sample of labels). */
