@@ -21,6 +21,24 @@ export interface ScorerLease {
   release(): void;
 }
 
+/** One lease (a class, not a closure per request); releasing twice counts once. */
+class Lease implements ScorerLease {
+  readonly scorer: Scorer;
+  readonly model: ModelVersion;
+  private released = false;
+
+  constructor(private readonly slot: Slot, private readonly holder: ChampionHolder) {
+    this.scorer = slot.scorer;
+    this.model = slot.model;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.holder.returned(this.slot);
+  }
+}
+
 export class ChampionHolder {
   private slot: Slot | undefined;
   private revision: string | undefined;
@@ -45,16 +63,13 @@ export class ChampionHolder {
     const slot = this.slot;
     if (!slot) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model is loaded; train and promote one (`almanac train`)');
     slot.leases++;
-    let released = false;
-    return {
-      scorer: slot.scorer, model: slot.model,
-      release: () => {
-        if (released) return;
-        released = true;
-        slot.leases--;
-        if (slot.retired && slot.leases === 0) void this.closeSlot(slot);
-      },
-    };
+    return new Lease(slot, this);
+  }
+
+  /** A lease on `slot` was returned: a retired slot is closed with its last lease. */
+  returned(slot: Slot): void {
+    slot.leases--;
+    if (slot.retired && slot.leases === 0) void this.closeSlot(slot);
   }
 
   /**

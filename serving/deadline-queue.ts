@@ -7,14 +7,37 @@
  */
 import { AlmanacError } from '../core/errors.ts';
 
-interface Pending {
-  deadline: number;
-  settled: boolean;
-  expire(err: AlmanacError): void;
+/**
+ * One call waiting for its deadline. A class with methods, not an object of closures: the hot
+ * path makes no per-call named function (under tsx each one costs a defineProperty for its name).
+ */
+class Pending<T> {
+  settled = false;
+  resolve!: (value: T) => void;
+  reject!: (err: unknown) => void;
+
+  constructor(readonly deadline: number, private readonly controller: AbortController | undefined) {}
+
+  fulfil(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(value);
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(err);
+  }
+
+  expire(err: AlmanacError): void {
+    this.controller?.abort(err);
+    this.fail(err);
+  }
 }
 
 export class DeadlineQueue {
-  private queue: Pending[] = [];
+  private queue: Pending<unknown>[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -36,28 +59,25 @@ export class DeadlineQueue {
    */
   run<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = fn.length > 0 ? new AbortController() : undefined;
-    return new Promise<T>((resolve, reject) => {
-      const pending: Pending = {
-        deadline: performance.now() + this.ms, settled: false,
-        expire: (err) => { controller?.abort(err); reject(err); },
-      };
-      let started: Promise<T>;
-      try {
-        started = controller ? fn(controller.signal) : (fn as () => Promise<T>)();
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      this.push(pending);
-      started.then(
-        (value) => { if (!pending.settled) { pending.settled = true; resolve(value); } },
-        (err: unknown) => { if (!pending.settled) { pending.settled = true; reject(err); } },
-      );
+    const pending = new Pending<T>(performance.now() + this.ms, controller);
+    const promise = new Promise<T>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
+    let started: Promise<T>;
+    try {
+      started = controller ? fn(controller.signal) : (fn as () => Promise<T>)();
+    } catch (err) {
+      pending.fail(err);
+      return promise;
+    }
+    this.push(pending);
+    started.then((value) => pending.fulfil(value), (err: unknown) => pending.fail(err));
+    return promise;
   }
 
-  private push(pending: Pending): void {
-    this.queue.push(pending);
+  private push<T>(pending: Pending<T>): void {
+    this.queue.push(pending as Pending<unknown>);
     if (this.timer === undefined) this.arm(pending.deadline);
   }
 
@@ -69,11 +89,10 @@ export class DeadlineQueue {
     this.timer = undefined;
     const now = performance.now();
     while (this.head < this.queue.length) {
-      const p = this.queue[this.head] as Pending;
+      const p = this.queue[this.head] as Pending<unknown>;
       if (!p.settled && p.deadline > now) break;
       this.head++;
       if (!p.settled) {
-        p.settled = true;
         p.expire(new AlmanacError('ALMANAC_ERR_DEPENDENCY_TIMEOUT', `${this.dependency} did not answer within ${this.ms} ms`, {
           details: { dependency: this.dependency, timeoutMs: this.ms },
         }));

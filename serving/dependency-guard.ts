@@ -4,12 +4,14 @@
  * with the outcome. Callers decide the fallback; the guard only fails fast and measures.
  *
  * Hot-path costs are kept per guard, not per call: one timer for all pending calls
- * (deadline-queue.ts) and the histogram's labelled children looked up once per label set.
+ * (deadline-queue.ts), one promise chain per call, and the histogram's series looked up once per
+ * label set and observed in place (metric-series.ts).
  */
 import { CircuitBreaker, type CircuitState } from '../core/resilience/circuit-breaker.ts';
 import { isAlmanacError } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
+import { histogramSeries, type ObserveSeries } from './metric-series.ts';
 
 export type DependencyName = 'onlineStore' | 'vector' | 'graph' | 'cache' | 'eventLog' | 'model';
 
@@ -30,36 +32,56 @@ export interface GuardOptions {
   resetMs?: number;
 }
 
-type Observer = { observe(seconds: number): void };
+/** The latency series of one operation: 'ok' looked up once, other outcomes on first use. */
+class OperationSeries {
+  readonly ok: ObserveSeries;
+  private readonly others = new Map<string, ObserveSeries>();
+
+  constructor(private readonly histogram: Metrics['dependencyLatency'], private readonly dependency: string, private readonly operation: string) {
+    this.ok = histogramSeries(histogram, { dependency, operation, outcome: 'ok' });
+  }
+
+  failed(outcome: string): ObserveSeries {
+    let o = this.others.get(outcome);
+    if (o === undefined) {
+      o = histogramSeries(this.histogram, { dependency: this.dependency, operation: this.operation, outcome });
+      this.others.set(outcome, o);
+    }
+    return o;
+  }
+}
+
+const outcomeOf = (e: unknown): string => (isAlmanacError(e) ? e.code.replace('ALMANAC_ERR_', '').toLowerCase() : 'error');
 
 export function createGuard(name: DependencyName, options: GuardOptions, metrics: Metrics): DependencyGuard {
   const breaker = new CircuitBreaker({ name, failureThreshold: options.failureThreshold ?? 5, resetMs: options.resetMs ?? 5_000 });
   const deadlines = new DeadlineQueue(options.timeoutMs, name);
-  const histogram = metrics.dependencyLatency;
-  const observers = new Map<string, Observer>();
-  const observer = (operation: string, outcome: string): Observer => {
-    const key = `${operation}\u0000${outcome}`;
-    let o = observers.get(key);
-    if (o === undefined) {
-      o = histogram.labels({ dependency: name, operation, outcome });
-      observers.set(key, o);
+  const operations = new Map<string, OperationSeries>();
+  const seriesOf = (operation: string): OperationSeries => {
+    let s = operations.get(operation);
+    if (s === undefined) {
+      s = new OperationSeries(metrics.dependencyLatency, name, operation);
+      operations.set(operation, s);
     }
-    return o;
+    return s;
   };
   return {
     name,
     get state() { return breaker.state; },
-    async call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
       const started = performance.now();
-      let outcome = 'ok';
-      try {
-        return await breaker.exec(() => deadlines.run(fn));
-      } catch (e) {
-        outcome = isAlmanacError(e) ? e.code.replace('ALMANAC_ERR_', '').toLowerCase() : 'error';
-        throw e;
-      } finally {
-        observer(operation, outcome).observe((performance.now() - started) / 1000);
-      }
+      const series = seriesOf(operation);
+      // one promise chain (no async frame); every outcome is observed once
+      return breaker.exec(() => deadlines.run(fn)).then(
+        (value) => {
+          series.ok.observe((performance.now() - started) / 1000);
+          return value;
+        },
+        (e: unknown) => {
+          series.failed(outcomeOf(e)).observe((performance.now() - started) / 1000);
+          throw e;
+        },
+      );
     },
   };
 }

@@ -5,6 +5,8 @@
  * hit is sent as stored (never parsed), a miss is stringified once for the cache and the reply.
  */
 import { hash } from 'node:crypto';
+import type { Metrics } from '../core/metrics.ts';
+import { counterSeries, type CountSeries } from './metric-series.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
 
 export interface CachedResult {
@@ -19,6 +21,18 @@ export function resultCacheKey(route: string, model: number | undefined, index: 
   return `${route}:m${model ?? '-'}:i${index ?? '-'}:${digest}`;
 }
 
+/** The hit and miss series of each Metrics (looked up once, updated in place). */
+const lookupSeries = new WeakMap<Metrics, { hit: CountSeries; miss: CountSeries }>();
+
+function lookups(metrics: Metrics): { hit: CountSeries; miss: CountSeries } {
+  let s = lookupSeries.get(metrics);
+  if (s === undefined) {
+    s = { hit: counterSeries(metrics.cacheLookups, { result: 'hit' }), miss: counterSeries(metrics.cacheLookups, { result: 'miss' }) };
+    lookupSeries.set(metrics, s);
+  }
+  return s;
+}
+
 export async function throughResultCache<T>(
   rt: ServingRuntime, route: string, input: unknown, usesIndex: boolean,
   compute: () => Promise<T>, cacheable: (value: T) => boolean,
@@ -28,13 +42,13 @@ export async function throughResultCache<T>(
   try {
     const text = await rt.guards.cache.call('get', () => cache.get(key));
     if (text !== undefined) {
-      metrics.cacheLookups.inc({ result: 'hit' });
+      lookups(metrics).hit.inc();
       return { json: text, hit: true };
     }
   } catch (e) {
     rt.log.debug({ err: (e as Error).message }, 'result cache unavailable');
   }
-  metrics.cacheLookups.inc({ result: 'miss' });
+  lookups(metrics).miss.inc();
   const value = await compute();
   const json = JSON.stringify(value);
   if (cacheable(value)) {

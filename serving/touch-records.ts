@@ -55,54 +55,72 @@ export const canEncodeRows = (features: FeatureFunctions): boolean => features.c
 interface CompiledRows {
   read: NonNullable<ReturnType<NonNullable<FeatureFunctions['compileTouchFeatureReader']>>>;
   write: RowWriter;
+  names: string[];
 }
 const compiledRows = new WeakMap<InputSignature, CompiledRows>();
 
-/** The encoded input of `items` (identical to encoding touchRecords' records). Needs canEncodeRows(deps.features). */
-export async function touchRows(items: TouchWithCampaign[], deps: RecordDeps, signature: InputSignature, asOf?: number): Promise<TouchRows> {
+function compiledFor(signature: InputSignature, features: FeatureFunctions): CompiledRows {
   let c = compiledRows.get(signature);
   if (c === undefined) {
-    const compileReader = deps.features.compileTouchFeatureReader;
+    const compileReader = features.compileTouchFeatureReader;
     if (!compileReader) throw new Error('touchRows needs features.compileTouchFeatureReader');
-    c = { read: compileReader(signature.features.map((f) => f.name)), write: createRowWriter(signature) };
+    const names = signature.features.map((f) => f.name);
+    c = { read: compileReader(names), write: createRowWriter(signature), names };
     compiledRows.set(signature, c);
   }
+  return c;
+}
+
+/** The encoded input of `items` (identical to encoding touchRecords' records). Needs canEncodeRows(deps.features). */
+export async function touchRows(items: TouchWithCampaign[], deps: RecordDeps, signature: InputSignature, asOf?: number): Promise<TouchRows> {
+  const c = compiledFor(signature, deps.features);
   const { aggregates, degraded } = await readAggregates(items, deps, asOf);
   const width = signature.inputWidth;
   const x = new Float32Array(items.length * width);
-  const isMissing = new Array<boolean>(signature.features.length).fill(false);
-  items.forEach((item, row) => {
+  const n = c.names.length;
+  let isMissing: Uint8Array | undefined;
+  for (let row = 0; row < items.length; row++) {
+    const item = items[row] as TouchWithCampaign;
     const values = c.read(item.touch, item.campaign, aggregates);
     c.write(values, x, row * width);
-    for (let i = 0; i < values.length; i++) if (values[i] === null || values[i] === undefined) isMissing[i] = true;
-  });
-  const missing = signature.features.filter((_, i) => isMissing[i]).map((f) => f.name);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) (isMissing ??= new Uint8Array(n))[i] = 1;
+    }
+  }
+  const missing: string[] = [];
+  if (isMissing !== undefined) for (let i = 0; i < n; i++) if (isMissing[i] === 1) missing.push(c.names[i] as string);
   return { x, rows: items.length, missing, degraded };
 }
 
 async function readAggregates(items: TouchWithCampaign[], deps: RecordDeps, asOf: number | undefined): Promise<{ aggregates: Aggregates; degraded: string[] }> {
-  const keys = uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));
-  let aggregates: Aggregates = new Map();
+  const keys = items.length === 1
+    ? uniqueKeys(deps.features.touchFeatureKeys((items[0] as TouchWithCampaign).touch, (items[0] as TouchWithCampaign).campaign))
+    : uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));
   const degraded: string[] = [];
-  if (keys.length > 0) {
-    try {
-      aggregates = await deps.guard.call('read', () => deps.features.getOnlineFeatures(deps.store, keys, asOf));
-    } catch {
-      degraded.push('online_store');
-      deps.metrics.fallbacks.inc({ kind: 'online_store_missing_features' });
-    }
+  if (keys.length === 0) return { aggregates: new Map(), degraded };
+  try {
+    const aggregates = await deps.guard.call('read', () => deps.features.getOnlineFeatures(deps.store, keys, asOf));
+    return { aggregates, degraded };
+  } catch {
+    degraded.push('online_store');
+    deps.metrics.fallbacks.inc({ kind: 'online_store_missing_features' });
+    return { aggregates: new Map(), degraded };
   }
-  return { aggregates, degraded };
 }
 
+/** `keys` without repeats (first occurrence kept, order kept). */
 function uniqueKeys(keys: OnlineKey[]): OnlineKey[] {
+  if (keys.length < 2) return keys;
   const seen = new Set<string>();
-  return keys.filter((k) => {
-    const id = `${k.view}\u0000${k.entity}`;
-    if (seen.has(id)) return false;
+  const out: OnlineKey[] = [];
+  for (const k of keys) {
+    const id = k.view + '\u0000' + k.entity;
+    if (seen.has(id)) continue;
     seen.add(id);
-    return true;
-  });
+    out.push(k);
+  }
+  return out;
 }
 
 function missingFeatures(records: FeatureRecord[], signature: InputSignature): string[] {

@@ -74,12 +74,62 @@ export type RecordEncoder = (records: readonly FeatureRecord[]) => Float32Array;
  */
 export type RowWriter = (values: ArrayLike<FeatureValue | undefined>, out: Float32Array, base: number) => void;
 
-/** Compiles `signature` once into a positional row writer (see RowWriter). */
+/**
+ * Compiles `signature` once into a positional row writer (see RowWriter). The serving hot path:
+ * numeric parameters are laid out in flat arrays (one monomorphic loop, no per-feature branching
+ * on the type); every cell gets exactly the value writeFeature would write.
+ */
 export function createRowWriter(signature: InputSignature): RowWriter {
   const compiled = compile(signature);
+  const numeric = compileNumeric(compiled);
+  const categorical = compiled.map((c, position) => ({ c, position })).filter(({ c }) => c.feature.type === 'categorical');
   return (values, out, base) => {
-    for (let i = 0; i < compiled.length; i++) writeFeature(out, base, compiled[i] as CompiledFeature, values[i]);
+    const { position, offset, mean, std, fill, clip, hasClip, indicator } = numeric;
+    for (let j = 0; j < position.length; j++) {
+      const value = values[position[j] as number];
+      const raw = typeof value === 'number' ? (Number.isFinite(value) ? value : null) : numericValue(value);
+      let z = ((raw ?? (fill[j] as number)) - (mean[j] as number)) / (std[j] as number);
+      if (hasClip[j] === 1) z = Math.min(clip[j] as number, Math.max(-(clip[j] as number), z));
+      const at = base + (offset[j] as number);
+      out[at] = z;
+      if (indicator[j] === 1) out[at + 1] = raw === null ? 1 : 0;
+    }
+    for (let j = 0; j < categorical.length; j++) {
+      const { c, position: i } = categorical[j] as { c: CompiledFeature; position: number };
+      writeFeature(out, base, c, values[i]);
+    }
   };
+}
+
+interface NumericPlan {
+  position: Int32Array;
+  offset: Int32Array;
+  mean: Float64Array;
+  std: Float64Array;
+  fill: Float64Array;
+  clip: Float64Array;
+  hasClip: Uint8Array;
+  indicator: Uint8Array;
+}
+
+function compileNumeric(compiled: CompiledFeature[]): NumericPlan {
+  const numeric = compiled.map((c, position) => ({ c, position })).filter(({ c }) => c.feature.type === 'numeric');
+  const plan: NumericPlan = {
+    position: new Int32Array(numeric.length), offset: new Int32Array(numeric.length), mean: new Float64Array(numeric.length),
+    std: new Float64Array(numeric.length), fill: new Float64Array(numeric.length), clip: new Float64Array(numeric.length), hasClip: new Uint8Array(numeric.length), indicator: new Uint8Array(numeric.length),
+  };
+  numeric.forEach(({ c, position }, j) => {
+    const f = c.feature as Extract<SignatureFeature, { type: 'numeric' }>;
+    plan.position[j] = position;
+    plan.offset[j] = c.offset;
+    plan.mean[j] = f.mean;
+    plan.std[j] = f.std;
+    plan.fill[j] = f.fill;
+    plan.clip[j] = f.clip ?? 0;
+    plan.hasClip[j] = f.clip === undefined ? 0 : 1;
+    plan.indicator[j] = f.missingIndicator ? 1 : 0;
+  });
+  return plan;
 }
 
 /** Compiles `signature` once; the returned function encodes exactly as encodeRecords does. */

@@ -1,14 +1,15 @@
 /** GET /metrics (Prometheus text) and the hook that counts and times every request by route. */
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../core/metrics.ts';
+import { counterSeries, histogramSeries, type CountSeries, type ObserveSeries } from '../metric-series.ts';
 
 interface RouteSeries {
-  requests: { inc(): void };
-  latency: { observe(seconds: number): void };
+  requests: CountSeries;
+  latency: ObserveSeries;
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  // labelled children looked up once per (route, method, status), not hashed on every request
+  // series looked up once per (route, method, status) and updated in place (metric-series.ts)
   const series = new Map<string, RouteSeries>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -17,8 +18,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     let s = series.get(key);
     if (s === undefined) {
       s = {
-        requests: metrics.httpRequests.labels({ route, method: request.method, status }),
-        latency: metrics.httpLatency.labels({ route, method: request.method }),
+        requests: counterSeries(metrics.httpRequests, { route, method: request.method, status }),
+        latency: histogramSeries(metrics.httpLatency, { route, method: request.method }),
       };
       series.set(key, s);
     }

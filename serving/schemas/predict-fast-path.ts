@@ -4,8 +4,8 @@
  * anything else — invalid, a plan, or merely unusual — and zod must decide (and name the field in
  * its error). zod stays the definition; test/serving/predict-fast-path.test.ts checks both agree.
  */
+import { z } from 'zod';
 import { CHANNELS } from '../../core/domain/campaign.ts';
-import { timestampSchema } from '../../core/domain/timestamp.ts';
 import type { PredictRequest } from './predict-schema.ts';
 
 type Scalar = string | number | boolean | null;
@@ -15,6 +15,11 @@ const TOUCH_KEYS = new Set(['client_id', 'campaign_id', 'ts', 'channel', 'audien
 const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
 const NO_SPACE = /^[^\s]+$/;
 const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The pattern zod checks an ISO string of timestampSchema against (z.iso.datetime({offset: true})
+ * builds it with this call); such a string parses to Date.parse(s), anything else is zod's to judge.
+ */
+export const ISO_TIMESTAMP = z.regexes.datetime({ offset: true });
 
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 const isStableId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 256 && NO_SPACE.test(v);
@@ -24,8 +29,7 @@ const isScalar = (v: unknown): v is Scalar =>
 /** The timestamp as epoch ms, or undefined when zod must judge it. */
 function timestamp(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && v <= 8.64e15 ? v : undefined;
-  const r = timestampSchema.safeParse(v);
-  return r.success ? r.data : undefined;
+  return typeof v === 'string' && ISO_TIMESTAMP.test(v) ? Date.parse(v) : undefined;
 }
 
 /** A copy of `v` with segment first (as zod's catchall object emits it), or undefined. */

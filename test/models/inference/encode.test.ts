@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureColumn } from '../../../features/training-set.ts';
-import { encodeRecords } from '../../../models/inference/encode.ts';
+import { seededRandom } from '../../../core/seeded-random.ts';
+import type { FeatureColumn, FeatureRecord, FeatureValue } from '../../../features/training-set.ts';
+import { createEncoder, createRowWriter, encodeRecords, featureWidth } from '../../../models/inference/encode.ts';
 import { fitSignature } from '../../../models/training/fit-signature.ts';
 
 const columns: FeatureColumn[] = [
@@ -63,5 +64,31 @@ describe('encodeRecords', () => {
   });
   it('reads numeric strings as numbers', () => {
     expect(encodeRecords(sig, [{ age: '45', job: 'chef' }])[0]).toBeCloseTo(10 / std, 6);
+  });
+});
+
+describe('createRowWriter', () => {
+  it('writes exactly the cells createEncoder writes for the same values, on many random rows', () => {
+    const cols: FeatureColumn[] = [
+      { name: 'a', type: 'numeric', source: 'touch' }, { name: 'c', type: 'categorical', source: 'touch' },
+      { name: 'b', type: 'numeric', source: 'touch' }, { name: 'd', type: 'categorical', source: 'touch' }, { name: 'e', type: 'numeric', source: 'touch' },
+    ];
+    const rows = Array.from({ length: 50 }, (_, i) => ({ a: i, b: i % 3 === 0 ? null : i * 10, c: ['x', 'y', 'z'][i % 3] as string, d: i % 2 ? 'p' : 'q', e: 1 }));
+    const fitted = fitSignature(cols, rows, { minCategoryCount: 1 });
+    // one numeric without clip or indicator, to cover every branch
+    const sig = { ...fitted, features: fitted.features.map((f) => (f.name === 'e' && f.type === 'numeric' ? { ...f, clip: undefined, missingIndicator: false } : f)) };
+    sig.inputWidth = sig.features.reduce((w, f) => w + featureWidth(f), 0);
+    const pool: unknown[] = [0, 1, -3, 2.5, 1e12, -1e12, Number.NaN, Number.POSITIVE_INFINITY, null, undefined, true, false, '7', ' ', '', 'x', 'y', 'z', 'p', 'q', 'zz', { o: 1 }];
+    const random = seededRandom(11);
+    const encode = createEncoder(sig);
+    const write = createRowWriter(sig);
+    for (let n = 0; n < 500; n++) {
+      const values = sig.features.map(() => pool[Math.floor(random() * pool.length)]) as FeatureValue[];
+      const record = Object.fromEntries(sig.features.map((f, i) => [f.name, values[i]])) as FeatureRecord;
+      const out = new Float32Array(sig.inputWidth * 2);
+      write(values, out, sig.inputWidth);
+      expect(Array.from(out.subarray(sig.inputWidth))).toEqual(Array.from(encode([record])));
+      expect(out.subarray(0, sig.inputWidth).every((v) => v === 0)).toBe(true);
+    }
   });
 });

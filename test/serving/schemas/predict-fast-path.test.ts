@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fastPredictTouch } from '../../../serving/schemas/predict-fast-path.ts';
+import { z } from 'zod';
+import { ISO_TIMESTAMP, fastPredictTouch } from '../../../serving/schemas/predict-fast-path.ts';
 import { predictRequestSchema } from '../../../serving/schemas/predict-schema.ts';
 
 const touch = { client_id: 'c1', campaign_id: 'k1', ts: '2024-01-21T23:59:29.113Z', audience: { segment: 'students', age_band: '18-24', vip: true, n: 3, x: null }, attributes: { offer: 'a', n: 1.5, b: false, z: null } };
@@ -33,5 +34,27 @@ describe('fastPredictTouch', () => {
     expect(fastPredictTouch(body)).toBeUndefined();
     const isPlan = typeof body === 'object' && body !== null && 'plan' in body && !('touch' in body);
     if (!isPlan) expect(predictRequestSchema.safeParse(body).success).toBe(false);
+  });
+});
+
+describe('fastPredictTouch timestamps', () => {
+  const TS = [
+    '2024-01-21T23:59:29.113Z', '2024-01-21T23:59:29Z', '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2000-02-29T12:00:00Z', '1900-02-29T12:00:00Z',
+    '2024-04-31T00:00:00Z', '2024-12-31T23:59:59.999999999Z', '2024-01-01T00:00:00+02:00', '2024-01-01T00:00:00-11:30', '2024-01-01T00:00:00+24:00',
+    '2024-01-01T24:00:00Z', '2024-01-01T00:60:00Z', '2024-01-01T00:00:60Z', '2024-01-01T00:00Z', '2024-01-01T00:00:00', '2024-01-01T00:00:00z',
+    '2024-01-01 00:00:00Z', '2024-01-01T00:00:00.Z', '0000-01-01T00:00:00Z', ' 2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z ', '+002024-01-01T00:00:00Z',
+    '2024-1-01T00:00:00Z', '', 'T', '2024-01-01T00:00:00+0200',
+  ];
+  it('checks ISO strings with the very pattern zod uses for timestampSchema', () => {
+    const zodPattern = (z.iso.datetime({ offset: true }) as unknown as { _zod: { def: { pattern: RegExp } } })._zod.def.pattern;
+    expect(ISO_TIMESTAMP.source).toBe(zodPattern.source);
+    expect(ISO_TIMESTAMP.flags).toBe(zodPattern.flags);
+  });
+  it.each(TS)('accepts and converts %j exactly as zod does (or leaves it to zod)', (ts) => {
+    const body = { touch: { client_id: 'c', campaign_id: 'k', ts, audience: { segment: 's' } } };
+    const expected = predictRequestSchema.safeParse(body);
+    const fast = fastPredictTouch(JSON.parse(JSON.stringify(body)));
+    if (expected.success) expect(fast).toEqual(expected.data);
+    else expect(fast).toBeUndefined();
   });
 });
