@@ -41,4 +41,26 @@ describe('embedded GraphStore persistence', () => {
     expect(counts.edges).toEqual({ RAN: 1, MATCHES: 1, SEEN_IN: 0, SIMILAR_TO: 1 });
     expect(await reopened.similarPatterns('p1', 5)).toEqual([{ id: 'p2', weight: 0.8 }]);
   });
+
+  it('memoised evidence follows every write and a reload of another instance’s file (the same answers as the first query)', async () => {
+    const cfg = config();
+    const writer = createEmbeddedGraphStore(cfg);
+    const reader = createEmbeddedGraphStore(cfg, { freshnessMs: 0 });
+    await Promise.all([writer.init(), reader.init()]);
+    const ran = (client: string, campaign: string, industry: string, conversions: number) => [
+      { type: 'RAN' as const, from: { label: 'Client' as const, id: client }, to: { label: 'Campaign' as const, id: campaign }, props: {} },
+      { type: 'MATCHES' as const, from: { label: 'Campaign' as const, id: campaign }, to: { label: 'Pattern' as const, id: 'p1' }, props: { touches: 5, conversions } },
+    ];
+    await writer.mergeNodes([{ label: 'Campaign', id: 'k1', props: { industry: 'retail' } }, { label: 'Campaign', id: 'k2', props: { industry: 'retail' } }]);
+    await writer.mergeEdges(ran('c1', 'k1', 'retail', 1));
+    for (const store of [writer, reader]) {
+      expect((await store.patternEvidence(['p1', 'nope'], 'retail')).get('p1')).toMatchObject({ clients: 1, clientsInIndustry: 1 });
+      expect((await store.patternEvidence(['p1', 'nope'], 'retail')).has('nope')).toBe(false); // memoised answers, same result
+    }
+    await writer.mergeEdges(ran('c2', 'k2', 'retail', 2));
+    for (const store of [writer, reader]) expect((await store.patternEvidence(['p1'], 'retail')).get('p1')).toMatchObject({ clients: 2, campaigns: 2, clientsInIndustry: 2 });
+    expect((await writer.patternEvidence(['p1'])).get('p1')).toMatchObject({ clients: 2, clientsInIndustry: 0 }); // no industry asked: its own entry
+    await writer.deleteNodes('Pattern', ['p1']);
+    for (const store of [writer, reader]) expect((await store.patternEvidence(['p1'], 'retail')).size).toBe(0);
+  });
 });

@@ -58,6 +58,15 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
     });
   }
 
+  it('a broad filter (about 60% pass: plain walk, then the predicate) gives the exact filtered top-k', async () => {
+    const broad: VectorFilter = { tenants: ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't11', 't12'], conditions: [{ field: 'score', op: 'range', gte: 0.05 }] };
+    for (const q of queries) {
+      const hits = await index.search('sel', { vector: q, topK: 10, filter: broad });
+      const tenants = new Set(broad.tenants);
+      expect(hits.map((h) => h.id)).toEqual(exactTopK(q, 10, (r) => r.id !== 'r5' && r.id !== 'r6' && tenants.has(r.tenant) && meta(r).score >= 0.05));
+    }
+  });
+
   it('returns every match (fewer than topK) when the filter passes only a few records', async () => {
     const filter: VectorFilter = { tenants: ['t7'], conditions: [{ field: 'tags', op: 'contains_any', values: ['rare'] }] };
     const hits = await index.search('sel', { vector: queries[0] as number[], topK: 50, filter });

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput, type FieldIssue } from '../../../core/errors.ts';
@@ -39,6 +40,11 @@ class EmbeddedGraphStore implements GraphStore {
   private version = '';
   private checkedAt = 0;
   private writes: Promise<unknown> = Promise.resolve();
+  /**
+   * Evidence already computed, by (pattern, industry); false = no such pattern. Evidence changes only
+   * with the graph, so the memo is cleared by every write and every reload.
+   */
+  private readonly evidence = new LRUCache<string, PatternEvidence | false>({ max: EVIDENCE_MEMO });
 
   constructor(private readonly file: string, options: EmbeddedGraphStoreOptions) {
     this.persist = options.persist ?? true;
@@ -72,7 +78,21 @@ class EmbeddedGraphStore implements GraphStore {
 
   async patternEvidence(patternIds: string[], industry?: string): Promise<Map<string, PatternEvidence>> {
     this.reloadIfChanged(false);
-    return patternEvidence(this.graph, patternIds, industry);
+    const out = new Map<string, PatternEvidence>();
+    const missing: string[] = [];
+    for (const id of patternIds) {
+      const known = this.evidence.get(evidenceKey(id, industry));
+      if (known === undefined) missing.push(id);
+      else if (known !== false) out.set(id, known);
+    }
+    if (missing.length === 0) return out;
+    const fresh = patternEvidence(this.graph, missing, industry);
+    for (const id of missing) {
+      const ev = fresh.get(id);
+      this.evidence.set(evidenceKey(id, industry), ev ?? false);
+      if (ev !== undefined) out.set(id, ev);
+    }
+    return out;
   }
 
   async similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]> {
@@ -96,6 +116,7 @@ class EmbeddedGraphStore implements GraphStore {
   private write(change: () => void): Promise<void> {
     const run = this.writes.then(async () => {
       this.reloadIfChanged(true);
+      this.evidence.clear();
       change();
       this.save();
     });
@@ -123,11 +144,16 @@ class EmbeddedGraphStore implements GraphStore {
       throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot read graph file ${this.file}: ${(e as Error).message}`, { cause: e, retriable: false });
     }
     this.graph.clear();
+    this.evidence.clear();
     for (const n of body.nodes) this.graph.mergeNode(n.label, n.id, n.props);
     for (const e of body.edges) this.graph.mergeEdge(e);
     this.version = version;
   }
 }
+
+/** Pattern evidence entries memoised (a few hundred bytes each). */
+const EVIDENCE_MEMO = 100_000;
+const evidenceKey = (id: string, industry: string | undefined): string => `${industry ?? ''}\u0000${id}`;
 
 function fileVersion(file: string): string | undefined {
   try {

@@ -32,6 +32,19 @@ export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128,
 
 /** Labels sampled to estimate how many records a filter matches. */
 const SELECTIVITY_SAMPLES = 1024;
+/** A filter passing at least this share of records is applied after a plain graph walk (see postFiltered). */
+const POST_FILTER_MIN_RATE = 0.3;
+/** The widest plain walk a post-filtered search makes. */
+const POST_FILTER_MAX = 1000;
+
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) { value = fn(); done = true; }
+    return value;
+  };
+}
 
 export class HnswCollection {
   readonly spec: CollectionSpec;
@@ -152,23 +165,48 @@ export class HnswCollection {
 
   private neighbours(query: SearchQuery, compiled: CompiledFilter, k: number): Neighbour[] {
     const filtered = query.filter?.tenants !== undefined || (query.filter?.conditions?.length ?? 0) > 0;
-    const partition = this.exactScan(compiled, filtered);
+    const estimate = once(() => this.estimateMatches(compiled));
+    const partition = this.exactScan(compiled, filtered, estimate);
     if (partition !== undefined) {
       return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k);
     }
-    this.index.setEf(Math.max(query.ef ?? this.tuning.ef, k));
-    const result = filtered
-      ? this.index.searchKnn(Array.from(query.vector), k, compiled.predicate)
-      : this.index.searchKnn(Array.from(query.vector), k);
+    const ef = query.ef ?? this.tuning.ef;
+    const vector = Array.from(query.vector);
+    if (filtered) {
+      const post = this.postFiltered(vector, ef, compiled, k, estimate());
+      if (post !== undefined) return post;
+    }
+    this.index.setEf(Math.max(ef, k));
+    const result = filtered ? this.index.searchKnn(vector, k, compiled.predicate) : this.index.searchKnn(vector, k);
     return result.neighbors.map((label, i) => ({ label, distance: result.distances[i] as number }));
+  }
+
+  /**
+   * A filter most records pass (estimated pass rate ≥ POST_FILTER_MIN_RATE): the plain graph walk
+   * for ⌈1.5·k / rate⌉ + 10 neighbours (no per-node callback into JS), then the predicate over
+   * them, nearest first. Undefined when fewer than k pass (the caller walks with the filter).
+   */
+  private postFiltered(vector: number[], ef: number, compiled: CompiledFilter, k: number, matches: number): Neighbour[] | undefined {
+    const rate = matches / this.size;
+    if (rate < POST_FILTER_MIN_RATE) return undefined;
+    const wide = Math.min(this.size, Math.ceil((1.5 * k) / rate) + 10);
+    if (wide > POST_FILTER_MAX) return undefined;
+    this.index.setEf(Math.max(ef, wide));
+    const result = this.index.searchKnn(vector, wide);
+    const out: Neighbour[] = [];
+    for (let i = 0; i < result.neighbors.length && out.length < k; i++) {
+      const label = result.neighbors[i] as number;
+      if (compiled.predicate(label)) out.push({ label, distance: result.distances[i] as number });
+    }
+    return out.length === k || wide === this.size ? out : undefined;
   }
 
   /**
    * The labels an exact scan would cover for this filter — a small tenant partition, a small
    * collection, or the matches of a selective filter — or undefined when the graph walk is used.
    */
-  exactScan(compiled: CompiledFilter, filtered: boolean): LabelSource[] | undefined {
-    return this.partition(compiled) ?? (filtered ? this.selectivePartition(compiled) : undefined);
+  exactScan(compiled: CompiledFilter, filtered: boolean, estimate = () => this.estimateMatches(compiled)): LabelSource[] | undefined {
+    return this.partition(compiled) ?? (filtered ? this.selectivePartition(compiled, estimate) : undefined);
   }
 
   /** Labels to scan exactly when the candidate partition is small, else undefined (use the graph). */
@@ -190,11 +228,11 @@ export class HnswCollection {
    * predicate's pass rate over a sample of labels, times the size) are at most exactMatchesMax.
    * Undefined = walk the graph.
    */
-  private selectivePartition(compiled: CompiledFilter): LabelSource[] | undefined {
+  private selectivePartition(compiled: CompiledFilter, estimate: () => number): LabelSource[] | undefined {
     const max = this.tuning.exactMatchesMax;
     if (max <= 0 || this.size <= 0) return undefined;
     const candidates = this.smallestSource(compiled);
-    if (candidates.size > 4 * max && this.estimateMatches(compiled) > max) return undefined;
+    if (candidates.size > 4 * max && estimate() > max) return undefined;
     return candidates.sources;
   }
 
@@ -240,7 +278,10 @@ export class HnswCollection {
 
   private vectorAt(label: number): number[] {
     const d = this.spec.dimension;
-    return Array.from(this.vectors.subarray(label * d, (label + 1) * d));
+    const base = label * d;
+    const out = new Array<number>(d);
+    for (let j = 0; j < d; j++) out[j] = this.vectors[base + j] as number;
+    return out;
   }
 
   private recordAt(label: number): VectorRecord {
