@@ -4,7 +4,10 @@
  *  - stream job: log → aggregation engine (6 views) → online store (+ offline Parquet, checkpoints);
  *  - backfill: log replay → the same engine → offline store replaceRange.
  * One process, one core for JS (DuckDB threads = 1). Size: BENCH_EVENTS (default 10,000,000; the
- * stream figure is over the same log).
+ * stream figure is over the same log). All three read the log in batches of the jobs' READ_BATCH
+ * records (BENCH_BATCH overrides it for all three), so the baseline reads exactly as the jobs do.
+ * Each figure is wall time; the CPU time of the process over the same phase is printed beside it
+ * (on a shared machine it is the steadier of the two).
  *   npm run bench:features            # full size
  *   BENCH_EVENTS=300000 npm run bench:features   # smoke run
  */
@@ -15,9 +18,11 @@ import { loadConfig } from '../core/config.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type AppendRecord, type EventLog } from '../pipelines/event-log/event-log.ts';
 import { runBackfill } from '../pipelines/jobs/backfill-job.ts';
+import { READ_BATCH } from '../pipelines/jobs/read-batch.ts';
 import { runStreamJob } from '../pipelines/jobs/stream-job.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? READ_BATCH);
 const DAY = 86_400_000;
 const START = Date.UTC(2024, 0, 1);
 const DAYS = 90;
@@ -83,7 +88,7 @@ async function baseline(log: EventLog): Promise<{ ms: number; events: number }> 
   let events = 0;
   for (const o of await log.offsets(EVENTS_TOPIC)) {
     for (let pos = o.start; pos < o.end; ) {
-      const records = await log.read(EVENTS_TOPIC, o.partition, pos, 10_000);
+      const records = await log.read(EVENTS_TOPIC, o.partition, pos, BATCH);
       for (const r of records) {
         const e = JSON.parse(r.value) as { client_id: string; ts: number };
         const key = `${e.client_id}|${Math.floor(e.ts / DAY)}`;
@@ -98,10 +103,15 @@ async function baseline(log: EventLog): Promise<{ ms: number; events: number }> 
 
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} events/s`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** CPU seconds (user + system) of this process since `from`. */
+const cpu = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return `cpu ${((u.user + u.system) / 1e6).toFixed(1)} s`;
+};
 
 async function main(): Promise<void> {
-  const cpu = os.cpus()[0];
-  console.log(`machine: ${cpu?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, load ${os.loadavg()[0]?.toFixed(1)}`);
+  const model = os.cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`machine: ${model}, ${os.cpus().length} cores, node ${process.version}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; read batch ${BATCH}`);
   const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-features-'));
   const config = loadConfig({ env: {}, overrides: { home, logLevel: 'silent', eventLog: { partitions: 4, fsync: 'none' } } });
   try {
@@ -116,19 +126,23 @@ async function main(): Promise<void> {
       if (appended % 1_000_000 < chunk.length) process.stderr.write(`[bench] appended ${appended.toLocaleString('en-US')}\n`);
     }
     console.log(`events: ${appended.toLocaleString('en-US')} over ${DAYS} days, ${CLIENTS} clients; log append ${secs(performance.now() - t)} (setup, not measured)`);
+    let c = process.cpuUsage();
     const base = await baseline(log);
     await log.close();
-    console.log(`baseline  (log read + JSON.parse + Map update): ${secs(base.ms)}  ${rate(base.events, base.ms)}`);
+    console.log(`baseline  (log read + JSON.parse + Map update): ${secs(base.ms)}  ${rate(base.events, base.ms)}  (${cpu(c)})`);
 
     t = performance.now();
-    const stream = await runStreamJob(config, { untilCaughtUp: true, quiet: true, maxRecords: 10_000 });
+    c = process.cpuUsage();
+    const stream = await runStreamJob(config, { untilCaughtUp: true, quiet: true, maxRecords: BATCH });
     const streamMs = performance.now() - t;
-    console.log(`stream job (log → 6 views → online + offline, checkpoints): ${secs(streamMs)}  ${rate(stream.records, streamMs)}  rows ${stream.rowsWritten}  commits ${stream.commits}  (${(streamMs / base.ms).toFixed(2)}× baseline; target ≥ 300,000 events/s)`);
+    console.log(`stream job (log → 6 views → online + offline, checkpoints): ${secs(streamMs)}  ${rate(stream.records, streamMs)}  rows ${stream.rowsWritten}  commits ${stream.commits}  (${(streamMs / base.ms).toFixed(2)}× baseline; ${cpu(c)}; target ≥ 300,000 events/s)`);
 
     t = performance.now();
-    const backfill = await runBackfill(config, { quiet: true });
+    c = process.cpuUsage();
+    const backfill = await runBackfill(config, { quiet: true, chunk: BATCH });
     const backfillMs = performance.now() - t;
-    console.log(`backfill  (log replay → 6 views → offline replaceRange): ${secs(backfillMs)}  ${rate(backfill.records, backfillMs)}  rows ${backfill.rows}  (${(backfillMs / base.ms).toFixed(2)}× baseline; target ≤ 2×)`);
+    console.log(`backfill  (log replay → 6 views → offline replaceRange): ${secs(backfillMs)}  ${rate(backfill.records, backfillMs)}  rows ${backfill.rows}  (${(backfillMs / base.ms).toFixed(2)}× baseline; ${cpu(c)}; target ≤ 2×)`);
+    console.log(`load after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`memory: rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -120,7 +120,7 @@ export class AggregationEngine {
       return false;
     }
     const ps = this.partition(partition);
-    if (!ps.seen.add(e.event_id, 0, e.ts + this.dedupeHorizon)) {
+    if (!ps.seen.add(e.event_id, e.ts + this.dedupeHorizon)) {
       this.stats.duplicates++;
       return false;
     }
@@ -144,10 +144,7 @@ export class AggregationEngine {
 
   private updateDimensions(ps: PartitionState, e: AlmanacEvent): void {
     if (e.type === 'campaign') ps.campaigns.set(e.campaign_id, { industry: e.industry, channel: e.channel, client_id: e.client_id });
-    else if (e.type === 'touch') {
-      const dim = e.channel === undefined ? { segment: e.audience.segment, campaign_id: e.campaign_id } : { segment: e.audience.segment, campaign_id: e.campaign_id, channel: e.channel };
-      ps.touches.add(e.touch_id, dim, e.ts + this.touchHorizon);
-    }
+    else if (e.type === 'touch') ps.addTouch(e.touch_id, e.campaign_id, e.audience.segment, e.channel, e.ts + this.touchHorizon);
   }
 
   private aggregate(ps: PartitionState, e: AlmanacEvent, wm: number): void {

@@ -6,7 +6,7 @@
  * is deterministic whatever the interleaving of partitions.
  */
 import type { EntityContext } from '../feature-view.ts';
-import { ExpiringMap, type ExpiringMapSnapshot } from './expiring-set.ts';
+import { ExpiringMap, ExpiringSet, type ExpiringMapSnapshot } from './expiring-set.ts';
 
 export interface CampaignDimension {
   industry: string;
@@ -29,16 +29,54 @@ export interface PartitionSnapshot {
 }
 
 const GENERATION_MS = 3_600_000;
+/** Distinct touch dimensions shared before the table starts afresh (it is only a cache). */
+const MAX_SHARED_DIMENSIONS = 100_000;
+
+/**
+ * One object per distinct (campaign, segment, channel) for the remembered touches: a touch then
+ * retains only its id and a pointer, so the young generation copies far less (touches live days).
+ */
+class TouchDimensions {
+  /** channel override ('' = none) → campaign → segment → dimension. */
+  private readonly byChannel = new Map<string, Map<string, Map<string, TouchDimension>>>();
+  private count = 0;
+
+  of(campaignId: string, segment: string, channel: string | undefined): TouchDimension {
+    let byCampaign = this.byChannel.get(channel ?? '');
+    if (!byCampaign) {
+      byCampaign = new Map();
+      this.byChannel.set(channel ?? '', byCampaign);
+    }
+    let bySegment = byCampaign.get(campaignId);
+    if (!bySegment) {
+      bySegment = new Map();
+      byCampaign.set(campaignId, bySegment);
+    }
+    let dim = bySegment.get(segment);
+    if (!dim) {
+      if (this.count >= MAX_SHARED_DIMENSIONS) {
+        this.byChannel.clear();
+        this.count = 0;
+        return this.of(campaignId, segment, channel);
+      }
+      dim = channel === undefined ? { segment, campaign_id: campaignId } : { segment, campaign_id: campaignId, channel };
+      bySegment.set(segment, dim);
+      this.count++;
+    }
+    return dim;
+  }
+}
 
 export class PartitionState implements EntityContext {
   /** Max event time seen, epoch ms (-Infinity before the first event). */
   maxTs = -Infinity;
-  readonly seen: ExpiringMap<number>;
+  readonly seen: ExpiringSet;
   readonly campaigns = new Map<string, CampaignDimension>();
   readonly touches: ExpiringMap<TouchDimension>;
+  private readonly touchDimensions = new TouchDimensions();
 
   constructor(readonly partition: number, snapshot?: PartitionSnapshot) {
-    this.seen = ExpiringMap.fromJSON(GENERATION_MS, snapshot?.seen ?? []);
+    this.seen = ExpiringSet.fromJSON(GENERATION_MS, snapshot?.seen ?? []);
     this.touches = ExpiringMap.fromJSON(GENERATION_MS, snapshot?.touches ?? []);
     if (snapshot) {
       this.maxTs = snapshot.maxTs ?? -Infinity;
@@ -52,6 +90,11 @@ export class PartitionState implements EntityContext {
 
   touch(touchId: string): TouchDimension | undefined {
     return this.touches.get(touchId);
+  }
+
+  /** Remembers a touch's dimensions until `until` (epoch ms of event time); first one wins. */
+  addTouch(touchId: string, campaignId: string, segment: string, channel: string | undefined, until: number): void {
+    this.touches.add(touchId, this.touchDimensions.of(campaignId, segment, channel), until);
   }
 
   /** Forgets ids and touches whose horizon the watermark has passed. */

@@ -13,6 +13,7 @@ import type { OfflineStore, TimeRange } from '../../features/offline-store/offli
 import { FEATURE_VIEWS } from '../../features/views/index.ts';
 import { createEventLog } from '../event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type EventLog, type PartitionOffsets } from '../event-log/event-log.ts';
+import { READ_BATCH } from './read-batch.ts';
 
 export interface BackfillOptions {
   /** Inclusive, epoch ms (default: the beginning). */
@@ -20,7 +21,7 @@ export interface BackfillOptions {
   /** Exclusive, epoch ms (default: no end). */
   to?: number;
   quiet?: boolean;
-  /** Records per read (default 10000). */
+  /** Records per read (default READ_BATCH). */
   chunk?: number;
   /** Injected offline store (benchmarks); null = compute only, write nothing. */
   offline?: OfflineStore | null;
@@ -44,7 +45,7 @@ export async function replayLog(log: EventLog, engine: AggregationEngine, onRows
   const offsets = await log.offsets(EVENTS_TOPIC);
   engine.setPartitions(offsets.filter((o) => o.end > o.start).map((o) => o.partition));
   const cursor = new Map(offsets.filter((o) => o.end > o.start).map((o) => [o.partition, { pos: o.start, end: o.end, ts: -Infinity }]));
-  const chunk = options.chunk ?? 10_000;
+  const chunk = options.chunk ?? READ_BATCH;
   let total = 0;
   while (cursor.size > 0) {
     let partition = -1;

@@ -16,6 +16,7 @@ import type { OfflineStore } from '../../features/offline-store/offline-store.ts
 import { createEventLog } from '../event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type EventLog, type LogConsumer } from '../event-log/event-log.ts';
 import { FeatureSink } from './feature-sink.ts';
+import { READ_BATCH } from './read-batch.ts';
 import { loadCheckpoint, saveCheckpoint } from './stream-checkpoint.ts';
 
 export interface StreamJobOptions {
@@ -24,7 +25,7 @@ export interface StreamJobOptions {
   quiet?: boolean;
   /** Consumer group (default 'almanac-features'). */
   group?: string;
-  /** Records per poll (default 5000). */
+  /** Records per poll (default READ_BATCH). */
   maxRecords?: number;
   /** Commit (stores, checkpoint, offsets) at least this often while records flow (ms, default 5000). */
   commitIntervalMs?: number;
@@ -127,7 +128,7 @@ export async function runStreamJob(config: AlmanacConfig, options: StreamJobOpti
 
 async function consume(run: Run, options: StreamJobOptions): Promise<number> {
   const progress = createProgress({ label: 'features stream', unit: 'events', quiet: options.quiet });
-  const maxRecords = options.maxRecords ?? 5000;
+  const maxRecords = options.maxRecords ?? READ_BATCH;
   const interval = options.commitIntervalMs ?? 5000;
   let lastCommit = Date.now();
   let total = 0;
