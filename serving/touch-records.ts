@@ -109,11 +109,15 @@ async function readAggregates(items: TouchWithCampaign[], deps: RecordDeps, asOf
   }
 }
 
-/** `keys` without repeats (first occurrence kept, order kept). */
+/** `keys` without repeats (first occurrence kept, order kept); a touch's handful by pairwise comparison, many by a set. */
 function uniqueKeys(keys: OnlineKey[]): OnlineKey[] {
   if (keys.length < 2) return keys;
-  const seen = new Set<string>();
   const out: OnlineKey[] = [];
+  if (keys.length <= 32) {
+    for (const k of keys) if (!out.some((o) => o.view === k.view && o.entity === k.entity)) out.push(k);
+    return out;
+  }
+  const seen = new Set<string>();
   for (const k of keys) {
     const id = k.view + '\u0000' + k.entity;
     if (seen.has(id)) continue;
