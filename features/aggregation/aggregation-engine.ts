@@ -66,6 +66,7 @@ export class AggregationEngine {
   readonly plans: ViewPlan[];
   private readonly states: ViewState[];
   private readonly partitions = new Map<number, PartitionState>();
+  private lastPartition: PartitionState | undefined;
   private registered: number[] | undefined;
   private readonly outOfOrderness: number;
   private readonly touchHorizon: number;
@@ -134,11 +135,14 @@ export class AggregationEngine {
   }
 
   private partition(p: number): PartitionState {
+    // records come in runs of one partition: remember the last one
+    if (this.lastPartition?.partition === p) return this.lastPartition;
     let ps = this.partitions.get(p);
     if (!ps) {
       ps = new PartitionState(p);
       this.partitions.set(p, ps);
     }
+    this.lastPartition = ps;
     return ps;
   }
 

@@ -37,15 +37,17 @@ const MAX_SHARED_DIMENSIONS = 100_000;
  * retains only its id and a pointer, so the young generation copies far less (touches live days).
  */
 class TouchDimensions {
-  /** channel override ('' = none) → campaign → segment → dimension. */
-  private readonly byChannel = new Map<string, Map<string, Map<string, TouchDimension>>>();
+  /** campaign → segment → dimension, for touches without a channel of their own. */
+  private readonly plain = new Map<string, Map<string, TouchDimension>>();
+  /** channel → campaign → segment → dimension, for touches with a channel override. */
+  private readonly overridden = new Map<string, Map<string, Map<string, TouchDimension>>>();
   private count = 0;
 
   of(campaignId: string, segment: string, channel: string | undefined): TouchDimension {
-    let byCampaign = this.byChannel.get(channel ?? '');
-    if (!byCampaign) {
-      byCampaign = new Map();
-      this.byChannel.set(channel ?? '', byCampaign);
+    let byCampaign = this.plain;
+    if (channel !== undefined) {
+      byCampaign = this.overridden.get(channel) ?? new Map();
+      if (byCampaign.size === 0) this.overridden.set(channel, byCampaign);
     }
     let bySegment = byCampaign.get(campaignId);
     if (!bySegment) {
@@ -55,7 +57,8 @@ class TouchDimensions {
     let dim = bySegment.get(segment);
     if (!dim) {
       if (this.count >= MAX_SHARED_DIMENSIONS) {
-        this.byChannel.clear();
+        this.plain.clear();
+        this.overridden.clear();
         this.count = 0;
         return this.of(campaignId, segment, channel);
       }
