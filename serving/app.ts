@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetrics } from './routes/metrics-route.ts';
 import { registerModelsRoute } from './routes/models-route.ts';
 import { registerPatternsRoute } from './routes/patterns-route.ts';
+import { lazyChildLogger } from './request-logger.ts';
 import { registerPredictRoute } from './routes/predict-route.ts';
 import type { ServingDeps } from './serving-deps.ts';
 import { ServingRuntime } from './serving-runtime.ts';
@@ -45,6 +46,8 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // request loggers are made on first use (most requests write no line at 'warn')
+    childLoggerFactory: lazyChildLogger,
   }) as unknown as FastifyInstance;
   // zod validates in the handlers (field paths in 400s); the JSON schemas only document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
