@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { createEmbeddedGraphStore } from '../../embeddings/graph-store/embedded/embedded-graph-store.ts';
+import type { GraphEdge } from '../../embeddings/graph-store/graph-store.ts';
 import { graphStoreContract } from '../contracts/graph-store.contract.ts';
 
 const homes: string[] = [];
@@ -47,7 +48,7 @@ describe('embedded GraphStore persistence', () => {
     const writer = createEmbeddedGraphStore(cfg);
     const reader = createEmbeddedGraphStore(cfg, { freshnessMs: 0 });
     await Promise.all([writer.init(), reader.init()]);
-    const ran = (client: string, campaign: string, industry: string, conversions: number) => [
+    const ran = (client: string, campaign: string, industry: string, conversions: number): GraphEdge[] => [
       { type: 'RAN' as const, from: { label: 'Client' as const, id: client }, to: { label: 'Campaign' as const, id: campaign }, props: {} },
       { type: 'MATCHES' as const, from: { label: 'Campaign' as const, id: campaign }, to: { label: 'Pattern' as const, id: 'p1' }, props: { touches: 5, conversions } },
     ];

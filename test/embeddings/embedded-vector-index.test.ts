@@ -24,7 +24,7 @@ vectorIndexContract('embedded', async () => {
 
 // Same contract with exact scans disabled (small partitions and selective filters), so every filtered search walks the HNSW graph with the filter callback.
 vectorIndexContract('embedded (graph walk only)', async () => {
-  const index = createEmbeddedVectorIndex(config(home()), { tuning: { bruteForceMax: 0, exactMatchesMax: 0 } });
+  const index = createEmbeddedVectorIndex(config(home()), { tuning: { bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 } });
   await index.init();
   return index;
 });

@@ -41,7 +41,7 @@ const queries = Array.from({ length: 30 }, () => Array.from({ length: DIM }, () 
 describe('embedded VectorIndex: selective filters are answered by an exact scan of the matches', () => {
   let index: VectorIndex;
   beforeAll(async () => {
-    index = createEmbeddedVectorIndex(loadConfig({ env: {}, overrides: { home: os.tmpdir() } }), { persist: false, tuning: { exactMatchesMax: 500 } });
+    index = createEmbeddedVectorIndex(loadConfig({ env: {}, overrides: { home: os.tmpdir() } }), { persist: false, tuning: { exactMatchesMax: 500, exactScanMax: 2000 } });
     await index.init();
     await index.ensureCollection({ name: 'sel', dimension: DIM, metric: 'cosine', fields: [...fields] });
     await index.upsert('sel', records);
@@ -74,7 +74,7 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
   });
 
   it('keeps the inverted lists in step with upserts and deletes (moved tags, removed records)', async () => {
-    const idx = createEmbeddedVectorIndex(loadConfig({ env: {}, overrides: { home: os.tmpdir() } }), { persist: false, tuning: { exactMatchesMax: 500 } });
+    const idx = createEmbeddedVectorIndex(loadConfig({ env: {}, overrides: { home: os.tmpdir() } }), { persist: false, tuning: { exactMatchesMax: 500, exactScanMax: 2000 } });
     await idx.init();
     await idx.ensureCollection({ name: 'moves', dimension: DIM, metric: 'cosine', fields: [...fields] });
     await idx.upsert('moves', records);
@@ -103,7 +103,7 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
 });
 
 describe('HnswCollection.estimateMatches', () => {
-  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, { ...DEFAULT_TUNING, exactMatchesMax: 500 });
+  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, { ...DEFAULT_TUNING, exactMatchesMax: 500, exactScanMax: 2000 });
   coll.upsert(records);
   const target = { collection: 'est', columns: coll.columns, tenants: coll.tenants, tenantOf: () => coll.tenantOf };
 
@@ -116,10 +116,10 @@ describe('HnswCollection.estimateMatches', () => {
 
   it('plans an exact scan for the selective filters and the graph walk for broad ones', () => {
     for (const c of cases) expect(coll.exactScan(compileFilter(target, c.filter), true), c.name).toBeDefined();
-    const broad: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['x'] }] }; // 6000 labels: more than 4 × 500 to scan, and 6000 estimated matches
+    const broad: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['x'] }] }; // 6000 labels: more than exactScanMax (2000) to scan, and 6000 estimated matches
     expect(coll.exactScan(compileFilter(target, broad), true)).toBeUndefined();
     expect(coll.exactScan(compileFilter(target, {}), false)).toBeUndefined();
-    const off = new HnswCollection(coll.spec, { ...DEFAULT_TUNING, bruteForceMax: 0, exactMatchesMax: 0 });
+    const off = new HnswCollection(coll.spec, { ...DEFAULT_TUNING, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 });
     off.upsert(records);
     expect(off.exactScan(compileFilter({ ...target, columns: off.columns, tenants: off.tenants, tenantOf: () => off.tenantOf }, (cases[0] as { filter: VectorFilter }).filter), true)).toBeUndefined();
   });

@@ -31,12 +31,16 @@ export function bruteForceSearch(
   partitions: LabelSource[],
   predicate: LabelPredicate,
   k: number,
+  /** Precomputed norms by label (cosine): the scan skips recomputing them. */
+  norms?: Float32Array,
 ): Neighbour[] {
   const qNorm = metric === 'cosine' ? Math.sqrt(dot(query, 0, query, dim)) || 1 : 1;
   const best: Neighbour[] = []; // ascending by distance, at most k
   const consider = (label: number): void => {
     if (!predicate(label)) return;
-    const distance = distanceAt(metric, dim, vectors, label, query, qNorm);
+    const distance = metric === 'cosine' && norms !== undefined
+      ? 1 - dot(vectors, label * dim, query, dim) / ((norms[label] || 1) * qNorm)
+      : distanceAt(metric, dim, vectors, label, query, qNorm);
     if (best.length === k && !closer(distance, label, best[k - 1] as Neighbour)) return;
     for (let i = 0; i < best.length; i++) if ((best[i] as Neighbour).label === label) return; // a label listed by two sources
     let at = best.length === k ? k - 1 : best.length;

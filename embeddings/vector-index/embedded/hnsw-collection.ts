@@ -24,11 +24,18 @@ export interface HnswTuning {
    * ever more nodes as the filter gets more selective). 0 disables it.
    */
   exactMatchesMax: number;
+  /**
+   * A filtered search whose smallest candidate source (tenant partitions or one condition's
+   * inverted lists) holds at most this many labels scans them exactly: a scan costs ~0.1 ms per
+   * 1000 labels, while a graph walk whose filter passes few of the query's neighbours visits much
+   * of the graph (tens of ms). 0 disables it.
+   */
+  exactScanMax: number;
   randomSeed: number;
 }
 
 /** ef 128: recall@10 ≥ 0.99 on uniform random dim-32 vectors (bench/ann.bench.ts ANN_DATA=random); ef 64 gave 0.94. */
-export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, randomSeed: 100 };
+export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, exactScanMax: 32_768, randomSeed: 100 };
 
 /** Labels sampled to estimate how many records a filter matches. */
 const SELECTIVITY_SAMPLES = 1024;
@@ -56,6 +63,8 @@ export class HnswCollection {
   ids: (string | undefined)[] = [];
   tenantOf: Int32Array;
   vectors: Float32Array;
+  /** Euclidean norm of each stored vector (cosine exact scans divide by it instead of recomputing it). */
+  norms: Float32Array;
   free: number[] = [];
   nextLabel = 0;
   private readonly labelOf = new Map<string, number>();
@@ -77,6 +86,7 @@ export class HnswCollection {
     for (const f of spec.fields) this.columns.set(f.name, newColumn(f, capacity));
     this.tenantOf = new Int32Array(capacity).fill(-1);
     this.vectors = new Float32Array(capacity * spec.dimension);
+    this.norms = new Float32Array(capacity);
   }
 
   get size(): number {
@@ -90,6 +100,7 @@ export class HnswCollection {
     this.postings.clear();
     this.ids.forEach((id, label) => {
       if (id === undefined) return;
+      this.norms[label] = this.normAt(label);
       this.labelOf.set(id, label);
       this.tenantSet(this.tenantOf[label] as number).add(label);
     });
@@ -114,6 +125,7 @@ export class HnswCollection {
     const vector = Array.from(r.vector);
     this.index.addPoint(vector, label);
     this.vectors.set(vector, label * this.spec.dimension);
+    this.norms[label] = this.normAt(label);
     const tenant = this.tenants.encode(r.tenant);
     this.tenantOf[label] = tenant;
     this.tenantSet(tenant).add(label);
@@ -168,7 +180,7 @@ export class HnswCollection {
     const estimate = once(() => this.estimateMatches(compiled));
     const partition = this.exactScan(compiled, filtered, estimate);
     if (partition !== undefined) {
-      return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k);
+      return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k, this.norms);
     }
     const ef = query.ef ?? this.tuning.ef;
     const vector = Array.from(query.vector);
@@ -224,7 +236,7 @@ export class HnswCollection {
   /**
    * The labels to scan exactly when the filter is selective: the smallest candidate source (the
    * asked tenants' partitions, the inverted lists of one eq / in / contains_any condition, or every
-   * live label) when it is small (≤ 4 × exactMatchesMax labels), or when the estimated matches (the
+   * live label) when it is small (≤ exactScanMax labels), or when the estimated matches (the
    * predicate's pass rate over a sample of labels, times the size) are at most exactMatchesMax.
    * Undefined = walk the graph.
    */
@@ -232,7 +244,7 @@ export class HnswCollection {
     const max = this.tuning.exactMatchesMax;
     if (max <= 0 || this.size <= 0) return undefined;
     const candidates = this.smallestSource(compiled);
-    if (candidates.size > 4 * max && estimate() > max) return undefined;
+    if (candidates.size > this.tuning.exactScanMax && estimate() > max) return undefined;
     return candidates.sources;
   }
 
@@ -274,6 +286,13 @@ export class HnswCollection {
     };
     if (withVector) hit.vector = this.vectorAt(n.label);
     return hit;
+  }
+
+  private normAt(label: number): number {
+    const d = this.spec.dimension;
+    let sum = 0;
+    for (let j = label * d; j < (label + 1) * d; j++) sum += (this.vectors[j] as number) ** 2;
+    return Math.sqrt(sum);
   }
 
   private vectorAt(label: number): number[] {
@@ -323,6 +342,9 @@ export class HnswCollection {
       const vectors = new Float32Array(capacity * this.spec.dimension);
       vectors.set(this.vectors);
       this.vectors = vectors;
+      const norms = new Float32Array(capacity);
+      norms.set(this.norms);
+      this.norms = norms;
     }
   }
 }
