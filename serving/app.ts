@@ -42,12 +42,11 @@ declare module 'fastify' {
 export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? deps.logger;
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // request loggers are made on first use (most requests write no line at 'warn')
+    ...(logger ? { loggerInstance: logger, childLoggerFactory: lazyChildLogger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // request loggers are made on first use (most requests write no line at 'warn')
-    childLoggerFactory: lazyChildLogger,
   }) as unknown as FastifyInstance;
   // zod validates in the handlers (field paths in 400s); the JSON schemas only document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));

@@ -44,10 +44,11 @@ class LazyRequestLogger {
 }
 
 /**
- * fastify's `childLoggerFactory`: a lazy child for the common case; pino's child at once when the
- * route asks for its own level or serializers.
+ * fastify's `childLoggerFactory` (for a pino logger): a lazy child for the common case; the
+ * logger's own child at once when the route asks for its own level or serializers, or when the
+ * logger is not pino (no isLevelEnabled).
  */
 export function lazyChildLogger(this: FastifyInstance, logger: FastifyBaseLogger, bindings: Bindings, options: object): FastifyBaseLogger {
-  if (Object.keys(options).length > 0) return logger.child(bindings, options);
+  if (Object.keys(options).length > 0 || typeof (logger as Partial<Logger>).isLevelEnabled !== 'function') return logger.child(bindings, options);
   return new LazyRequestLogger(logger as unknown as Logger, bindings) as unknown as FastifyBaseLogger;
 }
