@@ -15,28 +15,12 @@ import type { FeatureRecord, FeatureValue } from '../features/training-set.ts';
 import type { ModelRegistry, ModelVersion } from '../models/registry/model-registry.ts';
 import type { Scorer } from '../models/inference/scorer.ts';
 import type { EventLog } from '../pipelines/event-log/event-log.ts';
+import type { CampaignInput, TouchInput } from '../features/touch-features.ts';
+import type { PatternFilterOptions } from '../embeddings/patterns/pattern-filter.ts';
 import type { ResultCache } from './cache/result-cache.ts';
 
-/** A touch as the feature code takes it (features/touch-features.ts). */
-export interface TouchInput {
-  client_id: string;
-  campaign_id?: string;
-  ts: number;
-  channel?: string;
-  audience: { segment: string; [key: string]: string | number | boolean | null };
-  attributes: Record<string, string | number | boolean | null>;
-}
-
-/** A campaign's fields as the feature code takes them. */
-export interface CampaignInput {
-  industry: string;
-  objective: string;
-  channel: string;
-  budget: number;
-  start: number;
-  end: number;
-  attributes: Record<string, string | number | boolean | null>;
-}
+/** A touch and a campaign as the feature code takes them: the very types of features/touch-features.ts. */
+export type { CampaignInput, TouchInput } from '../features/touch-features.ts';
 
 /** A known campaign (from the online store's campaign profile). */
 export type CampaignProfile = CampaignInput & { client_id: string };
@@ -58,14 +42,8 @@ export interface FeatureFunctions {
   lookupClients(store: OnlineStore, clientIds: string[]): Promise<Set<string>>;
 }
 
-export interface PatternFilterOptions {
-  clientId: string;
-  minClients: number;
-  industry?: string;
-  minSuccessRate?: number;
-  minSampleSize?: number;
-  channels?: string[];
-}
+/** The k-anonymity pattern filter's options (embeddings/patterns/pattern-filter.ts). */
+export type { PatternFilterOptions } from '../embeddings/patterns/pattern-filter.ts';
 
 export interface ServingDeps {
   config: AlmanacConfig;
