@@ -20,7 +20,6 @@
  * them (no rebuild). BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (10), BENCH_RECALL_QUERIES (200),
  * BENCH_GRAPH_PATTERNS (synthetic patterns given graph evidence, default min(N, 100000)).
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +40,7 @@ import { STAGE1_EF, stageOneQuery } from '../serving/search/pattern-search.ts';
 import { searchRequestSchema } from '../serving/schemas/search-schema.ts';
 import { PATTERNS_ALIAS, type ServingRuntime } from '../serving/serving-runtime.ts';
 import { startServer } from '../serving/cli.ts';
+import { formatLoad, runLoad, type Load } from './load-generator.ts';
 
 const VECTORS = Number(process.env.BENCH_VECTORS ?? 1_000_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -48,7 +48,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const RECALL_QUERIES = Number(process.env.BENCH_RECALL_QUERIES ?? 200);
 const GRAPH_PATTERNS = Math.min(VECTORS, Number(process.env.BENCH_GRAPH_PATTERNS ?? 100_000));
 const CHUNK = 50_000;
-const AUTOCANNON = path.resolve('node_modules/autocannon');
 const MARKER = 'bench-search.json';
 
 const log = (line: string) => process.stderr.write(`[search-bench] ${line}\n`);
@@ -163,40 +162,8 @@ async function growIndex(config: AlmanacConfig, world: World): Promise<{ small: 
   return result;
 }
 
-interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number }
-
-/** The load generator (separate process): bodies cycle through the templates, "__ID__" made unique per request. */
-const LOADER = `
-const autocannon = require(process.env.AC_PATH);
-const o = JSON.parse(process.env.AC_OPTIONS);
-o.bodies = JSON.parse(require('node:fs').readFileSync(o.bodiesFile, 'utf8'));
-let n = 0;
-const opts = { url: o.url, connections: o.connections, duration: o.duration, method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  requests: [{ setupRequest: (req) => { const i = n++; return { ...req, body: o.bodies[i % o.bodies.length].split('__ID__').join(process.pid + '-' + i) }; } }] };
-if (o.rate) opts.overallRate = o.rate;
-autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
-`;
-
 function autocannon(url: string, bodiesFile: string, options: { rate?: number; seconds?: number } = {}): Promise<Load> {
-  const acOptions = { url, bodiesFile, connections: CONNECTIONS, duration: options.seconds ?? DURATION, rate: options.rate };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', LOADER], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AC_PATH: AUTOCANNON, AC_OPTIONS: JSON.stringify(acOptions) } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        if (code !== 0) throw new Error(`load generator exited ${code}`);
-        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
-      } catch (e) {
-        reject(new Error(`autocannon ${url}: ${(e as Error).message}; stderr '${err.slice(0, 300)}'`));
-      }
-    });
-  });
+  return runLoad({ url, bodiesFile, connections: CONNECTIONS, seconds: options.seconds ?? DURATION, rate: options.rate });
 }
 
 /** Varied plans: every client × industry × channel × segment mix, some with filters; unique bodies. */
@@ -215,8 +182,7 @@ function searchBodies(ex: DemoExamples, world: World, count: number): Record<str
   });
 }
 
-const fmt = (name: string, l: Load) =>
-  `${name.padEnd(40)} ${l.rps.toFixed(0).padStart(6)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms${l.errors || l.non2xx ? `   errors ${l.errors} non-2xx ${l.non2xx}` : ''}`;
+const fmt = (name: string, l: Load) => formatLoad(name, l, 40);
 
 async function loads(url: string, bodies: string, label: string): Promise<{ max: Load; rows: string[] }> {
   await autocannon(url, bodies, { seconds: 3 }); // warm-up (JIT, ORT, first index touches)

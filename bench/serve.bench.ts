@@ -8,7 +8,6 @@
  *
  *   npm run bench:serve                      (BENCH_DURATION=10 BENCH_CONNECTIONS=10 by default)
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,55 +15,13 @@ import Fastify from 'fastify';
 import { buildDemo, demoExamples, type DemoExamples } from '../core/cli/demo.ts';
 import { loadConfig } from '../core/config.ts';
 import { startServer } from '../serving/cli.ts';
+import { formatLoad, runLoad, type Load } from './load-generator.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const AUTOCANNON = path.resolve('node_modules/autocannon');
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-/**
- * The load generator, run in a separate node process: autocannon programmatically, each request's
- * body made from a template whose "__ID__" is replaced by a counter (unique bodies miss the cache).
- */
-const LOADER = `
-const autocannon = require(process.env.AC_PATH);
-const o = JSON.parse(process.env.AC_OPTIONS);
-let n = 0;
-const opts = { url: o.url, connections: o.connections, duration: o.duration, method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  requests: [{ setupRequest: (req) => ({ ...req, body: o.body.split('__ID__').join(String(process.pid) + '-' + (n++)) }) }] };
-if (o.rate) opts.overallRate = o.rate;
-autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
-`;
 
 function autocannon(url: string, body: unknown, options: { rate?: number; seconds?: number } = {}): Promise<Load> {
-  const acOptions = { url, body: JSON.stringify(body), connections: CONNECTIONS, duration: options.seconds ?? DURATION, rate: options.rate };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', LOADER], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AC_PATH: AUTOCANNON, AC_OPTIONS: JSON.stringify(acOptions) },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        if (code !== 0) throw new Error(`load generator exited ${code}`);
-        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
-      } catch (e) {
-        reject(new Error(`autocannon ${url}: ${(e as Error).message}; stderr '${err.slice(0, 300)}'`));
-      }
-    });
-  });
+  return runLoad({ url, body, connections: CONNECTIONS, seconds: options.seconds ?? DURATION, rate: options.rate });
 }
 
 async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -74,8 +31,7 @@ async function startEcho(): Promise<{ url: string; close: () => Promise<void> }>
   return { url: `${url}/echo`, close: () => echo.close() };
 }
 
-const fmt = (name: string, l: Load) =>
-  `${name.padEnd(34)} ${l.rps.toFixed(0).padStart(7)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms${l.errors || l.non2xx ? `   errors ${l.errors} non-2xx ${l.non2xx}` : ''}`;
+const fmt = (name: string, l: Load) => formatLoad(name, l);
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
