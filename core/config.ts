@@ -66,7 +66,7 @@ export const configSchema = z
         adapter: adapterKey('cache', 'ALMANAC_CACHE').default('embedded'),
         maxEntries: z.number().int().min(1).default(10_000),
         ttlMs: durationMs.default(60_000),
-        redis: z.object({ url: z.string().optional(), keyPrefix: z.string().default('almanac:cache:') }).strict()
+        redis: z.object({ url: z.string().optional(), cluster: z.boolean().default(false), keyPrefix: z.string().default('almanac:cache:') }).strict()
       .prefault({}),
       })
       .strict()

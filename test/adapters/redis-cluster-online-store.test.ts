@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import type { OnlineStore } from '../../features/online-store/online-store.ts';
 import { createRedisOnlineStore } from '../../features/online-store/redis/redis-online-store.ts';
+import type { ResultCache } from '../../serving/cache/result-cache.ts';
+import { createRedisResultCache } from '../../serving/cache/redis/redis-result-cache.ts';
 import { onlineStoreContract } from '../contracts/online-store.contract.ts';
 import { hasRedisBinary, PrivateRedis } from './private-redis.ts';
 
@@ -16,7 +18,7 @@ const available = hasRedisBinary() && spawnSync('redis-cli', ['--version'], { st
 if (!available) console.warn('\n*** SKIPPING redis cluster tests: they need redis-server and redis-cli (apt-get install redis-server) ***\n');
 
 const nodes: PrivateRedis[] = [];
-const stores: OnlineStore[] = [];
+const stores: (OnlineStore | ResultCache)[] = [];
 let n = 0;
 const seeds = () => nodes.map((s) => `redis://127.0.0.1:${s.port}`).join(',');
 
@@ -66,6 +68,28 @@ describe.skipIf(!available)('redis online store in cluster mode', () => {
       await probe.ping();
       const owners = new Set(rows.map((r) => probe.slots[calculateSlot(`${prefix}f:v:${r.entity}`)]?.[0]));
       expect(owners.size).toBe(3);
+    } finally {
+      probe.disconnect();
+    }
+  });
+});
+
+describe.skipIf(!available)('redis result cache in cluster mode (cache.redis.cluster)', () => {
+  it('sets and gets keys that live on every node, with their ttl', async () => {
+    const prefix = `cache${process.pid}:`;
+    const config = loadConfig({ env: {}, overrides: { cache: { adapter: 'redis', redis: { url: seeds(), cluster: true, keyPrefix: prefix } } } });
+    const cache = createRedisResultCache(config);
+    await cache.init();
+    stores.push(cache);
+    const keys = Array.from({ length: 200 }, (_, i) => `predict:${i}`);
+    await Promise.all(keys.map((k, i) => cache.set(k, JSON.stringify({ i }), 60_000)));
+    expect(await Promise.all(keys.map((k) => cache.get(k)))).toEqual(keys.map((_, i) => JSON.stringify({ i })));
+    expect(await cache.get('predict:absent')).toBeUndefined();
+    const probe = new Cluster(nodes.map((s) => ({ host: '127.0.0.1', port: s.port })));
+    try {
+      await probe.ping();
+      expect(new Set(keys.map((k) => probe.slots[calculateSlot(`${prefix}${k}`)]?.[0])).size).toBe(3);
+      expect(await probe.pttl(`${prefix}${keys[0]}`)).toBeGreaterThan(50_000);
     } finally {
       probe.disconnect();
     }

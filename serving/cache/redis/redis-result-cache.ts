@@ -23,11 +23,11 @@ export interface RedisResultCacheOptions {
   connectTimeoutMs?: number;
 }
 
-/** Builds the Redis result cache from `config.cache.redis` (url, keyPrefix). */
+/** Builds the Redis result cache from `config.cache.redis` (url, cluster, keyPrefix). */
 export function createRedisResultCache(config: AlmanacConfig, options: RedisResultCacheOptions = {}): ResultCache {
-  const { url, keyPrefix } = config.cache.redis;
+  const { url, cluster, keyPrefix } = config.cache.redis;
   if (!url) throw redisError(new Error('no URL configured: set REDIS_URL=redis://host:6379'), NAME, 'configure');
-  const client = openRedis({ url, name: NAME, ...options });
+  const client = openRedis({ url, cluster, name: NAME, ...options });
   client.on('error', () => {
     /* surfaced per command; the client reconnects by itself */
   });
