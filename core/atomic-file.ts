@@ -48,17 +48,16 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
 
 /** Makes a folder's entries (new, renamed or removed files) durable. */
 export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncPath(dir);
 }
 
 /** Makes a file written by someone else (e.g. DuckDB's COPY) durable before it is renamed into place. */
 export function syncFile(file: string): void {
-  const fd = openSync(file, 'r');
+  fsyncPath(file);
+}
+
+function fsyncPath(p: string): void {
+  const fd = openSync(p, 'r');
   try {
     fsyncSync(fd);
   } finally {

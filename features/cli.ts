@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { action, commandConfig } from '../core/cli/command.ts';
 import { invalidInput } from '../core/errors.ts';
+import { READ_BATCH } from '../pipelines/jobs/read-batch.ts';
 import { dateOption, durationOption, positiveIntOption } from './cli-options.ts';
 import { featureNames } from './feature-view.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
@@ -25,7 +26,7 @@ function registerStream(features: Command): void {
     .description('Consume the event log, update windowed aggregates, write final rows to the online and offline stores')
     .option('--until-caught-up', 'exit once every partition is read to its end (else run until SIGINT/SIGTERM)')
     .option('--group <name>', 'consumer group', 'almanac-features')
-    .option('--max-records <n>', 'records per poll', positiveIntOption('--max-records'), 5000)
+    .option('--max-records <n>', 'records per poll', positiveIntOption('--max-records'), READ_BATCH)
     .action(action(async (o: { untilCaughtUp?: boolean; group: string; maxRecords: number }, cmd: Command) => {
       const config = commandConfig(cmd);
       const { runStreamJob } = await import('../pipelines/jobs/stream-job.ts');

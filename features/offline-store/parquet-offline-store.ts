@@ -157,11 +157,10 @@ export class ParquetOfflineStore implements OfflineStore {
     const list = `[${files.map(sqlString).join(', ')}]`;
     try {
       // written_at is kept per row (not reset to seq): the merge must not win over a part appended meanwhile.
-      await this.connection().run(`COPY (SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
+      const copied = await this.connection().run(`COPY (SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
         QUALIFY row_number() OVER (PARTITION BY entity, timestamp ORDER BY written_at DESC) = 1 ORDER BY entity, timestamp)
         TO ${sqlString(tmp)} (FORMAT parquet)`);
-      const reader = await this.connection().runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(tmp)})`);
-      const rows = Number(reader.getRowObjectsJS()[0]?.n ?? 0);
+      const rows = copied.rowsChanged; // COPY reports the rows it wrote
       if (this.durable) syncFile(tmp);
       await rename(tmp, path.join(dateDir, `part-${seq}-c.parquet`));
       this.syncFolder(dateDir); // the merged file is durable before its inputs go
