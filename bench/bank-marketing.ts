@@ -37,7 +37,7 @@ function report(label: string, m: Pick<ModelMetrics, 'roc_auc' | 'pr_auc' | 'log
 function almanac(home: string, ...argv: string[]): string {
   const started = Date.now();
   process.stderr.write(`$ almanac ${argv.join(' ')}\n`);
-  const out = execFileSync('node', ['core/cli/bin.js', ...argv], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }).toString();
+  const out = execFileSync('node', ['app/bin.js', ...argv], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }).toString();
   process.stderr.write(`  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return out;
 }

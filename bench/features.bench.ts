@@ -19,9 +19,9 @@ import path from 'node:path';
 import { loadConfig } from '../core/config.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type AppendRecord, type EventLog } from '../pipelines/event-log/event-log.ts';
-import { runBackfill } from '../pipelines/jobs/backfill-job.ts';
-import { READ_BATCH } from '../pipelines/jobs/read-batch.ts';
-import { runStreamJob } from '../pipelines/jobs/stream-job.ts';
+import { runBackfill } from '../features/jobs/backfill-job.ts';
+import { READ_BATCH } from '../features/jobs/read-batch.ts';
+import { runStreamJob } from '../features/jobs/stream-job.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? READ_BATCH);

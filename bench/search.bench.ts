@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import hnswlib from 'hnswlib-node';
-import { buildDemo, demoExamples, type DemoExamples } from '../core/cli/demo.ts';
+import { buildDemo, demoExamples, type DemoExamples } from '../app/demo.ts';
 import { loadConfig, type AlmanacConfig } from '../core/config.ts';
 import { CHANNELS } from '../core/domain/campaign.ts';
 import { seededRandom } from '../core/seeded-random.ts';

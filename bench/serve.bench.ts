@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { buildDemo, demoExamples, type DemoExamples } from '../core/cli/demo.ts';
+import { buildDemo, demoExamples, type DemoExamples } from '../app/demo.ts';
 import { loadConfig } from '../core/config.ts';
 import { startServer } from '../serving/cli.ts';
 import { formatLoad, runLoad, type Load } from './load-generator.ts';

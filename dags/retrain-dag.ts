@@ -69,7 +69,7 @@ export function retrainDag(options: RetrainOptions = {}): Dag {
 }
 
 async function runStream(ctx: TaskContext): Promise<unknown> {
-  const { runStreamJob } = await import('../pipelines/jobs/stream-job.ts');
+  const { runStreamJob } = await import('../features/jobs/stream-job.ts');
   return runStreamJob(ctx.config, { untilCaughtUp: true, quiet: true, signal: ctx.signal });
 }
 

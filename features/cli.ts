@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { action, commandConfig } from '../core/cli/command.ts';
 import { invalidInput } from '../core/errors.ts';
-import { READ_BATCH } from '../pipelines/jobs/read-batch.ts';
+import { READ_BATCH } from './jobs/read-batch.ts';
 import { dateOption, durationOption, positiveIntOption } from './cli-options.ts';
 import { featureNames } from './feature-view.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
@@ -29,7 +29,7 @@ function registerStream(features: Command): void {
     .option('--max-records <n>', 'records per poll', positiveIntOption('--max-records'), READ_BATCH)
     .action(action(async (o: { untilCaughtUp?: boolean; group: string; maxRecords: number }, cmd: Command) => {
       const config = commandConfig(cmd);
-      const { runStreamJob } = await import('../pipelines/jobs/stream-job.ts');
+      const { runStreamJob } = await import('./jobs/stream-job.ts');
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -52,7 +52,7 @@ function registerBatch(features: Command): void {
     .action(action(async (o: { from?: number; to?: number }, cmd: Command) => {
       checkRange(o);
       const config = commandConfig(cmd);
-      const { runBackfill } = await import('../pipelines/jobs/backfill-job.ts');
+      const { runBackfill } = await import('./jobs/backfill-job.ts');
       print(await runBackfill(config, { from: o.from, to: o.to }));
     }));
   features

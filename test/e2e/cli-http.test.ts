@@ -1,5 +1,5 @@
 /**
- * End to end through the real CLI (`node core/cli/bin.js …` in a temp ALMANAC_HOME): simulate →
+ * End to end through the real CLI (`node app/bin.js …` in a temp ALMANAC_HOME): simulate →
  * ingest → features stream → training set → train → index → serve (spawned on a free port) →
  * HTTP requests against every route; then a retrain DAG run whose challenger fails the gate keeps
  * the champion serving, and a forced promotion is hot-reloaded by the running server.
@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { demoExamples, type DemoExamples } from '../../core/cli/demo.ts';
+import { demoExamples, type DemoExamples } from '../../app/demo.ts';
 
-const BIN = path.resolve('core/cli/bin.js');
+const BIN = path.resolve('app/bin.js');
 let home: string;
 let server: ChildProcess | undefined;
 let base: string;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { buildDemo } from '../../core/cli/demo.ts';
+import { buildDemo } from '../../app/demo.ts';
 import { loadConfig } from '../../core/config.ts';
 
 it('re-running the demo in the same home changes nothing and keeps the champion', async () => {

@@ -7,7 +7,7 @@ import { getOnlineFeatures, onlineFeatureKey } from '../../features/online-featu
 import { EmbeddedOnlineStore } from '../../features/online-store/embedded/embedded-online-store.ts';
 import { featureSource, touchFeatureKeys, touchFeatureRecord, type CampaignInput, type TouchInput } from '../../features/touch-features.ts';
 import { FEATURE_VIEWS } from '../../features/views/index.ts';
-import { profileRow } from '../../pipelines/jobs/feature-sink.ts';
+import { profileRow } from '../../features/jobs/feature-sink.ts';
 
 const TS = Date.UTC(2024, 2, 5, 14, 30); // a Tuesday
 const campaign: CampaignInput = { industry: 'retail', objective: 'sales', channel: 'email', budget: 5000, start: Date.UTC(2024, 2, 1), end: Date.UTC(2024, 2, 31), attributes: { creative: 'video', industry: 'shadowed' } };

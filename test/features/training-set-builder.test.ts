@@ -3,8 +3,8 @@ import type { AlmanacEvent, OutcomeEvent, TouchEvent } from '../../core/domain/e
 import { buildTrainingSet } from '../../features/training-set-builder.ts';
 import { latestTrainingSetDir, readTrainingSet } from '../../features/training-set-file.ts';
 import type { TrainingExample } from '../../features/training-set.ts';
-import { runStreamJob } from '../../pipelines/jobs/stream-job.ts';
-import { appendToLog, tempConfig } from '../pipelines/jobs/job-fixture.ts';
+import { runStreamJob } from '../../features/jobs/stream-job.ts';
+import { appendToLog, tempConfig } from './jobs/job-fixture.ts';
 import { FIXTURE_START, generateWorld } from './fixtures/generate-events.ts';
 
 const DAY = 86_400_000;

@@ -14,7 +14,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 function almanac(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none' };
   delete env.ALMANAC_CONFIG;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'core/cli/bin.js'), ...args], {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'app/bin.js'), ...args], {
     cwd: home, // no almanac.config.json there
     env,
     encoding: 'utf8',

@@ -11,7 +11,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 /** Runs `almanac simulate …` in the temp folder (async, so that the cases can run concurrently). */
 function almanac(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(repo, 'core/cli/bin.js'), 'simulate', ...args], { cwd: home, env: { ...process.env, ALMANAC_HOME: home } });
+    const child = spawn(process.execPath, [join(repo, 'app/bin.js'), 'simulate', ...args], { cwd: home, env: { ...process.env, ALMANAC_HOME: home } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

@@ -11,10 +11,10 @@ import { isAlmanacError } from '../../core/errors.ts';
 import { retry } from '../../core/resilience/retry.ts';
 import type { OnlineStore } from '../../features/online-store/online-store.ts';
 import { createRedisOnlineStore } from '../../features/online-store/redis/redis-online-store.ts';
-import { runStreamJob } from '../../pipelines/jobs/stream-job.ts';
+import { runStreamJob } from '../../features/jobs/stream-job.ts';
 import { hasRedisBinary, PrivateRedis } from '../adapters/private-redis.ts';
 import { arrivalOrder, generateWorld } from '../features/fixtures/generate-events.ts';
-import { appendToLog, offlineRows, tempConfig } from '../pipelines/jobs/job-fixture.ts';
+import { appendToLog, offlineRows, tempConfig } from '../features/jobs/job-fixture.ts';
 
 const events = arrivalOrder(generateWorld({ days: 20, clients: 6, seed: 23 }), { disorder: 0.1, duplicates: 0.05 });
 const opts = { untilCaughtUp: true, quiet: true, maxRecords: 100, commitIntervalMs: 0 } as const;

@@ -14,7 +14,7 @@ import type { CollectionSpec, SearchHit, SearchQuery, VectorIndex, VectorIndexCa
 import { AliasFile } from './alias-file.ts';
 import { collectionExists, currentGeneration, loadCollection, saveCollection } from './collection-files.ts';
 import { DEFAULT_TUNING, HnswCollection, type HnswTuning } from './hnsw-collection.ts';
-import { checkName, checkQueryVector, checkRecords, checkSpec } from './record-check.ts';
+import { checkName, checkQueryVector, checkRecords, checkSpec } from '../record-check.ts';
 
 export interface EmbeddedVectorIndexOptions {
   /** HNSW parameters (M, efConstruction, default ef, exact-scan threshold). */

@@ -13,7 +13,7 @@
  * and the adapter answers without asking Milvus (an empty list literal is not valid everywhere).
  */
 import type { Scalar, VectorFilter } from '../vector-index.ts';
-import { checkCondition, rangeBounds, type FieldTypes } from './condition-check.ts';
+import { checkCondition, rangeBounds, type FieldTypes } from '../condition-check.ts';
 
 export interface MilvusExpression {
   /** The expression; '' when there is nothing to filter. */

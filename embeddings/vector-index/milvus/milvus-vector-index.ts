@@ -10,7 +10,7 @@
 import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput, notFound } from '../../../core/errors.ts';
-import { checkName, checkQueryVector, checkRecords, checkSpec } from '../embedded/record-check.ts';
+import { checkName, checkQueryVector, checkRecords, checkSpec } from '../record-check.ts';
 import type { CollectionSpec, FieldSpec, Metric, Scalar, ScalarType, SearchHit, SearchQuery, VectorIndex, VectorIndexCapability, VectorRecord } from '../vector-index.ts';
 import { checkStatus, milvusError } from './milvus-errors.ts';
 import { milvusIdsExpr, toMilvusExpr } from './milvus-filter.ts';

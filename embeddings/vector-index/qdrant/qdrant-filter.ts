@@ -16,7 +16,7 @@
  */
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { Condition, Scalar, VectorFilter } from '../vector-index.ts';
-import { checkCondition, rangeBounds, type FieldTypes } from '../milvus/condition-check.ts';
+import { checkCondition, rangeBounds, type FieldTypes } from '../condition-check.ts';
 
 export type QdrantFilter = Schemas['Filter'];
 type QdrantCondition = Schemas['Condition'];

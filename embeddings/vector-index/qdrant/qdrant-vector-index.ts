@@ -14,8 +14,8 @@
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput, notFound } from '../../../core/errors.ts';
-import { checkName, checkQueryVector, checkRecords, checkSpec } from '../embedded/record-check.ts';
-import type { FieldTypes } from '../milvus/condition-check.ts';
+import { checkName, checkQueryVector, checkRecords, checkSpec } from '../record-check.ts';
+import type { FieldTypes } from '../condition-check.ts';
 import type { CollectionSpec, FieldSpec, Metric, Scalar, ScalarType, SearchHit, SearchQuery, VectorIndex, VectorIndexCapability, VectorRecord } from '../vector-index.ts';
 import { httpStatusOf, qdrantError } from './qdrant-errors.ts';
 import { toQdrantFilter } from './qdrant-filter.ts';

@@ -23,7 +23,7 @@ import type { AlmanacConfig } from '../../../core/config.ts';
 import type { FeatureRow } from '../../feature-view.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
 import { checkRow, checkTtl, decodeRow, EXP_FIELD, encodeFields, onlineKey, TS_FIELD } from './online-row-codec.ts';
-import { closeRedis, connectRedis, openRedis, pingRedis, redisError, type RedisClient } from './redis-connection.ts';
+import { closeRedis, connectRedis, openRedis, pingRedis, redisError, type RedisClient } from '../../../core/redis-connection.ts';
 
 const NAME = 'redis online store';
 

@@ -13,7 +13,7 @@ import {
   pingRedis,
   redisError,
   type RedisClient,
-} from '../../../features/online-store/redis/redis-connection.ts';
+} from '../../../core/redis-connection.ts';
 import type { ResultCache } from '../result-cache.ts';
 
 const NAME = 'redis result cache';

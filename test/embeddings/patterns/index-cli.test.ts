@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-index-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 const env = { ...process.env, ALMANAC_HOME: home, ALMANAC_LOG_LEVEL: 'silent' };
-const cli = (...args: string[]) => run('node', ['core/cli/bin.js', ...args], { env, cwd: path.resolve(import.meta.dirname, '../../..') });
+const cli = (...args: string[]) => run('node', ['app/bin.js', ...args], { env, cwd: path.resolve(import.meta.dirname, '../../..') });
 
 describe('almanac index (CLI, real training-set file and champion model)', () => {
   it('fails with ALMANAC_ERR_MODEL_NOT_READY before a champion exists, then indexes with it', async () => {

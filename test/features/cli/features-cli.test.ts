@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config.ts';
 import { ingestFiles } from '../../../pipelines/ingest/ingest-events.ts';
 import { arrivalOrder, generateWorld } from '../fixtures/generate-events.ts';
-import { offlineRows } from '../../pipelines/jobs/job-fixture.ts';
+import { offlineRows } from '../jobs/job-fixture.ts';
 import { createOfflineStore } from '../../../features/offline-store/create-offline-store.ts';
 import type { AlmanacConfig } from '../../../core/config.ts';
 
@@ -21,7 +21,7 @@ async function offlineViews(config: AlmanacConfig): Promise<string[]> {
 }
 
 const run = promisify(execFile);
-const BIN = path.resolve('core/cli/bin.js');
+const BIN = path.resolve('app/bin.js');
 
 async function almanac(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none', ALMANAC_PARTITIONS: '3', ALMANAC_LOG_LEVEL: 'silent' };

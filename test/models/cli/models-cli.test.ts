@@ -9,7 +9,7 @@ import { syntheticTrainingSet } from '../synthetic-training-set.ts';
 import { tinySignature, writeTinyOnnx } from '../tiny-model.ts';
 
 const run = promisify(execFile);
-const { main } = await import('../../../core/cli/main.ts');
+const { main } = await import('../../../app/main.ts');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'almanac-models-cli-'));
 const home = path.join(root, 'home');
 const setDir = path.join(root, 'set');
@@ -18,7 +18,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 /** The real binary, as a user runs it (slow to start: used once). */
 async function almanacProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run('node', ['core/cli/bin.js', ...args], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+    const r = await run('node', ['app/bin.js', ...args], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_LOG_LEVEL: 'silent' }, cwd: process.cwd() });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -10,9 +10,9 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { action, commandConfig, intOption } from './command.ts';
-import { homePath, type AlmanacConfig } from '../config.ts';
-import { AlmanacError } from '../errors.ts';
+import { action, commandConfig, intOption } from '../core/cli/command.ts';
+import { homePath, type AlmanacConfig } from '../core/config.ts';
+import { AlmanacError } from '../core/errors.ts';
 
 export interface DemoOptions {
   seed?: number;
@@ -60,28 +60,28 @@ function stepper(quiet: boolean, total: number): Step {
 export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
   const quiet = options.quiet ?? false;
   const step = stepper(quiet, 7);
-  const { DEMO_WORLD } = await import('../../pipelines/simulator/simulation-options.ts');
+  const { DEMO_WORLD } = await import('../pipelines/simulator/simulation-options.ts');
   const world = { ...DEMO_WORLD, ...options.world, seed: options.seed ?? DEMO_WORLD.seed };
   const dir = homePath(config, 'demo', `world-${world.seed}`);
   const sim = await step('simulate', async () => {
-    const { writeSimulation } = await import('../../pipelines/simulator/write-simulation.ts');
+    const { writeSimulation } = await import('../pipelines/simulator/write-simulation.ts');
     return writeSimulation({ ...world, out: dir, quiet: true });
   }, (r) => `${r.events} events in ${path.relative(process.cwd(), dir) || dir}`);
   const eventsFile = path.join(dir, 'events.jsonl');
   const ingest = await step('ingest', async () => {
-    const { ingestFiles } = await import('../../pipelines/ingest/ingest-events.ts');
+    const { ingestFiles } = await import('../pipelines/ingest/ingest-events.ts');
     return ingestFiles(config, [eventsFile], { quiet: true });
   }, (r) => `${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected.length} rejected`);
   await step('features (stream until caught up)', async () => {
-    const { runStreamJob } = await import('../../pipelines/jobs/stream-job.ts');
+    const { runStreamJob } = await import('../features/jobs/stream-job.ts');
     return runStreamJob(config, { untilCaughtUp: true, quiet: true });
   }, (r) => `${r.records} records, ${r.rowsWritten} feature rows`);
   const { set } = await step('training set', async () => {
-    const { buildTrainingSet } = await import('../../features/training-set-builder.ts');
+    const { buildTrainingSet } = await import('../features/training-set-builder.ts');
     return buildTrainingSet(config, { quiet: true });
   }, (r) => `${r.set.manifest.rows} labelled touches, ${r.set.manifest.positives} conversions`);
   const trained = await step('train + register', async () => {
-    const { trainAndRegister } = await import('../../models/training/train-and-register.ts');
+    const { trainAndRegister } = await import('../models/training/train-and-register.ts');
     return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, epochs: options.epochs ?? DEMO_EPOCHS });
   }, (r) => `model v${r.version.version}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`);
   const promotion = await step('promote', () => promoteIfBetter(config, trained.version.version),
@@ -94,7 +94,7 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
 }
 
 async function promoteIfBetter(config: AlmanacConfig, version: number): Promise<{ promoted: boolean; champion: number; reason: string }> {
-  const [{ createModelRegistry }, { DEFAULT_GATE }] = await Promise.all([import('../../models/registry/create-model-registry.ts'), import('../../dags/retrain-dag.ts')]);
+  const [{ createModelRegistry }, { DEFAULT_GATE }] = await Promise.all([import('../models/registry/create-model-registry.ts'), import('../dags/retrain-dag.ts')]);
   const registry = await createModelRegistry(config);
   // Re-running the demo retrains the same model on the same events; the registry returns the
   // existing version, which may already be champion: nothing to promote.
@@ -109,11 +109,11 @@ async function promoteIfBetter(config: AlmanacConfig, version: number): Promise<
   }
 }
 
-async function indexWithChampion(config: AlmanacConfig, set: import('../../features/training-set.ts').TrainingSet) {
+async function indexWithChampion(config: AlmanacConfig, set: import('../features/training-set.ts').TrainingSet) {
   const [{ createModelRegistry }, { loadScorer }, { buildPatternIndex }] = await Promise.all([
-    import('../../models/registry/create-model-registry.ts'),
-    import('../../models/inference/onnx-scorer.ts'),
-    import('../../embeddings/patterns/build-pattern-index.ts'),
+    import('../models/registry/create-model-registry.ts'),
+    import('../models/inference/onnx-scorer.ts'),
+    import('../embeddings/patterns/build-pattern-index.ts'),
   ]);
   const champion = await (await createModelRegistry(config)).resolve('champion');
   if (!champion) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model to embed patterns with');
@@ -180,7 +180,7 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify({ events: result.events, model: result.modelVersion, champion: result.champion, patterns: result.patterns })}\n`);
         return;
       }
-      const { startServer } = await import('../../serving/cli.ts');
+      const { startServer } = await import('../serving/cli.ts');
       const { app, url } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
       process.stdout.write(`\nTry:\n${curlExamples(url, result.examples)}\n\nServing until Ctrl-C.\n`);
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });

@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { materialize } from '../../../features/materialize.ts';
-import { runBackfill } from '../../../pipelines/jobs/backfill-job.ts';
-import { runStreamJob } from '../../../pipelines/jobs/stream-job.ts';
-import { arrivalOrder, generateWorld } from '../../features/fixtures/generate-events.ts';
+import { runBackfill } from '../../../features/jobs/backfill-job.ts';
+import { runStreamJob } from '../../../features/jobs/stream-job.ts';
+import { arrivalOrder, generateWorld } from '../fixtures/generate-events.ts';
 import { appendToLog, offlineRows, onlineSnapshot, tempConfig } from './job-fixture.ts';
 
 const events = arrivalOrder(generateWorld({ days: 14, clients: 5 }), { disorder: 0.15, veryLate: 0.02, duplicates: 0.06 });

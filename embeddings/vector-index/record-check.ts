@@ -1,6 +1,6 @@
 /** Validation of collection specs and records at the edge of the embedded VectorIndex. */
-import { invalidInput, type FieldIssue } from '../../../core/errors.ts';
-import type { CollectionSpec, FieldSpec, VectorRecord } from '../vector-index.ts';
+import { invalidInput, type FieldIssue } from '../../core/errors.ts';
+import type { CollectionSpec, FieldSpec, VectorRecord } from './vector-index.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const RESERVED = new Set(['id', 'tenant', 'vector']);

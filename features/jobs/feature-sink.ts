@@ -4,10 +4,10 @@
  * store (views 'campaign_profile' and 'client_profile') so that serving can resolve them.
  */
 import type { AlmanacEvent } from '../../core/domain/event.ts';
-import type { FeatureRow } from '../../features/feature-view.ts';
-import type { OfflineStore } from '../../features/offline-store/offline-store.ts';
-import type { OnlineKey, OnlineStore, OnlineValue } from '../../features/online-store/online-store.ts';
-import { CAMPAIGN_PROFILE_VIEW, CLIENT_PROFILE_VIEW, viewTtls } from '../../features/views/index.ts';
+import type { FeatureRow } from '../feature-view.ts';
+import type { OfflineStore } from '../offline-store/offline-store.ts';
+import type { OnlineKey, OnlineStore, OnlineValue } from '../online-store/online-store.ts';
+import { CAMPAIGN_PROFILE_VIEW, CLIENT_PROFILE_VIEW, viewTtls } from '../views/index.ts';
 
 type ProfileRow = OnlineKey & OnlineValue;
 

@@ -10,7 +10,7 @@
  * span slots needs no hash tags (we use none: one key per (view, entity) spreads load evenly).
  */
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { AlmanacError } from '../../../core/errors.ts';
+import { AlmanacError } from './errors.ts';
 
 export interface RedisConnectionOptions {
   url: string;

@@ -2,12 +2,12 @@
  * The `almanac` command line. Each area registers its own commands; this file only assembles them.
  */
 import { Command, CommanderError } from 'commander';
-import { registerPipelineCommands } from '../../pipelines/cli.ts';
-import { registerFeatureCommands } from '../../features/cli.ts';
-import { registerModelCommands } from '../../models/cli.ts';
-import { registerIndexCommands } from '../../embeddings/cli.ts';
-import { registerServeCommands } from '../../serving/cli.ts';
-import { registerDagCommands } from '../../dags/cli.ts';
+import { registerPipelineCommands } from '../pipelines/cli.ts';
+import { registerFeatureCommands } from '../features/cli.ts';
+import { registerModelCommands } from '../models/cli.ts';
+import { registerIndexCommands } from '../embeddings/cli.ts';
+import { registerServeCommands } from '../serving/cli.ts';
+import { registerDagCommands } from '../dags/cli.ts';
 import { registerDemoCommand } from './demo.ts';
 
 export function buildProgram(): Command {

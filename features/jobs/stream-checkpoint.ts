@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
-import type { EngineSnapshot } from '../../features/aggregation/aggregation-engine.ts';
+import type { EngineSnapshot } from '../aggregation/aggregation-engine.ts';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
 
 export interface StreamCheckpoint {

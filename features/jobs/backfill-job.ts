@@ -6,13 +6,13 @@
  */
 import type { AlmanacConfig } from '../../core/config.ts';
 import { createProgress } from '../../core/progress.ts';
-import { AggregationEngine, type EngineStats } from '../../features/aggregation/aggregation-engine.ts';
-import type { FeatureRow } from '../../features/feature-view.ts';
-import { createOfflineStore } from '../../features/offline-store/create-offline-store.ts';
-import type { OfflineStore, TimeRange } from '../../features/offline-store/offline-store.ts';
-import { FEATURE_VIEWS } from '../../features/views/index.ts';
-import { createEventLog } from '../event-log/create-event-log.ts';
-import { EVENTS_TOPIC, type EventLog, type PartitionOffsets } from '../event-log/event-log.ts';
+import { AggregationEngine, type EngineStats } from '../aggregation/aggregation-engine.ts';
+import type { FeatureRow } from '../feature-view.ts';
+import { createOfflineStore } from '../offline-store/create-offline-store.ts';
+import type { OfflineStore, TimeRange } from '../offline-store/offline-store.ts';
+import { FEATURE_VIEWS } from '../views/index.ts';
+import { createEventLog } from '../../pipelines/event-log/create-event-log.ts';
+import { EVENTS_TOPIC, type EventLog, type PartitionOffsets } from '../../pipelines/event-log/event-log.ts';
 import { READ_BATCH } from './read-batch.ts';
 
 export interface BackfillOptions {

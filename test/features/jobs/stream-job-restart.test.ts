@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkpointPath } from '../../../pipelines/jobs/stream-checkpoint.ts';
-import { runStreamJob } from '../../../pipelines/jobs/stream-job.ts';
-import { arrivalOrder, generateWorld } from '../../features/fixtures/generate-events.ts';
+import { checkpointPath } from '../../../features/jobs/stream-checkpoint.ts';
+import { runStreamJob } from '../../../features/jobs/stream-job.ts';
+import { arrivalOrder, generateWorld } from '../fixtures/generate-events.ts';
 import { appendToLog, offlineRows, onlineSnapshot, tempConfig } from './job-fixture.ts';
 
 const events = arrivalOrder(generateWorld({ days: 10, clients: 4, seed: 11 }), { disorder: 0.1, duplicates: 0.05 });

@@ -5,8 +5,8 @@
  * contains_any only on string[]. The reference semantics: ne matches records that have the field
  * with another value; an empty `in`, `contains_any` or tenant list matches nothing.
  */
-import { invalidInput } from '../../../core/errors.ts';
-import type { Condition, Scalar, ScalarType } from '../vector-index.ts';
+import { invalidInput } from '../../core/errors.ts';
+import type { Condition, Scalar, ScalarType } from './vector-index.ts';
 
 export type FieldTypes = ReadonlyMap<string, ScalarType>;
 
