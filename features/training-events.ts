@@ -20,7 +20,7 @@ export interface TrainingEvents {
 
 type Parsed = { type?: string; event_id?: string; ts?: number } & Partial<TouchEvent> & Partial<CampaignEvent> & { kind?: string };
 
-/** Reads the whole log once (deduplicated by event_id). */
+/** Reads the whole log once, through one `EventLog.replay` (deduplicated by event_id). */
 export async function readTrainingEvents(log: EventLog, chunk = 10_000): Promise<TrainingEvents> {
   await log.init();
   const offsets = await log.offsets(EVENTS_TOPIC).catch(() => []);
@@ -29,25 +29,22 @@ export async function readTrainingEvents(log: EventLog, chunk = 10_000): Promise
   const campaigns = new Map<string, CampaignEvent[]>();
   const conversions = new Map<string, number[]>();
   let maxTs = -Infinity;
-  for (const o of offsets) {
-    for (let pos = o.start; pos < o.end; ) {
-      const records = await log.read(EVENTS_TOPIC, o.partition, pos, chunk);
-      if (records.length === 0) break;
-      pos = (records[records.length - 1]?.offset ?? pos) + 1;
-      for (const r of records) {
-        let e: Parsed;
-        try {
-          e = JSON.parse(r.value) as Parsed;
-        } catch {
-          continue;
-        }
-        if (typeof e.event_id !== 'string' || typeof e.ts !== 'number' || seen.has(e.event_id)) continue;
-        seen.add(e.event_id);
-        if (e.ts > maxTs) maxTs = e.ts;
-        if (e.type === 'touch' && !touches.has(e.touch_id as string)) touches.set(e.touch_id as string, e as TouchEvent);
-        else if (e.type === 'campaign') (campaigns.get(e.campaign_id as string) ?? campaigns.set(e.campaign_id as string, []).get(e.campaign_id as string))?.push(e as CampaignEvent);
-        else if (e.type === 'outcome' && e.kind === 'conversion') (conversions.get(e.touch_id as string) ?? conversions.set(e.touch_id as string, []).get(e.touch_id as string))?.push(e.ts);
+  const to = Object.fromEntries(offsets.map((o) => [o.partition, o.end]));
+  const batches = offsets.length === 0 ? [] : log.replay(EVENTS_TOPIC, { to, batchSize: chunk });
+  for await (const { records } of batches) {
+    for (const r of records) {
+      let e: Parsed;
+      try {
+        e = JSON.parse(r.value) as Parsed;
+      } catch {
+        continue;
       }
+      if (typeof e.event_id !== 'string' || typeof e.ts !== 'number' || seen.has(e.event_id)) continue;
+      seen.add(e.event_id);
+      if (e.ts > maxTs) maxTs = e.ts;
+      if (e.type === 'touch' && !touches.has(e.touch_id as string)) touches.set(e.touch_id as string, e as TouchEvent);
+      else if (e.type === 'campaign') (campaigns.get(e.campaign_id as string) ?? campaigns.set(e.campaign_id as string, []).get(e.campaign_id as string))?.push(e as CampaignEvent);
+      else if (e.type === 'outcome' && e.kind === 'conversion') (conversions.get(e.touch_id as string) ?? conversions.set(e.touch_id as string, []).get(e.touch_id as string))?.push(e.ts);
     }
   }
   for (const list of campaigns.values()) list.sort((a, b) => a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1));

@@ -1,8 +1,8 @@
 /**
- * The batch job: replays the whole event log (every partition from its start, via `read`) through
+ * The batch job: replays the whole event log (every partition from its start, via `replay`) through
  * the same aggregation engine as the stream job, and replaces the offline store's rows of the range
- * with the result (whole date partitions swapped). Partitions are read in chunks, always advancing
- * the one furthest behind in event time, so open state stays as small as in the stream.
+ * with the result (whole date partitions swapped). The embedded log's replay advances the
+ * partition furthest behind in event time, so open state stays as small as in the stream.
  */
 import type { AlmanacConfig } from '../../core/config.ts';
 import { createProgress } from '../../core/progress.ts';
@@ -40,24 +40,14 @@ export interface BackfillReport {
 
 const MAX_TS = 8.64e15;
 
-/** Replays the log through the engine; calls `onRows` with final rows as they become final. */
+/** Replays the log through the engine (one `EventLog.replay`); calls `onRows` with final rows as they become final. */
 export async function replayLog(log: EventLog, engine: AggregationEngine, onRows: (rows: FeatureRow[]) => void, options: { chunk?: number; onProgress?: (n: number) => void } = {}): Promise<PartitionOffsets[]> {
   const offsets = await log.offsets(EVENTS_TOPIC);
   engine.setPartitions(offsets.filter((o) => o.end > o.start).map((o) => o.partition));
-  const cursor = new Map(offsets.filter((o) => o.end > o.start).map((o) => [o.partition, { pos: o.start, end: o.end, ts: -Infinity }]));
-  const chunk = options.chunk ?? READ_BATCH;
+  const to = Object.fromEntries(offsets.map((o) => [o.partition, o.end]));
   let total = 0;
-  while (cursor.size > 0) {
-    let partition = -1;
-    let lowest = Infinity;
-    for (const [p, c] of cursor) if (c.ts < lowest || partition < 0) [partition, lowest] = [p, c.ts];
-    const c = cursor.get(partition) as { pos: number; end: number; ts: number };
-    const records = await log.read(EVENTS_TOPIC, partition, c.pos, Math.min(chunk, c.end - c.pos));
+  for await (const { partition, records } of log.replay(EVENTS_TOPIC, { to, batchSize: options.chunk ?? READ_BATCH })) {
     for (const r of records) engine.processRecord(partition, r.value);
-    const last = records[records.length - 1];
-    c.pos = last ? last.offset + 1 : c.end;
-    if (last && last.timestamp > c.ts) c.ts = last.timestamp;
-    if (c.pos >= c.end) cursor.delete(partition);
     total += records.length;
     options.onProgress?.(total);
     onRows(engine.drain());

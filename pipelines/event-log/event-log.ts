@@ -90,6 +90,21 @@ export interface LogConsumer {
   close(): Promise<void>;
 }
 
+export interface ReplayOptions {
+  /** First offset per partition (default: each partition's start). */
+  from?: Readonly<Record<number, number>>;
+  /** Offset to stop before, per partition (default: each partition's end when the replay starts). */
+  to?: Readonly<Record<number, number>>;
+  /** Upper bound on records per batch (default 2000). */
+  batchSize?: number;
+}
+
+/** One step of a replay: records of one partition, in offset order. */
+export interface ReplayBatch {
+  partition: number;
+  records: LogRecord[];
+}
+
 export interface EventLog {
   /** Adapter key ('embedded', 'kafka'). */
   readonly kind: string;
@@ -112,6 +127,16 @@ export interface EventLog {
    * @throws ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE when `offset` is before the start (retention) or after the end.
    */
   read(topic: string, partition: number, offset: number, maxRecords: number): Promise<LogRecord[]>;
+  /**
+   * Bulk read of a topic: every partition from `from` to `to` (by default the whole topic as it
+   * is when the replay starts), without a consumer group's commits. Batches of one partition come
+   * in offset order; partitions interleave (the embedded log advances the partition furthest
+   * behind in event time; Kafka in fetch order). One connection/consumer serves the whole replay;
+   * breaking out of the loop releases it.
+   * @throws ALMANAC_ERR_LOG_UNKNOWN_TOPIC, ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE (a `from`/`to` outside
+   *   [start, end]), ALMANAC_ERR_STORE_UNAVAILABLE (retriable) — on the first iteration step.
+   */
+  replay(topic: string, options?: ReplayOptions): AsyncIterable<ReplayBatch>;
   /** Joins a consumer group on a topic; partitions are assigned among the group's live members. */
   consumer(options: ConsumerOptions): Promise<LogConsumer>;
   /** Committed next-offsets of a group (for lag), by partition. */

@@ -182,6 +182,77 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
       await c.close();
     });
 
+    it('replays a whole topic once: every record, in offset order per partition, in bounded batches', async () => {
+      const log = await newLog();
+      const topic = topicName('replay');
+      await log.ensureTopic(topic, { partitions: 3 });
+      const records = Array.from({ length: 250 }, (_, i) => rec(`rp-${i}`, `client-${i % 7}`, 1_700_000_000_000 + i * 1000, `{"n":${i}}`));
+      await log.append(topic, records);
+      const seen = new Map<number, number[]>();
+      let batches = 0;
+      for await (const batch of log.replay(topic, { batchSize: 40 })) {
+        batches++;
+        expect(batch.records.length).toBeGreaterThan(0);
+        expect(batch.records.length).toBeLessThanOrEqual(40);
+        for (const r of batch.records) {
+          expect(r.partition).toBe(batch.partition);
+          expect(r.topic).toBe(topic);
+          seen.set(r.partition, [...(seen.get(r.partition) ?? []), r.offset]);
+        }
+      }
+      const offsets = await log.offsets(topic);
+      for (const o of offsets) {
+        const got = seen.get(o.partition) ?? [];
+        expect(got).toEqual(Array.from({ length: o.end - o.start }, (_, i) => o.start + i));
+      }
+      expect([...seen.values()].reduce((n, l) => n + l.length, 0)).toBe(250);
+      expect(batches).toBeGreaterThanOrEqual(Math.ceil(250 / 40));
+    });
+
+    it('replays between given offsets, stops at the end it saw at the start, and rejects offsets outside a partition', async () => {
+      const log = await newLog();
+      const topic = topicName('replay-range');
+      await log.ensureTopic(topic, { partitions: 1 });
+      await log.append(topic, Array.from({ length: 10 }, (_, i) => rec(`rr-${i}`, 'c', 1_700_000_000_000 + i, `{"n":${i}}`)));
+      const collect = async (options: Parameters<EventLog['replay']>[1]): Promise<LogRecord[]> => {
+        const out: LogRecord[] = [];
+        for await (const b of log.replay(topic, options)) out.push(...b.records);
+        return out;
+      };
+      expect((await collect({ from: { 0: 3 }, to: { 0: 7 } })).map((r) => r.value)).toEqual(['{"n":3}', '{"n":4}', '{"n":5}', '{"n":6}']);
+      expect(await collect({ from: { 0: 10 } })).toEqual([]);
+      // Records appended during a replay are not part of it.
+      const during: LogRecord[] = [];
+      let appended = false;
+      for await (const b of log.replay(topic, { batchSize: 4 })) {
+        during.push(...b.records);
+        if (!appended) {
+          appended = true;
+          await log.append(topic, [rec('rr-late', 'c')]);
+        }
+      }
+      expect(during.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      await expectCode(collect({ from: { 0: 12 } }), 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE');
+      await expectCode(collect({ to: { 5: 1 } }), 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE');
+      await expectCode(collect({ from: { 0: 5 }, to: { 0: 2 } }), 'ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE');
+      await expectCode(collect({ batchSize: 0 }), 'ALMANAC_ERR_INPUT_INVALID');
+      await expectCode(log.replay(topicName('missing'))[Symbol.asyncIterator]().next(), 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC');
+    });
+
+    it('releases a replay left early (break), so the log closes and replays again', async () => {
+      const log = await newLog();
+      const topic = topicName('replay-break');
+      await log.ensureTopic(topic, { partitions: 2 });
+      await log.append(topic, Array.from({ length: 50 }, (_, i) => rec(`rb-${i}`, `k-${i % 3}`)));
+      for await (const b of log.replay(topic, { batchSize: 5 })) {
+        expect(b.records.length).toBeGreaterThan(0);
+        break;
+      }
+      let n = 0;
+      for await (const b of log.replay(topic)) n += b.records.length;
+      expect(n).toBe(50);
+    });
+
     it('drops duplicate ids (across batches and within one) when it has idempotent-ids', async () => {
       const log = await newLog();
       if (!log.capabilities.has('idempotent-ids')) return;

@@ -2,6 +2,10 @@
  * Small in-test fakes of the ports serving uses (a scorer whose probability and embedding depend
  * on channel and segment, an online store map, a graph with fixed evidence) plus the real embedded
  * vector index and result cache. `fakeDeps()` builds a complete ServingDeps in a temp home.
+ *
+ * Like production, the fake scorer takes encoded rows (predictEncoded) and the fake feature
+ * functions have a compiled reader, so requests take the encoded path serving takes in
+ * production; every scorer call is recorded in `FakeWorld.scorerCalls`.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +17,9 @@ import { PATTERN_FIELDS, type SuccessPattern } from '../../embeddings/patterns/s
 import { createEmbeddedVectorIndex } from '../../embeddings/vector-index/embedded/embedded-vector-index.ts';
 import type { VectorFilter, VectorIndex } from '../../embeddings/vector-index/vector-index.ts';
 import type { OnlineKey, OnlineStore, OnlineValue } from '../../features/online-store/online-store.ts';
-import type { FeatureRecord } from '../../features/training-set.ts';
+import type { FeatureRecord, FeatureValue } from '../../features/training-set.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
-import type { ModelRegistry, ModelVersion } from '../../models/registry/model-registry.ts';
+import type { InputSignature, ModelRegistry, ModelVersion } from '../../models/registry/model-registry.ts';
 import type { AppendRecord, EventLog } from '../../pipelines/event-log/event-log.ts';
 import { createEmbeddedResultCache } from '../../serving/cache/embedded/embedded-result-cache.ts';
 import type { CampaignProfile, FeatureFunctions, PatternFilterOptions, ServingDeps } from '../../serving/serving-deps.ts';
@@ -42,20 +46,61 @@ export function fakeModel(version: number, aliases: ('champion' | 'challenger')[
         { name: 'segment', type: 'categorical', vocabulary: SEGMENTS },
         { name: 'client_rate_7d', type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: true },
       ],
-      inputWidth: 10, inputName: 'x', outputs: { probability: 'p', embedding: 'e' }, embeddingWidth: DIM,
+      inputWidth: 12, inputName: 'x', outputs: { probability: 'p', embedding: 'e' }, embeddingWidth: DIM,
     },
     lineage: { trainingSetId: 'ts', trainingRange: { from: 0, to: 1 }, featureViews: [], eventLogOffsets: {}, codeVersion: 'test', parameters: {}, origin: 'almanac' },
   };
 }
 
-/** Probability: email 0.2 / others 0.05, +0.1 for young_urban, + client rate; version adds 0.001·v so swaps are visible. */
-export function fakeScorer(model: ModelVersion, closed: number[] = []): Scorer {
+/** One call a fake scorer answered: which method, for how many rows. */
+export interface ScorerCall {
+  version: number;
+  method: 'predict' | 'predictEncoded' | 'embed';
+  rows: number;
+}
+
+/**
+ * The record a row of the input tensor encodes (categorical: the hot vocabulary entry, null for the
+ * OOV slot; numeric: z·std + mean, null when its missing indicator is set): how the fake reads x.
+ */
+export function decodeRow(signature: InputSignature, x: Float32Array, row: number): FeatureRecord {
+  const record: FeatureRecord = {};
+  let at = row * signature.inputWidth;
+  for (const f of signature.features) {
+    if (f.type === 'categorical') {
+      const hot = f.vocabulary.findIndex((_, i) => x[at + i] === 1);
+      record[f.name] = hot < 0 ? null : (f.vocabulary[hot] as string);
+      at += f.vocabulary.length + 1;
+    } else {
+      const missing = f.missingIndicator === true && x[at + 1] === 1;
+      record[f.name] = missing ? null : (x[at] as number) * f.std + f.mean;
+      at += f.missingIndicator ? 2 : 1;
+    }
+  }
+  return record;
+}
+
+/**
+ * Probability: email 0.2 / others 0.05, +0.1 for young_urban, + client rate; version adds 0.001·v so swaps are visible.
+ * Without `options.encoded: false` it also takes encoded rows (decoded, then the same formula). Calls go to `options.calls`.
+ */
+export function fakeScorer(model: ModelVersion, closed: number[] = [], options: { calls?: ScorerCall[]; encoded?: boolean } = {}): Scorer {
   const p = (r: FeatureRecord) => (r.channel === 'email' ? 0.2 : 0.05) + (r.segment === 'young_urban' ? 0.1 : 0) + Number(r.client_rate_7d ?? 0) + model.version * 0.001;
-  return {
+  const called = (method: ScorerCall['method'], rows: number) => options.calls?.push({ version: model.version, method, rows });
+  const scorer: Scorer = {
     version: model.version, signature: model.signature,
-    predict: async (records) => Float32Array.from(records.map(p)),
-    embed: async (records) => records.map((r) => Float32Array.from(configVector(String(r.channel), String(r.segment)))),
+    predict: async (records) => { called('predict', records.length); return Float32Array.from(records.map(p)); },
+    embed: async (records) => { called('embed', records.length); return records.map((r) => Float32Array.from(configVector(String(r.channel), String(r.segment)))); },
     close: async () => { closed.push(model.version); },
+  };
+  if (options.encoded === false) return scorer;
+  return {
+    ...scorer,
+    predictEncoded: async (x, rows) => {
+      if (x.length !== rows * model.signature.inputWidth) throw new Error(`fake scorer: ${x.length} floats for ${rows} rows of width ${model.signature.inputWidth}`);
+      called('predictEncoded', rows);
+      return Float32Array.from({ length: rows }, (_, row) => p(decodeRow(model.signature, x, row)));
+    },
   };
 }
 
@@ -97,6 +142,11 @@ export const fakeFeatures: FeatureFunctions = {
     segment: touch.audience.segment,
     client_rate_7d: (aggregates.get(`client_activity:${touch.client_id}`)?.values.rate as number | undefined) ?? null,
   }),
+  // what touchFeatureRecord holds under each name, positionally (production compiles a reader that builds no record)
+  compileTouchFeatureReader: (names) => (touch, campaign, aggregates) => {
+    const record = fakeFeatures.touchFeatureRecord(touch, campaign, aggregates);
+    return names.map((n): FeatureValue | undefined => record[n]);
+  },
   getOnlineFeatures: async (store, keys) => {
     const values = await store.read(keys);
     return new Map(keys.map((k, i) => [`${k.view}:${k.entity}`, values[i]]));
@@ -174,7 +224,7 @@ export function fakeEventLog(): EventLog & { records: AppendRecord[] } {
       records.push(r);
       return { status: 'appended' as const, partition: 0, offset: records.length - 1 };
     }),
-    read: async () => [], consumer: async () => { throw new Error('unused'); }, groupOffsets: async () => new Map(), applyRetention: async () => 0,
+    read: async () => [], replay: async function* () {}, consumer: async () => { throw new Error('unused'); }, groupOffsets: async () => new Map(), applyRetention: async () => 0,
   };
 }
 
@@ -186,6 +236,8 @@ export interface FakeWorld {
   log: ReturnType<typeof fakeEventLog>;
   closedScorers: number[];
   loads: number[];
+  /** Every call of every scorer loaded (which method: the encoded path or records). */
+  scorerCalls: ScorerCall[];
 }
 
 export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<FakeWorld> {
@@ -199,9 +251,10 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
   await buildPatternCollection(vectorIndex);
   const closedScorers: number[] = [];
   const loads: number[] = [];
+  const scorerCalls: ScorerCall[] = [];
   const deps: ServingDeps = {
     config, registry, onlineStore: store, vectorIndex, graph: fakeGraph(), cache: createEmbeddedResultCache(config), eventLog: log,
-    loadScorer: async (m) => { loads.push(m.version); return fakeScorer(m, closedScorers); },
+    loadScorer: async (m) => { loads.push(m.version); return fakeScorer(m, closedScorers, { calls: scorerCalls }); },
     features: fakeFeatures,
     appendEvents: async (l, events) => {
       const acks = await l.append('almanac.events', events.map((e) => ({ id: e.event_id, key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) })));
@@ -214,7 +267,7 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
     metrics: createMetrics(false),
     ...overrides,
   };
-  return { deps, config, registry, store, log, closedScorers, loads };
+  return { deps, config, registry, store, log, closedScorers, loads, scorerCalls };
 }
 
 export const PLAN = {

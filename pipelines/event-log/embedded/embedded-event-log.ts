@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput } from '../../../core/errors.ts';
-import type { AppendAck, AppendRecord, ConsumerOptions, EventLog, EventLogCapability, LogConsumer, LogRecord, PartitionOffsets, TopicSpec } from '../event-log.ts';
+import type { AppendAck, AppendRecord, ConsumerOptions, EventLog, EventLogCapability, LogConsumer, LogRecord, PartitionOffsets, ReplayBatch, ReplayOptions, TopicSpec } from '../event-log.ts';
+import { replayBatchSize, replayByReads, replayRanges } from '../replay-range.ts';
 import { EmbeddedConsumer, GroupMembership, GroupOffsets } from './consumer-group.ts';
 import type { PartitionOptions } from './partition-log.ts';
 import { TopicLog } from './topic-log.ts';
@@ -78,6 +79,12 @@ class EmbeddedEventLog implements EventLog {
 
   async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<LogRecord[]> {
     return (await this.topic(topic)).read(partition, offset, Math.max(0, Math.floor(maxRecords)));
+  }
+
+  async *replay(topic: string, options: ReplayOptions = {}): AsyncGenerator<ReplayBatch> {
+    const t = await this.topic(topic);
+    const size = replayBatchSize(options);
+    yield* replayByReads(replayRanges(topic, t.offsets(), options), size, async (p, offset, max) => t.read(p, offset, max));
   }
 
   async consumer(options: ConsumerOptions): Promise<LogConsumer> {

@@ -14,10 +14,12 @@
 import { Kafka, logLevel, type Admin, type Producer, type SASLOptions } from 'kafkajs';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, unsupported } from '../../../core/errors.ts';
-import type { AppendAck, AppendRecord, ConsumerOptions, EventLog, EventLogCapability, LogConsumer, LogRecord, PartitionOffsets, TopicSpec } from '../event-log.ts';
+import type { AppendAck, AppendRecord, ConsumerOptions, EventLog, EventLogCapability, LogConsumer, LogRecord, PartitionOffsets, ReplayBatch, ReplayOptions, TopicSpec } from '../event-log.ts';
+import { replayBatchSize, replayRanges } from '../replay-range.ts';
 import { fetchGroupOffsets, KafkaLogConsumer } from './kafka-consumer.ts';
 import { kafkaError } from './kafka-errors.ts';
 import { readPartition } from './kafka-partition-read.ts';
+import { replayTopic } from './kafka-replay.ts';
 import { acksFor, chunkMessages, toMessage } from './kafka-records.ts';
 
 /** Builds the Kafka event log from `config.eventLog.kafka` (brokers, clientId, ssl, sasl). */
@@ -123,6 +125,12 @@ class KafkaEventLog implements EventLog {
     const until = Math.min(p.end, offset + Math.max(0, maxRecords));
     if (until <= offset) return [];
     return readPartition(this.kafka, this.admin, this.clientId, { topic, partition, offset, until, partitionCount: all.length });
+  }
+
+  async *replay(topic: string, options: ReplayOptions = {}): AsyncGenerator<ReplayBatch> {
+    const size = replayBatchSize(options);
+    const offsets = await this.offsets(topic);
+    yield* replayTopic(this.kafka, this.admin, this.clientId, topic, offsets.length, replayRanges(topic, offsets, options), size);
   }
 
   async consumer(options: ConsumerOptions): Promise<LogConsumer> {
