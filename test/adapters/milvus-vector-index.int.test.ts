@@ -1,10 +1,10 @@
-/** The VectorIndex contract against a real Milvus (MILVUS_ADDRESS=host:19530); skipped without it. Reads use Strong consistency (read-your-writes). */
-import { describe, it } from 'vitest';
+/** The VectorIndex contract against a real Milvus (MILVUS_ADDRESS=host:19530); skipped without it (see test/real-engines.ts). Reads use Strong consistency (read-your-writes). */
+import { engineUrl, withoutEngine } from '../real-engines.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createMilvusVectorIndex } from '../../embeddings/vector-index/milvus/milvus-vector-index.ts';
 import { vectorIndexContract } from '../contracts/vector-index.contract.ts';
 
-const address = process.env.MILVUS_ADDRESS;
+const address = engineUrl('milvus');
 
 if (address) {
   vectorIndexContract('milvus', async () => {
@@ -14,7 +14,5 @@ if (address) {
     return index;
   });
 } else {
-  describe('VectorIndex contract: milvus', () => {
-    it.skip('skipped: set MILVUS_ADDRESS=localhost:19530 (docker-compose -f deploy/compose.yaml up -d milvus)', () => {});
-  });
+  withoutEngine('VectorIndex contract: milvus', 'milvus');
 }

@@ -1,5 +1,5 @@
-/** The GraphStore contract against a real Neo4j (NEO4J_URI=bolt://host:7687, NEO4J_USER/NEO4J_PASSWORD); skipped without it. */
-import { describe, it } from 'vitest';
+/** The GraphStore contract against a real Neo4j (NEO4J_URI=bolt://host:7687, NEO4J_USER/NEO4J_PASSWORD); skipped without it (see test/real-engines.ts). */
+import { engineUrl, withoutEngine } from '../real-engines.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createNeo4jGraphStore } from '../../embeddings/graph-store/neo4j/neo4j-graph-store.ts';
 import { graphStoreContract } from '../contracts/graph-store.contract.ts';
@@ -14,7 +14,5 @@ if (uri) {
     return store;
   });
 } else {
-  describe('GraphStore contract: neo4j', () => {
-    it.skip('skipped: set NEO4J_URI=bolt://localhost:7687 (docker-compose -f deploy/compose.yaml up -d neo4j)', () => {});
-  });
+  withoutEngine('GraphStore contract: neo4j', 'neo4j');
 }

@@ -1,10 +1,10 @@
-/** The VectorIndex contract against a real Qdrant (QDRANT_URL=http://host:6333); skipped without it. */
-import { describe, it } from 'vitest';
+/** The VectorIndex contract against a real Qdrant (QDRANT_URL=http://host:6333); skipped without it (see test/real-engines.ts). */
+import { engineUrl, withoutEngine } from '../real-engines.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createQdrantVectorIndex } from '../../embeddings/vector-index/qdrant/qdrant-vector-index.ts';
 import { vectorIndexContract } from '../contracts/vector-index.contract.ts';
 
-const url = process.env.QDRANT_URL;
+const url = engineUrl('qdrant');
 
 if (url) {
   vectorIndexContract('qdrant', async () => {
@@ -13,7 +13,5 @@ if (url) {
     return index;
   });
 } else {
-  describe('VectorIndex contract: qdrant', () => {
-    it.skip('skipped: set QDRANT_URL=http://localhost:6333 (docker-compose -f deploy/compose.yaml up -d qdrant)', () => {});
-  });
+  withoutEngine('VectorIndex contract: qdrant', 'qdrant', 'no registry ships its server; point QDRANT_URL at a Qdrant of your own');
 }
