@@ -1,20 +1,11 @@
 /** POST /v1/predict: a touch of a known campaign, or a plan (mean over its audience touches). */
+import { planTouches } from './plan-touches.ts';
+import { round } from './response-rounding.ts';
 import type { PlanRequest, TouchRequest } from './schemas/plan-schema.ts';
 import type { PredictResponse } from './schemas/predict-schema.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
 import type { CampaignInput, TouchInput } from './serving-deps.ts';
-import { canEncodeRows, touchRecords, touchRows } from './touch-records.ts';
-
-/** The campaign fields of a plan and one touch per audience entry. */
-export function planTouches(plan: PlanRequest): { campaign: CampaignInput; touches: TouchInput[] } {
-  const campaign: CampaignInput = {
-    industry: plan.industry, objective: plan.objective, channel: plan.channel, budget: plan.budget,
-    start: plan.start, end: plan.end, attributes: plan.attributes,
-  };
-  // a planned touch carries the plan's attributes (offer, creative, …) as a real touch carries its campaign's
-  const touches = plan.audience.map((audience) => ({ client_id: plan.client_id, ts: plan.start, channel: plan.channel, audience, attributes: plan.attributes }));
-  return { campaign, touches };
-}
+import { scoreTouches } from './touch-scores.ts';
 
 export async function predictTouch(rt: ServingRuntime, touch: TouchRequest): Promise<PredictResponse> {
   const campaign = await rt.directory.campaign(touch.client_id, touch.campaign_id);
@@ -35,21 +26,7 @@ async function score(rt: ServingRuntime, touches: TouchInput[], campaign: Campai
   const lease = rt.champion.acquire();
   try {
     const items = touches.map((touch) => ({ touch, campaign }));
-    const recordDeps = { store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics };
-    const { scorer } = lease;
-    let probs: Float32Array;
-    let missing: string[];
-    let degraded: string[];
-    if (scorer.predictEncoded && canEncodeRows(rt.deps.features)) {
-      // hot path: values written straight into the input tensor (same values as the records)
-      const encoded = await touchRows(items, recordDeps, scorer.signature, asOf);
-      ({ missing, degraded } = encoded);
-      probs = await scorer.predictEncoded(encoded.x, encoded.rows);
-    } else {
-      const built = await touchRecords(items, recordDeps, scorer.signature, asOf);
-      ({ missing, degraded } = built);
-      probs = await scorer.predict(built.records);
-    }
+    const { probabilities: probs, missing, degraded } = await scoreTouches(lease.scorer, items, rt.touchFeatures, asOf);
     let sum = 0;
     for (const p of probs) sum += p;
     const response: PredictResponse = { probability: round(sum / probs.length), model_version: lease.model.version, features_missing: missing };
@@ -60,5 +37,3 @@ async function score(rt: ServingRuntime, touches: TouchInput[], campaign: Campai
     lease.release();
   }
 }
-
-export const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits;

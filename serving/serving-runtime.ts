@@ -1,6 +1,7 @@
 /**
  * Everything a request handler needs, built once per app from the deps: the hot-swappable
- * champion, the pattern index version, one guard per dependency and the directory cache.
+ * champion, the pattern index version, one guard per dependency, the directory cache and the
+ * touch-feature reads' deps.
  */
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -8,6 +9,7 @@ import { ChampionHolder } from './champion-holder.ts';
 import { createGuard, type DependencyGuard, type DependencyName } from './dependency-guard.ts';
 import { DirectoryCache } from './directory-cache.ts';
 import type { ServingDeps } from './serving-deps.ts';
+import type { TouchFeatureDeps } from './touch-records.ts';
 
 export const PATTERNS_ALIAS = 'patterns';
 
@@ -16,6 +18,8 @@ export class ServingRuntime {
   readonly guards: Record<DependencyName, DependencyGuard>;
   readonly directory: DirectoryCache;
   readonly log: Logger;
+  /** What reading touch features needs (the online store behind its guard), built once. */
+  readonly touchFeatures: TouchFeatureDeps;
   /** The collection the 'patterns' alias points to (the index version), when known. */
   indexVersion: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -34,6 +38,7 @@ export class ServingRuntime {
     };
     this.champion = new ChampionHolder(deps.registry, deps.loadScorer, this.log);
     this.directory = new DirectoryCache(deps.onlineStore, deps.features, this.guards.onlineStore);
+    this.touchFeatures = { store: deps.onlineStore, features: deps.features, guard: this.guards.onlineStore, metrics: m };
   }
 
   /** Loads the champion and the index alias once, then polls for changes every reloadIntervalMs. */

@@ -40,17 +40,20 @@ export interface TouchWithCampaign {
   campaign: CampaignInput | undefined;
 }
 
-type RecordDeps = { store: OnlineStore; features: FeatureFunctions; guard: DependencyGuard; metrics: Metrics };
+/** What reading a touch's features needs: the online store, the feature functions, the store's guard, and metrics for fallbacks. */
+export interface TouchFeatureDeps {
+  store: OnlineStore;
+  features: FeatureFunctions;
+  guard: DependencyGuard;
+  metrics: Metrics;
+}
 type Aggregates = Map<string, OnlineValue | undefined>;
 
-export async function touchRecords(items: TouchWithCampaign[], deps: RecordDeps, signature: InputSignature, asOf?: number): Promise<TouchRecords> {
+export async function touchRecords(items: TouchWithCampaign[], deps: TouchFeatureDeps, signature: InputSignature, asOf?: number): Promise<TouchRecords> {
   const { aggregates, degraded } = await readAggregates(items, deps, asOf);
   const records = items.map((i) => deps.features.touchFeatureRecord(i.touch, i.campaign, aggregates));
   return { records, missing: missingFeatures(records, signature), degraded };
 }
-
-/** Whether `touchRows` can serve these deps (the real feature functions have a compiled reader). */
-export const canEncodeRows = (features: FeatureFunctions): boolean => features.compileTouchFeatureReader !== undefined;
 
 interface CompiledRows {
   read: NonNullable<ReturnType<NonNullable<FeatureFunctions['compileTouchFeatureReader']>>>;
@@ -71,8 +74,11 @@ function compiledFor(signature: InputSignature, features: FeatureFunctions): Com
   return c;
 }
 
-/** The encoded input of `items` (identical to encoding touchRecords' records). Needs canEncodeRows(deps.features). */
-export async function touchRows(items: TouchWithCampaign[], deps: RecordDeps, signature: InputSignature, asOf?: number): Promise<TouchRows> {
+/**
+ * The encoded input of `items` (identical to encoding touchRecords' records).
+ * @throws Error when `deps.features` has no compileTouchFeatureReader (scoreTouches only calls it when it has).
+ */
+export async function touchRows(items: TouchWithCampaign[], deps: TouchFeatureDeps, signature: InputSignature, asOf?: number): Promise<TouchRows> {
   const c = compiledFor(signature, deps.features);
   const { aggregates, degraded } = await readAggregates(items, deps, asOf);
   const width = signature.inputWidth;
@@ -93,7 +99,7 @@ export async function touchRows(items: TouchWithCampaign[], deps: RecordDeps, si
   return { x, rows: items.length, missing, degraded };
 }
 
-async function readAggregates(items: TouchWithCampaign[], deps: RecordDeps, asOf: number | undefined): Promise<{ aggregates: Aggregates; degraded: string[] }> {
+async function readAggregates(items: TouchWithCampaign[], deps: TouchFeatureDeps, asOf: number | undefined): Promise<{ aggregates: Aggregates; degraded: string[] }> {
   const keys = items.length === 1
     ? uniqueKeys(deps.features.touchFeatureKeys((items[0] as TouchWithCampaign).touch, (items[0] as TouchWithCampaign).campaign))
     : uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));

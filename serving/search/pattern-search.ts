@@ -11,12 +11,14 @@ import { AlmanacError } from '../../core/errors.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import type { SearchQuery, VectorFilter } from '../../embeddings/vector-index/vector-index.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
-import { planTouches, round } from '../predict-service.ts';
+import { planTouches } from '../plan-touches.ts';
+import { round } from '../response-rounding.ts';
 import type { SearchRequest, SearchResponse } from '../schemas/search-schema.ts';
 import type { PatternFilterOptions } from '../serving-deps.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
 import { PATTERNS_ALIAS } from '../serving-runtime.ts';
-import { canEncodeRows, touchRecords, touchRows, type TouchWithCampaign } from '../touch-records.ts';
+import { touchRecords, type TouchWithCampaign } from '../touch-records.ts';
+import { scoreTouches } from '../touch-scores.ts';
 import { explainPattern } from './explain.ts';
 import { candidateFromHit, candidateFromPattern, cosine, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
@@ -72,7 +74,7 @@ async function embedPlan(rt: ServingRuntime, req: SearchRequest, scorer: Scorer)
   const { campaign, touches } = planTouches(req.plan);
   const base = touches.map((touch) => ({ touch, campaign }));
   const asOf = Math.min(Date.now(), req.plan.start);
-  const { records } = await touchRecords(base, recordDeps(rt), scorer.signature, asOf);
+  const { records } = await touchRecords(base, rt.touchFeatures, scorer.signature, asOf);
   return { base, asOf, query: meanVector(await scorer.embed(records)) };
 }
 
@@ -88,8 +90,6 @@ export async function stageOneQuery(rt: ServingRuntime, req: SearchRequest): Pro
     lease.release();
   }
 }
-
-const recordDeps = (rt: ServingRuntime) => ({ store: rt.deps.onlineStore, features: rt.deps.features, guard: rt.guards.onlineStore, metrics: rt.deps.metrics });
 
 function filterOptions(rt: ServingRuntime, req: SearchRequest): PatternFilterOptions {
   const f = req.filters;
@@ -160,22 +160,12 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
       }
       return row;
     });
-    const probs = await scoreItems(rt, scorer, items, asOf);
-    return new Map(candidates.map((c, i) => [c.id, probs[rows[i] as number] ?? 0]));
+    const { probabilities } = await scoreTouches(scorer, items, rt.touchFeatures, asOf);
+    return new Map(candidates.map((c, i) => [c.id, probabilities[rows[i] as number] ?? 0]));
   } catch (e) {
     rt.log.warn({ err: (e as Error).message }, 'adapted scoring failed; ranking without the model component');
     return undefined;
   }
-}
-
-/** The model's probabilities for the items: encoded straight into the input tensor when the scorer and features allow (same values as records). */
-async function scoreItems(rt: ServingRuntime, scorer: Scorer, items: TouchWithCampaign[], asOf: number): Promise<Float32Array> {
-  if (scorer.predictEncoded && canEncodeRows(rt.deps.features)) {
-    const encoded = await touchRows(items, recordDeps(rt), scorer.signature, asOf);
-    return scorer.predictEncoded(encoded.x, encoded.rows);
-  }
-  const { records } = await touchRecords(items, recordDeps(rt), scorer.signature, asOf);
-  return scorer.predict(records);
 }
 
 function adapt(base: TouchWithCampaign, c: PatternCandidate): TouchWithCampaign {

@@ -5,6 +5,7 @@
  * then pick a diverse top N (MMR over centroids, or at most ⌈N/2⌉ per channel without them).
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import { round } from '../response-rounding.ts';
 import type { ScoreComponents } from '../schemas/search-schema.ts';
 import { cosine, type PatternCandidate } from './pattern-candidate.ts';
 
@@ -113,7 +114,7 @@ function mmr(sorted: RankedPattern[], topN: number): RankedPattern[] {
 }
 
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
-const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+const round4 = (x: number): number => round(x, 4);
 const roundAll = (c: ScoreComponents): ScoreComponents => ({
   similarity: round4(c.similarity), model: round4(c.model), success: round4(c.success), evidence: round4(c.evidence), rules: round4(c.rules),
 });

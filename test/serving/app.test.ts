@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlmanacError } from '../../core/errors.ts';
 import { buildApp } from '../../serving/app.ts';
-import { fakeDeps, fakeGraph, fakeModel, PLAN, type FakeWorld } from './serving-fakes.ts';
+import { fakeDeps, fakeFeatures, fakeGraph, fakeModel, fakeScorer, PLAN, type FakeWorld, type ScorerCall } from './serving-fakes.ts';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => { await app?.close(); app = undefined; });
@@ -17,7 +17,7 @@ const post = (a: FastifyInstance, url: string, payload: unknown) => a.inject({ m
 
 describe('POST /v1/predict', () => {
   it('scores a touch of a known campaign with the champion, online aggregates included', async () => {
-    const { app: a } = await start();
+    const { app: a, scorerCalls } = await start();
     const res = await post(a, '/v1/predict', { touch: { client_id: 'c1', campaign_id: 'cmp1', audience: { segment: 'young_urban' } } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -26,10 +26,12 @@ describe('POST /v1/predict', () => {
     expect(body.model_version).toBe(1);
     expect(body.features_missing).toEqual([]);
     expect(res.headers['x-request-id']).toBeTruthy();
+    // the production path: encoded rows, not records
+    expect(scorerCalls).toEqual([{ version: 1, method: 'predictEncoded', rows: 1 }]);
   });
 
-  it('scores a plan as the mean over its audience, with per-audience probabilities, in one online read', async () => {
-    const { app: a, store } = await start();
+  it('scores a plan as the mean over its audience, with per-audience probabilities, in one online read and one encoded model call', async () => {
+    const { app: a, store, scorerCalls } = await start();
     const res = await post(a, '/v1/predict', { plan: PLAN });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -39,6 +41,26 @@ describe('POST /v1/predict', () => {
     ]);
     expect(body.probability).toBeCloseTo(0.111, 5);
     expect(store.reads).toBe(1);
+    expect(scorerCalls).toEqual([{ version: 1, method: 'predictEncoded', rows: 2 }]);
+  });
+
+  it('gives records to a scorer that takes no encoded rows, and to features without a compiled reader: the same answer', async () => {
+    const encoded = (await post((await start()).app, '/v1/predict', { plan: PLAN })).json();
+    const noReader = { ...fakeFeatures };
+    delete noReader.compileTouchFeatureReader;
+    const calls: ScorerCall[] = [];
+    for (const overrides of [
+      { loadScorer: async (m: Parameters<typeof fakeScorer>[0]) => fakeScorer(m, [], { calls, encoded: false }) },
+      { features: noReader, loadScorer: async (m: Parameters<typeof fakeScorer>[0]) => fakeScorer(m, [], { calls }) },
+    ]) {
+      await app?.close();
+      const { app: a } = await start(overrides);
+      const body = (await post(a, '/v1/predict', { plan: PLAN })).json();
+      expect(body.probability).toBeCloseTo(encoded.probability, 6);
+      expect(body.audience.map((x: { probability: number }) => x.probability)).toEqual(encoded.audience.map((x: { probability: number }) => expect.closeTo(x.probability, 6)));
+      expect(body.features_missing).toEqual(encoded.features_missing);
+    }
+    expect(calls).toEqual([{ version: 1, method: 'predict', rows: 2 }, { version: 1, method: 'predict', rows: 2 }]);
   });
 
   it('reports features the online store could not provide', async () => {
@@ -112,12 +134,13 @@ describe('POST /v1/predict', () => {
   });
 
   it('degrades (aggregates missing) rather than failing when the online store is down', async () => {
-    const { app: a, store } = await start();
+    const { app: a, store, scorerCalls } = await start();
     store.read = async () => { throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'redis down'); };
     const res = await post(a, '/v1/predict', { plan: PLAN });
     expect(res.statusCode).toBe(200);
     expect(res.json().degraded).toEqual(['online_store']);
     expect(res.json().features_missing).toEqual(['client_rate_7d']);
+    expect(scorerCalls.map((c) => c.method)).toEqual(['predictEncoded']);
   });
 });
 
@@ -150,7 +173,7 @@ describe('hot reload', () => {
 
 describe('POST /v1/patterns/search', () => {
   it('returns top N reranked patterns with statistics, score components and an explanation', async () => {
-    const { app: a } = await start();
+    const { app: a, scorerCalls } = await start();
     const res = await post(a, '/v1/patterns/search', { plan: { ...PLAN, channel: 'email' }, top_n: 3 });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -165,6 +188,9 @@ describe('POST /v1/patterns/search', () => {
     expect(top.explanation).toMatch(/^similar \(0\.\d\d\) to a pattern converting 20\.0% \[19\.0–21\.0%\] over 5,000 touches from 6 clients; proven in retail by 4 clients/);
     const scores = body.patterns.map((p: { score: number }) => p.score);
     expect(scores[0]).toBeGreaterThanOrEqual(scores[1]);
+    // the plan's embedding from records; the adapted plans scored once per dominant (channel, segment), encoded
+    expect(scorerCalls.map((c) => c.method)).toEqual(['embed', 'predictEncoded']);
+    expect(top.model_probability).toBeCloseTo(0.311, 5);
   });
 
   it('pushes filters down: k-anonymity hides patterns with too few clients, channels filter', async () => {

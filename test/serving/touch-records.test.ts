@@ -17,17 +17,13 @@ const signature: InputSignature = {
   inputWidth: 3 + 3 + 2, outputs: { probability: 'p' }, inputName: 'x',
 };
 
-/** The fake features with a compiled reader (what touchFeatureRecord holds, positionally) and the keys each read asked for. */
+/** The fake features (with their compiled reader: what touchFeatureRecord holds, positionally) and the keys each read asked for. */
 function world() {
   const asked: OnlineKey[][] = [];
   const store = fakeOnlineStore({ 'client_activity:c1': { values: { rate: 0.2 }, ts: 0 }, 'client_activity:c2': { values: { rate: 0.7 }, ts: 0 } } as never);
   const features: FeatureFunctions = {
     ...fakeFeatures,
     getOnlineFeatures: (s, keys, now) => { asked.push(keys); return fakeFeatures.getOnlineFeatures(s, keys, now); },
-    compileTouchFeatureReader: (names) => (touch, campaign, aggregates) => {
-      const record = fakeFeatures.touchFeatureRecord(touch, campaign, aggregates);
-      return names.map((n) => record[n]);
-    },
   };
   const metrics = createMetrics(false);
   const deps = { store, features, guard: createGuard('onlineStore', { timeoutMs: 1_000 }, metrics), metrics };
