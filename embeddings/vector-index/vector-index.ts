@@ -36,7 +36,11 @@ export interface VectorRecord {
   metadata: Record<string, Scalar | string[]>;
 }
 
-/** One condition on a scalar field. All conditions of a filter are ANDed. */
+/**
+ * One condition on a scalar field. All conditions of a filter are ANDed. What each operator means
+ * at its edges (bounds, missing values, empty lists) and what is rejected is decided once, for every
+ * adapter, in condition-check.ts.
+ */
 export type Condition =
   | { field: string; op: 'eq'; value: Scalar }
   | { field: string; op: 'ne'; value: Scalar }
@@ -89,7 +93,10 @@ export interface VectorIndex {
   upsert(collection: string, records: VectorRecord[]): Promise<void>;
   /** Deletes by id; unknown ids are ignored. */
   delete(collection: string, ids: string[]): Promise<void>;
-  /** Top-K by similarity with the filter applied inside the engine (not after). */
+  /**
+   * Top-K by similarity with the filter applied inside the engine (not after).
+   * @throws ALMANAC_ERR_INPUT_INVALID on a wrong dimension, topK < 1, or a filter condition-check.ts rejects (the message names the field).
+   */
   search(collection: string, query: SearchQuery): Promise<SearchHit[]>;
   /** Records by id (missing ids are absent from the result). */
   get(collection: string, ids: string[]): Promise<VectorRecord[]>;

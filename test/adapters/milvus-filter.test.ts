@@ -24,13 +24,24 @@ describe('Milvus filter expressions', () => {
     expect(t({})).toBe('');
   });
 
-  it('writes ranges with gt/gte/lt/lte (gte wins over gt, lte over lt)', () => {
+  it('writes ranges with gt/gte/lt/lte (every bound applies: the tightest wins, the exclusive one at the same value)', () => {
     const t = (r: Record<string, number>) => toMilvusExpr({ conditions: [{ field: 'rate', op: 'range', ...r }] }, FIELDS).expr;
     expect(t({ gt: 0.5 })).toBe('rate > 0.5');
     expect(t({ gte: 0.5, lt: 0.9 })).toBe('(rate >= 0.5) and (rate < 0.9)');
     expect(t({ lte: -1e-7 })).toBe('rate <= -1e-7');
     expect(t({ gt: 1, gte: 2, lt: 5, lte: 4 })).toBe('(rate >= 2) and (rate <= 4)');
     expect(t({ gte: -0 })).toBe('rate >= 0');
+    expect(t({ gt: 0.5, gte: 0.1 })).toBe('rate > 0.5');
+    expect(t({ lt: 0.5, lte: 0.9 })).toBe('rate < 0.5');
+    expect(t({ gt: 2, gte: 2, lt: 3, lte: 3 })).toBe('(rate > 2) and (rate < 3)');
+    expect(t({ gte: 2, lte: 2 })).toBe('(rate >= 2) and (rate <= 2)');
+  });
+
+  it('a range no number satisfies is empty (Milvus is not asked)', () => {
+    const r = (b: Record<string, number>) => toMilvusExpr({ conditions: [{ field: 'rate', op: 'range', ...b }] }, FIELDS);
+    expect(r({ gte: 5, lte: 1 })).toEqual({ expr: '', empty: true });
+    expect(r({ gt: 1, lte: 1 })).toEqual({ expr: '', empty: true });
+    expect(r({ gte: 1, lt: 1 })).toEqual({ expr: '', empty: true });
   });
 
   it('ANDs tenants and conditions, each parenthesised', () => {
@@ -53,6 +64,8 @@ describe('Milvus filter expressions', () => {
     expect(toMilvusExpr({ conditions: [{ field: 'channels', op: 'contains_any', values: [] }] }, FIELDS).empty).toBe(true);
     expect(toMilvusExpr({ tenants: [] }, FIELDS).empty).toBe(true);
     expect(toMilvusExpr({ tenants: ['a'] }, FIELDS).empty).toBe(false);
+    expect(toMilvusExpr({ conditions: [{ field: 'rate', op: 'in', values: [] }] }, FIELDS)).toEqual({ expr: '', empty: true });
+    expect(toMilvusExpr({ tenants: ['a'], conditions: [{ field: 'segment', op: 'eq', value: 'x' }, { field: 'segment', op: 'in', values: [] }] }, FIELDS)).toEqual({ expr: '', empty: true });
   });
 
   it('handles long lists', () => {
@@ -77,9 +90,26 @@ describe('Milvus filter expressions', () => {
       { field: 'segment', op: 'contains_any', values: ['a'] },
       { field: 'active', op: 'in', values: ['true'] },
       { field: 'segment', op: 'regex', value: '.*' },
+      { field: 'rate', op: 'range', gte: Number.NaN },
+      { field: 'rate', op: 'range', lt: Number.NEGATIVE_INFINITY },
+      { field: 'segment', op: 'in', values: ['a', 1] },
+      { field: 'channels', op: 'contains_any', values: [1] },
+      { field: 'tenant', op: 'eq', value: 'global' },
     ];
     for (const cond of bad) {
-      expect(() => toMilvusExpr({ conditions: [cond as never] }, FIELDS)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID' }));
+      expect(() => toMilvusExpr({ conditions: [cond as never] }, FIELDS)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringContaining(`'${cond.field}'`) }));
+    }
+  });
+
+  it('rejects a range with no bound, naming the field, even beside an empty list', () => {
+    expect(() => toMilvusExpr({ tenants: [], conditions: [{ field: 'segment', op: 'in', values: [] }, { field: 'rate', op: 'range' }] }, FIELDS)).toThrow(
+      expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringContaining("field 'rate'"), details: { issues: [{ path: 'filter.conditions.1.op', reason: 'range needs at least one of gt, gte, lt, lte' }] } }),
+    );
+  });
+
+  it('rejects a malformed filter (conditions not an array, a null condition, non-string tenants)', () => {
+    for (const filter of ['rate > 1', null, { conditions: 'rate > 1' }, { conditions: [null] }, { tenants: [1] }, { tenants: 'global' }]) {
+      expect(() => toMilvusExpr(filter as never, FIELDS), JSON.stringify(filter)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID' }));
     }
   });
 });

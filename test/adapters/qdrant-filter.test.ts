@@ -33,6 +33,8 @@ describe('Qdrant filters', () => {
     expect(one({ field: 'channels', op: 'contains_any', values: ['email'] })).toEqual([{ key: 'channels', match: { any: ['email'] } }]);
     expect(one({ field: 'rate', op: 'range', gte: 0.5, lt: 0.9 })).toEqual([{ key: 'rate', range: { gte: 0.5, lt: 0.9 } }]);
     expect(one({ field: 'rate', op: 'range', gt: 1, gte: 2, lt: 5, lte: 4 })).toEqual([{ key: 'rate', range: { gte: 2, lte: 4 } }]);
+    expect(one({ field: 'rate', op: 'range', gt: 0.5, gte: 0.1, lt: 3, lte: 3 })).toEqual([{ key: 'rate', range: { gt: 0.5, lt: 3 } }]);
+    expect(one({ field: 'active', op: 'in', values: [true] })).toEqual([{ should: [{ key: 'active', match: { value: true } }] }]);
     expect(toQdrantFilter({ tenants: ['global', 'c1'], conditions: [{ field: 'segment', op: 'eq', value: 'x' }] }, FIELDS).filter).toEqual({
       must: [{ key: 'tenant', match: { any: ['global', 'c1'] } }, { key: 'segment', match: { value: 'x' } }],
     });
@@ -49,6 +51,9 @@ describe('Qdrant filters', () => {
     expect(toQdrantFilter({ conditions: [{ field: 'segment', op: 'in', values: [] }] }, FIELDS).empty).toBe(true);
     expect(toQdrantFilter({ conditions: [{ field: 'channels', op: 'contains_any', values: [] }] }, FIELDS).empty).toBe(true);
     expect(toQdrantFilter({ tenants: [] }, FIELDS).empty).toBe(true);
+    expect(toQdrantFilter({ conditions: [{ field: 'rate', op: 'in', values: [] }] }, FIELDS)).toEqual({ empty: true });
+    expect(toQdrantFilter({ conditions: [{ field: 'rate', op: 'range', gte: 5, lte: 1 }] }, FIELDS)).toEqual({ empty: true });
+    expect(toQdrantFilter({ conditions: [{ field: 'rate', op: 'range', gt: 1, lt: 1 }] }, FIELDS)).toEqual({ empty: true });
     const values = Array.from({ length: 5000 }, (_, i) => `v${i}`);
     expect(one({ field: 'segment', op: 'in', values })).toEqual([{ key: 'segment', match: { any: values } }]);
   });
@@ -57,6 +62,13 @@ describe('Qdrant filters', () => {
     for (const cond of [{ field: 'nope', op: 'eq', value: 'x' }, { field: 'channels', op: 'eq', value: 'x' }, { field: 'segment', op: 'range', lt: 1 }, { field: 'rate', op: 'contains_any', values: ['1'] }]) {
       expect(() => one(cond)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID' }));
     }
+    for (const cond of [{ field: 'rate', op: 'range' }, { field: 'rate', op: 'range', gt: Number.NaN }, { field: 'rate', op: 'eq', value: '1' }, { field: 'active', op: 'ne', value: 0 }, { field: 'segment', op: 'like', value: 'a%' }]) {
+      expect(() => one(cond), JSON.stringify(cond)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringContaining(`field '${cond.field}'`) }));
+    }
+    expect(() => toQdrantFilter({ tenants: [], conditions: [{ field: 'rate', op: 'range' }] }, FIELDS)).toThrow(
+      expect.objectContaining({ details: { issues: [{ path: 'filter.conditions.0.op', reason: 'range needs at least one of gt, gte, lt, lte' }] } }),
+    );
+    expect(() => toQdrantFilter({ tenants: [1] as never }, FIELDS)).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_INPUT_INVALID' }));
   });
 });
 

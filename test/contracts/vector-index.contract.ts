@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../core/errors.ts';
-import type { CollectionSpec, Scalar, VectorIndex, VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
+import type { CollectionSpec, Condition, Scalar, VectorFilter, VectorIndex, VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
 import { seededRandom } from '../../core/seeded-random.ts';
 export { seededRandom };
 
@@ -133,6 +133,81 @@ export function vectorIndexContract(name: string, make: () => Promise<VectorInde
       const [hit] = await index.search(c, { vector: axis(0), topK: 1, filter: { tenants: ['client_a'] } });
       expect(hit?.tenant).toBe('client_a');
       expect(hit?.metadata.channels).toEqual(['email', 'push']);
+    });
+
+    it('decides each filter edge the same way: bounds, missing or null fields, empty lists', async () => {
+      const c = await fresh();
+      const nulls = { segment: null, rate: null, active: null, channels: null } as unknown as Record<string, Scalar | string[]>;
+      await index.upsert(c, [
+        rec('1', axis(0, 0.1), { segment: 'young', rate: 0.1, active: true, channels: ['email'] }),
+        rec('2', axis(0, 0.2), { segment: 'old', rate: 0.5, active: false, channels: [] }),
+        rec('3', axis(0, 0.3), { rate: 0.9 }), // no segment, active or channels
+        rec('4', axis(0, 0.4), nulls), // every field null: the same as missing
+        rec('5', axis(0, 0.5), { segment: 'mid', rate: 0.7, active: true, channels: ['sms', 'email'] }),
+      ]);
+      const ids = async (filter: VectorFilter) => (await index.search(c, { vector: axis(0), topK: 10, filter })).map((h) => h.id).sort();
+      const range = (bounds: Omit<Extract<Condition, { op: 'range' }>, 'field' | 'op'>) => ids({ conditions: [{ field: 'rate', op: 'range', ...bounds }] });
+      // gte/lte include the bound, gt/lt exclude it; missing and null values never pass.
+      expect(await range({ gte: 0.5, lte: 0.9 })).toEqual(['2', '3', '5']);
+      expect(await range({ gt: 0.5, lt: 0.9 })).toEqual(['5']);
+      expect(await range({ gte: 0.5, lt: 0.9 })).toEqual(['2', '5']);
+      expect(await range({ gt: 0.5, lte: 0.9 })).toEqual(['3', '5']);
+      expect(await range({ gte: 0.5, lte: 0.5 })).toEqual(['2']);
+      expect(await range({ gte: -1 })).toEqual(['1', '2', '3', '5']);
+      // Every bound applies: the tightest wins, the exclusive one at the same value.
+      expect(await range({ gt: 0.5, gte: 0.1 })).toEqual(['3', '5']);
+      expect(await range({ lte: 0.9, lt: 0.5 })).toEqual(['1']);
+      expect(await range({ gt: 0.5, gte: 0.5 })).toEqual(['3', '5']);
+      // A range no number satisfies matches nothing.
+      expect(await range({ gte: 0.9, lte: 0.1 })).toEqual([]);
+      expect(await range({ gt: 0.5, lt: 0.5 })).toEqual([]);
+      // eq / in / ne never match a record without the field; ne = has the field with another value.
+      expect(await ids({ conditions: [{ field: 'segment', op: 'ne', value: 'young' }] })).toEqual(['2', '5']);
+      expect(await ids({ conditions: [{ field: 'segment', op: 'ne', value: 'never-stored' }] })).toEqual(['1', '2', '5']);
+      expect(await ids({ conditions: [{ field: 'active', op: 'ne', value: true }] })).toEqual(['2']);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'ne', value: 0.5 }] })).toEqual(['1', '3', '5']);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'eq', value: 0.9 }] })).toEqual(['3']);
+      expect(await ids({ conditions: [{ field: 'active', op: 'in', values: [true, false] }] })).toEqual(['1', '2', '5']);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'in', values: [0.5, 0.9] }] })).toEqual(['2', '3']);
+      // contains_any: any of the values; an empty or missing list holds none.
+      expect(await ids({ conditions: [{ field: 'channels', op: 'contains_any', values: ['email'] }] })).toEqual(['1', '5']);
+      expect(await ids({ conditions: [{ field: 'channels', op: 'contains_any', values: ['sms', 'fax'] }] })).toEqual(['5']);
+      // Empty lists match nothing (never "no filter").
+      expect(await ids({ conditions: [{ field: 'segment', op: 'in', values: [] }] })).toEqual([]);
+      expect(await ids({ conditions: [{ field: 'rate', op: 'in', values: [] }] })).toEqual([]);
+      expect(await ids({ conditions: [{ field: 'channels', op: 'contains_any', values: [] }] })).toEqual([]);
+      expect(await ids({ tenants: [] })).toEqual([]);
+      expect(await ids({ tenants: ['global'], conditions: [] })).toEqual(['1', '2', '3', '4', '5']);
+    });
+
+    it('rejects a filter that does not fit the schema with ALMANAC_ERR_INPUT_INVALID naming the field', async () => {
+      const c = await fresh();
+      await index.upsert(c, [rec('1', axis(0), { segment: 'young', rate: 0.1, active: true, channels: ['email'] })]);
+      const bad: [string, unknown][] = [
+        ['rate', { field: 'rate', op: 'range' }], // a range with no bound is an error, not "match everything"
+        ['rate', { field: 'rate', op: 'range', gte: Number.NaN }],
+        ['rate', { field: 'rate', op: 'range', lt: Number.POSITIVE_INFINITY }],
+        ['rate', { field: 'rate', op: 'range', gte: '0.1' }],
+        ['segment', { field: 'segment', op: 'range', gte: 1 }],
+        ['rate', { field: 'rate', op: 'eq', value: '0.1' }],
+        ['active', { field: 'active', op: 'eq', value: 1 }],
+        ['segment', { field: 'segment', op: 'eq', value: 1 }],
+        ['segment', { field: 'segment', op: 'in', values: ['young', 1] }],
+        ['segment', { field: 'segment', op: 'in', values: 'young' }],
+        ['channels', { field: 'channels', op: 'eq', value: 'email' }],
+        ['channels', { field: 'channels', op: 'contains_any', values: [1] }],
+        ['segment', { field: 'segment', op: 'contains_any', values: ['young'] }],
+        ['segment', { field: 'segment', op: 'like', value: 'y%' }],
+        ['tenant', { field: 'tenant', op: 'eq', value: 'global' }],
+      ];
+      for (const [field, cond] of bad) {
+        const search = index.search(c, { vector: axis(0), topK: 3, filter: { conditions: [cond as Condition] } });
+        await expect(search, JSON.stringify(cond)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringContaining(`'${field}'`) });
+      }
+      // Checked before anything short-circuits: an empty list elsewhere in the filter does not hide the error.
+      const hidden = index.search(c, { vector: axis(0), topK: 3, filter: { tenants: [], conditions: [{ field: 'segment', op: 'in', values: [] }, { field: 'rate', op: 'range' } as Condition] } });
+      await expect(hidden).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', details: { issues: [{ path: 'filter.conditions.1.op' }] } });
+      await expectCode(index.search(c, { vector: axis(0), topK: 3, filter: { tenants: [1] as unknown as string[] } }), 'ALMANAC_ERR_INPUT_INVALID');
     });
 
     it('applies the filter inside the search: topK is filled when the filter excludes most neighbours', async () => {

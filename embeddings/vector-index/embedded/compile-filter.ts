@@ -2,8 +2,11 @@
  * Compiles a VectorFilter once per query into a predicate over hnswlib labels. The predicate reads
  * the columnar metadata directly (typed arrays, dictionary codes), so hnswlib can call it for every
  * neighbour it visits — the filter is applied inside the graph walk, not after it.
+ *
+ * What a filter means, and what is rejected, is decided once in ../condition-check.ts (shared with
+ * the Milvus and Qdrant translators): this file only turns a checked filter into predicates.
  */
-import { invalidInput } from '../../../core/errors.ts';
+import { checkFilter, rangeBounds, type FieldTypes, type RangeCondition } from '../condition-check.ts';
 import type { Condition, Scalar, VectorFilter } from '../vector-index.ts';
 import type { Column, Dictionary } from './metadata-columns.ts';
 
@@ -30,8 +33,14 @@ export interface FilterTarget {
   tenantOf: () => Int32Array;
 }
 
-/** @throws ALMANAC_ERR_INPUT_INVALID on an unknown field or an operator that does not fit the field's type. */
+const NO_FIELDS: FieldTypes = new Map();
+const NOTHING: CompiledFilter = { predicate: () => false, tenantCodes: [], empty: true, postings: [] };
+
+/** @throws ALMANAC_ERR_INPUT_INVALID when the filter fails ../condition-check.ts (the message names the field). */
 export function compileFilter(target: FilterTarget, filter: VectorFilter | undefined): CompiledFilter {
+  const conditions = filter?.conditions ?? [];
+  const fields: FieldTypes = Array.isArray(conditions) && conditions.length > 0 ? new Map(Array.from(target.columns.values(), (c) => [c.name, c.type])) : NO_FIELDS;
+  if (checkFilter(filter, fields, target.collection).empty) return NOTHING;
   const checks: LabelPredicate[] = [];
   let empty = false;
   let tenantCodes: number[] | undefined;
@@ -41,15 +50,9 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
     if (tenantCodes.length === 0) empty = true;
     checks.push(tenantCheck(target, tenantCodes));
   }
-  (filter?.conditions ?? []).forEach((cond, i) => {
-    const col = target.columns.get(cond.field);
-    if (col === undefined) {
-      const known = [...target.columns.keys()].join(', ');
-      throw invalidInput(`filter on unknown field '${cond.field}' of collection '${target.collection}'; fields: ${known}`, [
-        { path: `filter.conditions.${i}.field`, reason: `unknown field '${cond.field}'` },
-      ]);
-    }
-    const check = conditionCheck(col, cond, i);
+  for (const cond of conditions) {
+    const col = target.columns.get(cond.field) as Column; // checked: a declared field
+    const check = conditionCheck(col, cond);
     if (check === 'none') empty = true;
     else checks.push(check);
     const listed = (cond.op === 'eq' || cond.op === 'in') && col.type === 'string' ? (cond.op === 'eq' ? [cond.value] : cond.values)
@@ -57,7 +60,7 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
     if (listed !== undefined && (col.type === 'string' || col.type === 'string[]')) {
       postings.push({ field: col.name, codes: [...new Set(listed.map((v) => col.dict.lookup(String(v))).filter((c) => c >= 0))] });
     }
-  });
+  }
   return { predicate: all(checks), tenantCodes, empty, postings };
 }
 
@@ -80,28 +83,21 @@ function tenantCheck(target: FilterTarget, codes: number[]): LabelPredicate {
   return (label) => set.has(tenantOf[label] as number);
 }
 
-function mismatch(col: Column, cond: Condition, i: number): never {
-  throw invalidInput(`filter operator '${cond.op}' does not apply to field '${col.name}' of type ${col.type}`, [
-    { path: `filter.conditions.${i}.op`, reason: `'${cond.op}' does not apply to type ${col.type}` },
-  ]);
-}
-
-function conditionCheck(col: Column, cond: Condition, i: number): LabelPredicate | 'none' {
+/** The predicate of a checked condition; 'none' when no stored value can match. */
+function conditionCheck(col: Column, cond: Condition): LabelPredicate | 'none' {
   switch (cond.op) {
     case 'eq':
-    case 'ne':
-    case 'in': {
-      const values = cond.op === 'in' ? cond.values : [cond.value];
-      const check = membership(col, values, cond, i);
-      if (cond.op !== 'ne') return check;
-      if (check === 'none') return presentCheck(col);
-      return (label) => !check(label) && presentCheck(col)(label);
+    case 'in':
+      return membership(col, cond.op === 'in' ? cond.values : [cond.value]);
+    case 'ne': {
+      const present = presentCheck(col);
+      const check = membership(col, [cond.value]);
+      return check === 'none' ? present : (label) => present(label) && !check(label);
     }
     case 'range':
-      if (col.type !== 'number') mismatch(col, cond, i);
-      return rangeCheck(col.values, cond);
+      return col.type === 'number' ? rangeCheck(col.values, cond) : 'none';
     case 'contains_any': {
-      if (col.type !== 'string[]') mismatch(col, cond, i);
+      if (col.type !== 'string[]') return 'none';
       const codes = new Set(cond.values.map((v) => col.dict.lookup(v)).filter((c) => c >= 0));
       if (codes.size === 0) return 'none';
       const lists = col.lists;
@@ -115,10 +111,9 @@ function conditionCheck(col: Column, cond: Condition, i: number): LabelPredicate
   }
 }
 
-/** eq / in over a scalar column; 'none' when no stored value can match. */
-function membership(col: Column, values: Scalar[], cond: Condition, i: number): LabelPredicate | 'none' {
-  const bad = values.find((v) => !fits(col, v));
-  if (bad !== undefined || col.type === 'string[]') mismatch(col, cond, i);
+/** eq / in over a scalar column (values of the column's type: checked); 'none' when no stored value can match. */
+function membership(col: Column, values: Scalar[]): LabelPredicate | 'none' {
+  if (col.type === 'string[]' || values.length === 0) return 'none';
   if (col.type === 'string') {
     const codes = values.map((v) => col.dict.lookup(v as string)).filter((c) => c >= 0);
     if (codes.length === 0) return 'none';
@@ -133,12 +128,6 @@ function membership(col: Column, values: Scalar[], cond: Condition, i: number): 
   return (label) => wanted.has(col.values[label] as number);
 }
 
-function fits(col: Column, v: Scalar): boolean {
-  if (col.type === 'number') return typeof v === 'number' && Number.isFinite(v);
-  if (col.type === 'bool') return typeof v === 'boolean';
-  return typeof v === 'string';
-}
-
 function presentCheck(col: Column): LabelPredicate {
   if (col.type === 'number') return (label) => !Number.isNaN(col.values[label] as number);
   if (col.type === 'bool') return (label) => (col.values[label] as number) >= 0;
@@ -146,11 +135,13 @@ function presentCheck(col: Column): LabelPredicate {
   return (label) => col.lists[label] !== undefined;
 }
 
-function rangeCheck(values: Float64Array, cond: Extract<Condition, { op: 'range' }>): LabelPredicate {
-  const lo = cond.gte ?? cond.gt ?? Number.NEGATIVE_INFINITY;
-  const hi = cond.lte ?? cond.lt ?? Number.POSITIVE_INFINITY;
-  const loOpen = cond.gte === undefined && cond.gt !== undefined;
-  const hiOpen = cond.lte === undefined && cond.lt !== undefined;
+/** Missing values (NaN) never pass; bounds as rangeBounds decides them. */
+function rangeCheck(values: Float64Array, cond: RangeCondition): LabelPredicate {
+  const { lower, upper } = rangeBounds(cond);
+  const lo = lower?.value ?? Number.NEGATIVE_INFINITY;
+  const hi = upper?.value ?? Number.POSITIVE_INFINITY;
+  const loOpen = lower !== undefined && !lower.inclusive;
+  const hiOpen = upper !== undefined && !upper.inclusive;
   return (label) => {
     const v = values[label] as number;
     if (Number.isNaN(v)) return false;

@@ -9,11 +9,15 @@
  * Field names come only from the collection's declared fields (checked), never from values.
  * String literals are double-quoted with `\` and `"` escaped and CR/LF written as \r \n (Milvus's
  * grammar forbids raw line breaks in a literal); everything else (unicode, `'`) passes as is.
- * An empty `in`, `contains_any` or tenant list matches nothing: the translation says `empty`
- * and the adapter answers without asking Milvus (an empty list literal is not valid everywhere).
+ * The filter is checked, and each edge decided, in ../condition-check.ts (shared with the embedded
+ * index and Qdrant). A filter that matches nothing (an empty `in`, `contains_any` or tenant
+ * list, a range no number satisfies) translates to `empty` and the adapter answers without
+ * asking Milvus (an empty list literal is not valid everywhere). Nullable fields: the shared rule
+ * (no condition matches a null, `!=` included) rests on Milvus evaluating comparisons, `in`, `!=`
+ * and ARRAY_CONTAINS_ANY on a null as false; the VectorIndex contract checks it when MILVUS_URL is set.
  */
 import type { Scalar, VectorFilter } from '../vector-index.ts';
-import { checkCondition, rangeBounds, type FieldTypes } from '../condition-check.ts';
+import { checkFilter, rangeBounds, type FieldTypes } from '../condition-check.ts';
 
 export interface MilvusExpression {
   /** The expression; '' when there is nothing to filter. */
@@ -43,37 +47,33 @@ export function milvusIdsExpr(ids: string[]): string {
   return `id in ${milvusList(ids)}`;
 }
 
-/** @throws ALMANAC_ERR_INPUT_INVALID on an unknown field or an operator that does not fit its type. */
+/** @throws ALMANAC_ERR_INPUT_INVALID when the filter fails ../condition-check.ts (the message names the field). */
 export function toMilvusExpr(filter: VectorFilter | undefined, fields: FieldTypes): MilvusExpression {
+  if (checkFilter(filter, fields).empty) return { expr: '', empty: true };
   const parts: string[] = [];
-  let empty = false;
-  if (filter?.tenants !== undefined) {
-    if (filter.tenants.length === 0) empty = true;
-    else parts.push(`tenant in ${milvusList(filter.tenants)}`);
-  }
-  (filter?.conditions ?? []).forEach((cond, i) => {
-    checkCondition(fields, cond, i);
+  if (filter?.tenants !== undefined) parts.push(`tenant in ${milvusList(filter.tenants)}`);
+  for (const cond of filter?.conditions ?? []) {
     const f = cond.field;
     switch (cond.op) {
       case 'eq':
-        return void parts.push(`${f} == ${milvusLiteral(cond.value)}`);
+        parts.push(`${f} == ${milvusLiteral(cond.value)}`);
+        break;
       case 'ne':
-        return void parts.push(`${f} != ${milvusLiteral(cond.value)}`);
+        parts.push(`${f} != ${milvusLiteral(cond.value)}`);
+        break;
       case 'in':
-        if (cond.values.length === 0) empty = true;
-        else parts.push(`${f} in ${milvusList(cond.values)}`);
-        return;
+        parts.push(`${f} in ${milvusList(cond.values)}`);
+        break;
       case 'range': {
         const { lower, upper } = rangeBounds(cond);
         if (lower) parts.push(`${f} ${lower.inclusive ? '>=' : '>'} ${milvusLiteral(lower.value)}`);
         if (upper) parts.push(`${f} ${upper.inclusive ? '<=' : '<'} ${milvusLiteral(upper.value)}`);
-        return;
+        break;
       }
       case 'contains_any':
-        if (cond.values.length === 0) empty = true;
-        else parts.push(`ARRAY_CONTAINS_ANY(${f}, ${milvusList(cond.values)})`);
-        return;
+        parts.push(`ARRAY_CONTAINS_ANY(${f}, ${milvusList(cond.values)})`);
+        break;
     }
-  });
-  return { expr: parts.length <= 1 ? (parts[0] ?? '') : parts.map((p) => `(${p})`).join(' and '), empty };
+  }
+  return { expr: parts.length <= 1 ? (parts[0] ?? '') : parts.map((p) => `(${p})`).join(' and '), empty: false };
 }

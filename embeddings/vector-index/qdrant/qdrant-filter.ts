@@ -11,12 +11,15 @@
  *   range { key, range: { gt|gte, lt|lte } }   contains_any  { key, match: { any: [...] } }
  *   tenants  { key: 'tenant', match: { any: [...] } } (tenant is an is_tenant keyword index)
  *
- * Values travel as JSON, so quotes, backslashes and unicode need no escaping. An empty `in`,
- * `contains_any` or tenant list matches nothing (`empty`: the adapter skips the call).
+ * Values travel as JSON, so quotes, backslashes and unicode need no escaping. The filter is
+ * checked, and each edge decided, in ../condition-check.ts (shared with the embedded index and
+ * Milvus); a filter that matches nothing (an empty `in`, `contains_any` or tenant list, a range
+ * no number satisfies) is `empty`: the adapter skips the call. A null payload value counts as
+ * missing (Qdrant's match and range skip it; `is_empty` covers it for ne).
  */
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { Condition, Scalar, VectorFilter } from '../vector-index.ts';
-import { checkCondition, rangeBounds, type FieldTypes } from '../condition-check.ts';
+import { checkFilter, rangeBounds, type FieldTypes } from '../condition-check.ts';
 
 export type QdrantFilter = Schemas['Filter'];
 type QdrantCondition = Schemas['Condition'];
@@ -42,14 +45,14 @@ function within(field: string, values: Scalar[]): QdrantCondition {
   return { should: values.map((v) => eq(field, v)) };
 }
 
-function translate(cond: Condition): QdrantCondition | 'none' {
+function translate(cond: Condition): QdrantCondition {
   switch (cond.op) {
     case 'eq':
       return eq(cond.field, cond.value);
     case 'ne':
       return ne(cond.field, cond.value);
     case 'in':
-      return cond.values.length === 0 ? 'none' : within(cond.field, cond.values);
+      return within(cond.field, cond.values);
     case 'range': {
       const { lower, upper } = rangeBounds(cond);
       const range: Schemas['Range'] = {};
@@ -58,23 +61,15 @@ function translate(cond: Condition): QdrantCondition | 'none' {
       return { key: cond.field, range };
     }
     case 'contains_any':
-      return cond.values.length === 0 ? 'none' : { key: cond.field, match: { any: cond.values } };
+      return { key: cond.field, match: { any: cond.values } };
   }
 }
 
-/** @throws ALMANAC_ERR_INPUT_INVALID on an unknown field or an operator that does not fit its type. */
+/** @throws ALMANAC_ERR_INPUT_INVALID when the filter fails ../condition-check.ts (the message names the field). */
 export function toQdrantFilter(filter: VectorFilter | undefined, fields: FieldTypes): QdrantTranslation {
+  if (checkFilter(filter, fields).empty) return { empty: true };
   const must: QdrantCondition[] = [];
-  let empty = false;
-  if (filter?.tenants !== undefined) {
-    if (filter.tenants.length === 0) empty = true;
-    else must.push({ key: 'tenant', match: { any: filter.tenants } });
-  }
-  (filter?.conditions ?? []).forEach((cond, i) => {
-    checkCondition(fields, cond, i);
-    const c = translate(cond);
-    if (c === 'none') empty = true;
-    else must.push(c);
-  });
-  return must.length === 0 ? { empty } : { filter: { must }, empty };
+  if (filter?.tenants !== undefined) must.push({ key: 'tenant', match: { any: filter.tenants } });
+  for (const cond of filter?.conditions ?? []) must.push(translate(cond));
+  return must.length === 0 ? { empty: false } : { filter: { must }, empty: false };
 }
