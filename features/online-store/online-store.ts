@@ -30,13 +30,15 @@ export interface OnlineStore {
   /**
    * Upserts rows in one batch. For each (view, entity) the row with the newest `timestamp` wins,
    * whatever the order of writes. Durable when resolved (embedded: after `flush()`).
-   * @param ttlMs - per-view time to live (ms) after which values are no longer served; undefined = none.
+   * @param ttlMs - per-view time to live (ms, > 0): a row is served while now < timestamp + ttl
+   *   (online-expiry.ts); a view left out has none.
+   * @throws ALMANAC_ERR_INPUT_INVALID on a TTL that is not a positive number of ms (nothing is written).
    * @throws ALMANAC_ERR_STORE_UNAVAILABLE (retriable)
    */
   write(rows: (FeatureRow | (OnlineKey & OnlineValue))[], ttlMs?: Record<string, number>): Promise<void>;
   /**
    * Reads many keys in one round trip; the result is aligned with `keys` (undefined = missing or expired).
-   * @param now - epoch ms used for TTL checks (defaults to Date.now()).
+   * @param now - epoch ms used for TTL checks (defaults to Date.now()); a row is a miss from now == timestamp + ttl on.
    * @throws ALMANAC_ERR_STORE_UNAVAILABLE (retriable)
    */
   read(keys: OnlineKey[], now?: number): Promise<(OnlineValue | undefined)[]>;

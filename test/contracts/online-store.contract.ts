@@ -69,6 +69,31 @@ export function onlineStoreContract(name: string, make: () => Promise<OnlineStor
       expect((await store.read(key, now + 61_000)).map((g) => g?.values.x)).toEqual([undefined, 2]);
     });
 
+    it('serves a row while now < timestamp + ttl: at exactly the expiry it is a miss', async () => {
+      const store = await fresh();
+      await store.write([{ view: 'v_edge', entity: 'a', timestamp: T, values: { x: 1 } }], { v_edge: 60_000 });
+      const key = [{ view: 'v_edge', entity: 'a' }];
+      expect(await store.read(key, T)).toEqual([{ timestamp: T, values: { x: 1 } }]);
+      expect(await store.read(key, T + 59_999)).toEqual([{ timestamp: T, values: { x: 1 } }]);
+      expect(await store.read(key, T + 60_000)).toEqual([undefined]);
+      expect(await store.read(key, T + 60_001)).toEqual([undefined]);
+      // A newer row carries its own expiry.
+      await store.write([{ view: 'v_edge', entity: 'a', timestamp: T + 60_000, values: { x: 2 } }], { v_edge: 60_000 });
+      expect(await store.read(key, T + 60_000)).toEqual([{ timestamp: T + 60_000, values: { x: 2 } }]);
+      expect(await store.read(key, T + 120_000)).toEqual([undefined]);
+    });
+
+    it('rejects a TTL that is not a positive number of ms with ALMANAC_ERR_INPUT_INVALID, writing nothing', async () => {
+      const store = await fresh();
+      for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(store.write([{ view: 'v_bad_ttl', entity: 'a', timestamp: T, values: { x: 1 } }], { v_bad_ttl: ttl }), String(ttl)).rejects.toMatchObject({
+          code: 'ALMANAC_ERR_INPUT_INVALID',
+          details: { issues: [{ path: 'ttlMs.v_bad_ttl' }] },
+        });
+      }
+      expect(await store.read([{ view: 'v_bad_ttl', entity: 'a' }], T)).toEqual([undefined]);
+    });
+
     it('stores number and string values exactly', async () => {
       const store = await fresh();
       const values = { rate: 0.1 + 0.2, count: 12345678901, neg: -3.5, industry: 'retail', json: '{"a":[1,"b"]}', empty: '' };
@@ -90,6 +115,8 @@ export function onlineStoreContract(name: string, make: () => Promise<OnlineStor
       const again = await (options.reopen as NonNullable<OnlineStoreContractOptions['reopen']>)(store);
       open.push(again);
       expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 1000)).toEqual([{ timestamp: T, values: { x: 7, s: 'y' } }]);
+      expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 3_599_999)).toEqual([{ timestamp: T, values: { x: 7, s: 'y' } }]);
+      expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 3_600_000)).toEqual([undefined]);
       expect(await again.read([{ view: 'v_durable', entity: 'a' }], T + 3_600_001)).toEqual([undefined]);
     });
   });

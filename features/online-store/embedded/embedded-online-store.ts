@@ -14,10 +14,11 @@ import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
 import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import type { FeatureRow } from '../../feature-view.ts';
+import { checkTtls, expiresAt, isServed } from '../online-expiry.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
 
 interface Entry extends OnlineValue {
-  /** Epoch ms after which the entry is no longer served (row timestamp + view TTL). */
+  /** Epoch ms from which the entry is no longer served (row timestamp + view TTL; see ../online-expiry.ts). */
   expiresAt: number;
 }
 
@@ -88,12 +89,12 @@ export class EmbeddedOnlineStore implements OnlineStore {
   }
 
   async write(rows: (FeatureRow | (OnlineKey & OnlineValue))[], ttlMs?: Record<string, number>): Promise<void> {
+    checkTtls(ttlMs);
     for (const row of rows) {
       const key = keyOf(row.view, row.entity);
       const prev = this.entries.get(key);
       if (prev && prev.timestamp > row.timestamp) continue;
-      const ttl = ttlMs?.[row.view];
-      this.entries.set(key, { timestamp: row.timestamp, values: { ...row.values }, expiresAt: ttl === undefined ? Infinity : row.timestamp + ttl });
+      this.entries.set(key, { timestamp: row.timestamp, values: { ...row.values }, expiresAt: expiresAt(row.timestamp, ttlMs?.[row.view]) });
       this.dirty = true;
     }
   }
@@ -102,7 +103,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
     await this.refresh();
     return keys.map((k) => {
       const e = this.entries.get(keyOf(k.view, k.entity));
-      if (!e || e.expiresAt < now) return undefined;
+      if (!e || !isServed(e.expiresAt, now)) return undefined;
       return { timestamp: e.timestamp, values: e.values };
     });
   }

@@ -1,10 +1,11 @@
 /**
  * How one online row is laid out in a Redis hash: `_ts` (epoch ms of the values), `_exp` (epoch
- * ms after which the row is no longer served, when the view has a TTL), and one field per
+ * ms from which the row is no longer served, when the view has a TTL), and one field per
  * feature. Numbers are stored as their decimal text (readable in redis-cli), strings as JSON text
  * (always starting with `"`), so a read gives back exactly the types that were written.
  */
-import { AlmanacError, invalidInput } from '../../../core/errors.ts';
+import { invalidInput } from '../../../core/errors.ts';
+import { isServed } from '../online-expiry.ts';
 import type { OnlineKey, OnlineValue } from '../online-store.ts';
 
 export const TS_FIELD = '_ts';
@@ -30,12 +31,12 @@ export function encodeFields(values: Record<string, number | string>): string[] 
   return out;
 }
 
-/** A hash from HGETALL → the row, or undefined when missing or expired at `now`. */
+/** A hash from HGETALL → the row, or undefined when missing or expired at `now` (../online-expiry.ts). */
 export function decodeRow(hash: Record<string, string>, now: number): OnlineValue | undefined {
   const ts = hash[TS_FIELD];
   if (ts === undefined) return undefined;
   const exp = hash[EXP_FIELD];
-  if (exp !== undefined && Number(exp) <= now) return undefined;
+  if (exp !== undefined && !isServed(Number(exp), now)) return undefined;
   const values: Record<string, number | string> = {};
   for (const [name, raw] of Object.entries(hash)) {
     if (name !== TS_FIELD && name !== EXP_FIELD) values[name] = decodeValue(raw);
@@ -54,14 +55,5 @@ export function checkRow(row: OnlineKey & OnlineValue, index: number): void {
   for (const [name, v] of Object.entries(row.values)) {
     if (name === TS_FIELD || name === EXP_FIELD) throw fail(`values.${name}`, 'is a reserved field name');
     if (typeof v !== 'number' && typeof v !== 'string') throw fail(`values.${name}`, `'${String(v)}' must be a number or a string`);
-  }
-}
-
-/** A TTL map entry must be a positive number of ms. */
-export function checkTtl(view: string, ttlMs: number): void {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) {
-    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `ttl for view '${view}' must be a positive number of ms, got ${ttlMs}`, {
-      details: { issues: [{ path: `ttlMs.${view}`, reason: 'must be > 0' }] },
-    });
   }
 }

@@ -5,8 +5,8 @@
  * - Newest timestamp wins: every row goes through one Lua script (EVALSHA, falling back to EVAL
  *   when the script cache is empty, e.g. after a restart) that compares `_ts` and replaces the
  *   hash only when the incoming row is not older. Replays and out-of-order writes change nothing.
- * - TTL: `_exp = timestamp + ttl` decides what is served (a read at `now` ≥ `_exp` is a miss,
- *   exactly like the embedded store); the key is also given PEXPIREAT max(_exp, wall clock + ttl)
+ * - TTL: `_exp = timestamp + ttl` decides what is served (a read at `now` ≥ `_exp` is a miss: the
+ *   one rule of ../online-expiry.ts, shared with the embedded store); the key is also given PEXPIREAT max(_exp, wall clock + ttl)
  *   so Redis reclaims it without ever dropping a row a point-in-time read could still see.
  * - Batches: all commands of a batch are issued in one event-loop turn and auto-pipelined
  *   (one round trip per node; in cluster mode ioredis groups by slot owner).
@@ -22,7 +22,8 @@
 import type { AlmanacConfig } from '../../../core/config.ts';
 import type { FeatureRow } from '../../feature-view.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
-import { checkRow, checkTtl, decodeRow, EXP_FIELD, encodeFields, onlineKey, TS_FIELD } from './online-row-codec.ts';
+import { checkRow, decodeRow, EXP_FIELD, encodeFields, onlineKey, TS_FIELD } from './online-row-codec.ts';
+import { checkTtls, expiresAt } from '../online-expiry.ts';
 import { closeRedis, connectRedis, openRedis, pingRedis, redisError, type RedisClient } from '../../../core/redis-connection.ts';
 
 const NAME = 'redis online store';
@@ -80,14 +81,14 @@ class RedisOnlineStore implements OnlineStore {
 
   async write(rows: (FeatureRow | (OnlineKey & OnlineValue))[], ttlMs: Record<string, number> = {}): Promise<void> {
     rows.forEach((row, i) => checkRow(row, i));
-    for (const [view, ttl] of Object.entries(ttlMs)) checkTtl(view, ttl);
+    checkTtls(ttlMs);
     const wallNow = Date.now();
     const upsert = this.client as unknown as UpsertCommand;
     const results = await Promise.allSettled(
       rows.map((row) => {
         const ttl = ttlMs[row.view];
-        const exp = ttl === undefined ? '' : String(row.timestamp + ttl);
-        const reclaimAt = ttl === undefined ? '' : String(Math.max(row.timestamp + ttl, wallNow + ttl));
+        const exp = ttl === undefined ? '' : String(expiresAt(row.timestamp, ttl));
+        const reclaimAt = ttl === undefined ? '' : String(Math.max(expiresAt(row.timestamp, ttl), wallNow + ttl));
         return upsert.almanacUpsertNewest(onlineKey(this.prefix, row), String(row.timestamp), exp, reclaimAt, ...encodeFields(row.values));
       }),
     );
