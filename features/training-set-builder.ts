@@ -1,8 +1,8 @@
 /**
  * Point-in-time-correct training sets: one row per touch whose attribution window has closed
  * (ts + window ≤ the latest event time in the log); features = touchFeatureRecord(touch, the campaign
- * as of ts, each view's latest final row with timestamp ≤ ts and within its TTL — a DuckDB ASOF
- * join over the offline store); label = 1 iff a conversion for the touch has ts in [touch.ts, touch.ts + window].
+ * as of ts, each view's latest final row with timestamp ≤ ts and within its TTL — the offline
+ * store's point-in-time join, `asOf`); label = 1 iff a conversion for the touch has ts in [touch.ts, touch.ts + window].
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -13,8 +13,7 @@ import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import type { FeatureRow } from './feature-view.ts';
 import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
-import { asOfJoin } from './offline-store/point-in-time-join.ts';
-import { createParquetOfflineStore } from './offline-store/parquet-offline-store.ts';
+import { createOfflineStore } from './offline-store/create-offline-store.ts';
 import { featureSource, touchFeatureKeys, touchFeatureRecord, VIEW_FEATURE_NAMES } from './touch-features.ts';
 import { exampleLine, markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
 import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
@@ -67,14 +66,13 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
 /** For each touch, its views' rows as of the touch time (keyed by onlineFeatureKey). */
 async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Promise<Map<string, OnlineValue | undefined>[]> {
   const out = touches.map(() => new Map<string, OnlineValue | undefined>());
-  const store = createParquetOfflineStore(config);
-  await store.init();
+  const store = await createOfflineStore(config);
   try {
     const keys = touches.map((t) => touchFeatureKeys(t, t.campaign));
     for (const view of FEATURE_VIEWS) {
       const probes: { entity: string; ts: number; touch: number }[] = [];
       keys.forEach((ks, i) => ks.forEach((k) => k.view === view.name && probes.push({ entity: k.entity, ts: (touches[i] as TouchAsOf).ts, touch: i })));
-      const rows = await asOfJoin(store, view.name, probes, view.ttlMs);
+      const rows = await store.asOf(view.name, probes, view.ttlMs);
       rows.forEach((row: FeatureRow | undefined, j) => {
         const p = probes[j] as { entity: string; touch: number };
         (out[p.touch] as Map<string, OnlineValue | undefined>).set(onlineFeatureKey(view.name, p.entity), row && { timestamp: row.timestamp, values: row.values });

@@ -2,9 +2,23 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../core/config.ts';
+import { loadConfig, type AlmanacConfig } from '../../../core/config.ts';
 import type { FeatureRow } from '../../../features/feature-view.ts';
-import { createParquetOfflineStore, type ParquetOfflineStore } from '../../../features/offline-store/parquet-offline-store.ts';
+import { createOfflineStore } from '../../../features/offline-store/create-offline-store.ts';
+import type { OfflineStore } from '../../../features/offline-store/offline-store.ts';
+import { createParquetOfflineStore, type ParquetOfflineStore } from '../../../features/offline-store/parquet/parquet-offline-store.ts';
+import { offlineStoreContract } from '../../contracts/offline-store.contract.ts';
+
+// The contract, through the factory every caller uses (it returns the Parquet adapter, initialised).
+const configs = new Map<OfflineStore, AlmanacConfig>();
+async function openAt(config: AlmanacConfig): Promise<OfflineStore> {
+  const store = await createOfflineStore(config);
+  configs.set(store, config);
+  return store;
+}
+offlineStoreContract('parquet', () => openAt(loadConfig({ env: {}, overrides: { home: mkdtempSync(path.join(os.tmpdir(), 'almanac-offline-')) } })), {
+  reopen: (closed) => openAt(configs.get(closed) as AlmanacConfig),
+});
 
 const D = Date.UTC(2024, 0, 2);
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { TimeRange } from './offline-store.ts';
+import type { TimeRange } from '../offline-store.ts';
 
 const DAY_MS = 86_400_000;
 const DATE_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;

@@ -4,24 +4,22 @@
  * Each append writes one new part file per date partition (temp name, then rename), with a
  * `written_at` sequence column; reads dedupe on (entity, timestamp) keeping the last written, so
  * appends are idempotent. replaceRange rebuilds whole date partitions in a fresh folder and swaps it
- * in by rename.
+ * in by rename. asOf is a DuckDB ASOF join over the view's part files (point-in-time-join.ts).
+ * Operations run one at a time on one connection, in call order.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { syncDir, syncFile } from '../../core/atomic-file.ts';
-import { homePath, type AlmanacConfig } from '../../core/config.ts';
-import { AlmanacError } from '../../core/errors.ts';
-import type { FeatureRow } from '../feature-view.ts';
-import type { CompactionReport, OfflineStore, TimeRange } from './offline-store.ts';
+import { syncDir, syncFile } from '../../../core/atomic-file.ts';
+import { homePath, type AlmanacConfig } from '../../../core/config.ts';
+import { AlmanacError } from '../../../core/errors.ts';
+import type { FeatureRow } from '../../feature-view.ts';
+import { ALL_TIME, checkProbes, checkRange, checkRows, checkView, lastPerKey, VIEW_NAME } from '../offline-store-input.ts';
+import type { AsOfProbe, CompactionReport, OfflineStore, TimeRange } from '../offline-store.ts';
 import { datePartitions, dateOf, dayRange, overlaps, partFiles } from './parquet-partition.ts';
-
-const ALL: TimeRange = { from: -8.64e15, to: 8.64e15 };
-const VIEW_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+import { dedupedSql, fileList, sqlIdent, sqlString } from './parquet-sql.ts';
+import { asOfJoin } from './point-in-time-join.ts';
 
 export class ParquetOfflineStore implements OfflineStore {
   readonly kind = 'parquet';
@@ -60,22 +58,19 @@ export class ParquetOfflineStore implements OfflineStore {
     this.instance = undefined;
   }
 
-  location(view: string): string {
+  /** Folder of a view's files. */
+  private viewDir(view: string): string {
     return path.join(this.root, view);
   }
 
-  /** The DuckDB connection (point-in-time joins run on it). */
-  connection(): DuckDBConnection {
-    if (!this.conn) throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'offline store is not initialised: call init() first', { retriable: false });
+  private connection(): DuckDBConnection {
+    if (!this.conn) throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `offline store at ${this.root} is not open: call init() first (or do not use it after close())`, { retriable: false });
     return this.conn;
   }
 
-  /** Runs `fn` with the connection after every earlier operation (one statement sequence at a time). */
-  exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.serial(() => fn(this.connection()));
-  }
-
+  /** Runs `fn` after every earlier operation; fails at once when the store is not open. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.connection();
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
     return next;
@@ -87,30 +82,36 @@ export class ParquetOfflineStore implements OfflineStore {
   }
 
   async views(): Promise<string[]> {
+    this.connection();
     if (!existsSync(this.root)) return [];
     const names = (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && VIEW_NAME.test(d.name)).map((d) => d.name);
-    const withData = await Promise.all(names.map(async (n) => ((await datePartitions(this.location(n))).length > 0 ? n : undefined)));
+    const withData = await Promise.all(names.map(async (n) => ((await datePartitions(this.viewDir(n))).length > 0 ? n : undefined)));
     return withData.filter((n): n is string => n !== undefined).sort();
   }
 
   async append(view: string, rows: FeatureRow[]): Promise<void> {
     checkView(view);
+    checkRows(view, rows);
+    this.connection();
     if (rows.length === 0) return;
-    await this.serial(async () => this.writeParts(this.location(view), rows));
+    const last = lastPerKey(rows);
+    await this.serial(async () => this.writeParts(this.viewDir(view), last));
   }
 
   async replaceRange(view: string, range: TimeRange, rows: FeatureRow[]): Promise<void> {
     checkView(view);
-    const inRange = rows.filter((r) => r.timestamp >= range.from && r.timestamp < range.to);
+    checkRange(range);
+    checkRows(view, rows);
+    const inRange = lastPerKey(rows.filter((r) => r.timestamp >= range.from && r.timestamp < range.to));
     await this.serial(async () => {
-      const viewDir = this.location(view);
+      const viewDir = this.viewDir(view);
       const existing = (await datePartitions(viewDir)).filter((d) => overlaps(dayRange(d), range));
       const staged = [...inRange];
       for (const date of existing) {
         const day = dayRange(date);
         if (day.from >= range.from && day.to <= range.to) continue; // wholly replaced: nothing to keep
         const files = await partFiles(path.join(viewDir, `date=${date}`));
-        for (const r of await this.readRows(view, files, ALL)) if (r.timestamp < range.from || r.timestamp >= range.to) staged.push(r);
+        for (const r of await this.readRows(view, files, ALL_TIME)) if (r.timestamp < range.from || r.timestamp >= range.to) staged.push(r);
       }
       const seq = this.nextSeq();
       const stage = path.join(viewDir, `.stage-${seq}`);
@@ -132,7 +133,7 @@ export class ParquetOfflineStore implements OfflineStore {
     checkView(view);
     const minFiles = Math.max(2, options.minFiles ?? 2);
     return this.serial(async () => {
-      const viewDir = this.location(view);
+      const viewDir = this.viewDir(view);
       const report: CompactionReport = { view, partitions: 0, filesBefore: 0, filesAfter: 0, rows: 0 };
       for (const date of await datePartitions(viewDir)) {
         const dateDir = path.join(viewDir, `date=${date}`);
@@ -154,10 +155,9 @@ export class ParquetOfflineStore implements OfflineStore {
   private async mergeParts(viewDir: string, dateDir: string, files: string[]): Promise<number> {
     const seq = this.nextSeq();
     const tmp = path.join(viewDir, `.compact-${seq}.parquet`);
-    const list = `[${files.map(sqlString).join(', ')}]`;
     try {
       // written_at is kept per row (not reset to seq): the merge must not win over a part appended meanwhile.
-      const copied = await this.connection().run(`COPY (SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
+      const copied = await this.connection().run(`COPY (SELECT * FROM read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)
         QUALIFY row_number() OVER (PARTITION BY entity, timestamp ORDER BY written_at DESC) = 1 ORDER BY entity, timestamp)
         TO ${sqlString(tmp)} (FORMAT parquet)`);
       const rows = copied.rowsChanged; // COPY reports the rows it wrote
@@ -171,15 +171,22 @@ export class ParquetOfflineStore implements OfflineStore {
     }
   }
 
-  async scan(view: string, range: TimeRange = ALL): Promise<FeatureRow[]> {
+  async scan(view: string, range: TimeRange = ALL_TIME): Promise<FeatureRow[]> {
     checkView(view);
+    checkRange(range);
     return this.serial(async () => this.readRows(view, await this.filesIn(view, range), range));
   }
 
+  async asOf(view: string, probes: AsOfProbe[], ttlMs: number): Promise<(FeatureRow | undefined)[]> {
+    checkView(view);
+    checkProbes(probes, ttlMs);
+    return this.serial(async () => asOfJoin(this.connection(), probes.length > 0 ? await this.filesIn(view) : [], view, probes, ttlMs));
+  }
+
   /** Part files of the date partitions of `view` that can hold rows in `range`. */
-  async filesIn(view: string, range: TimeRange = ALL): Promise<string[]> {
-    const dates = (await datePartitions(this.location(view))).filter((d) => overlaps(dayRange(d), range));
-    return (await Promise.all(dates.map((d) => partFiles(path.join(this.location(view), `date=${d}`))))).flat();
+  private async filesIn(view: string, range: TimeRange = ALL_TIME): Promise<string[]> {
+    const dates = (await datePartitions(this.viewDir(view))).filter((d) => overlaps(dayRange(d), range));
+    return (await Promise.all(dates.map((d) => partFiles(path.join(this.viewDir(view), `date=${d}`))))).flat();
   }
 
   /** Writes `rows` as one new part file per date partition under `viewDir` (temp folder, then renames). */
@@ -278,36 +285,10 @@ async function syncTree(dir: string): Promise<void> {
   syncDir(dir);
 }
 
-/** SQL selecting the deduplicated rows (last written per entity and timestamp) of `files`. */
-export function dedupedSql(files: string[]): string {
-  const list = `[${files.map(sqlString).join(', ')}]`;
-  return `SELECT * EXCLUDE (timestamp), CAST(timestamp AS DOUBLE) AS timestamp FROM (
-    SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)
-    QUALIFY row_number() OVER (PARTITION BY entity, timestamp ORDER BY written_at DESC) = 1)`;
-}
-
 function featureColumns(rows: FeatureRow[]): string[] {
   const names = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r.values)) names.add(k);
-  for (const reserved of ['entity', 'timestamp', 'written_at']) names.delete(reserved);
+  for (const r of rows) for (const k of Object.keys(r.values)) names.add(k); // reserved names were rejected by checkRows
   return [...names];
-}
-
-function groupByDate(rows: FeatureRow[]): Map<string, FeatureRow[]> {
-  const out = new Map<string, FeatureRow[]>();
-  for (const r of rows) {
-    const d = dateOf(r.timestamp);
-    const list = out.get(d);
-    if (list) list.push(r);
-    else out.set(d, [r]);
-  }
-  return out;
-}
-
-function checkView(view: string): void {
-  if (!VIEW_NAME.test(view)) {
-    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `invalid view name '${view}': use letters, digits and _ (e.g. client_activity)`, { details: { issues: [{ path: 'view', reason: 'not an identifier' }] } });
-  }
 }
 
 /** The Parquet offline store under `<home>/offline` (or `root` when given). */

@@ -1,0 +1,56 @@
+/**
+ * The point-in-time (ASOF) join behind ParquetOfflineStore.asOf: for each probe (entity, ts), the
+ * latest deduplicated row of the given part files with timestamp ≤ ts — and only while
+ * ts − timestamp ≤ ttl. One DuckDB query: the probes go into a temp table, joined with ASOF JOIN.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FeatureRow } from '../../feature-view.ts';
+import type { AsOfProbe } from '../offline-store.ts';
+import { dedupedSql } from './parquet-sql.ts';
+
+let tables = 0;
+
+const RESERVED = new Set(['probe__', 'entity', 'timestamp', 'written_at']);
+
+/**
+ * Rows aligned with `probes` (undefined = no row at or before ts, or older than the TTL). The caller
+ * holds `conn` exclusively and has checked the probes.
+ * @param files - the view's part files (all of them: a row of any date may be the latest).
+ * @param ttlMs - ≥ 0; Infinity = no limit.
+ */
+export async function asOfJoin(conn: DuckDBConnection, files: string[], view: string, probes: AsOfProbe[], ttlMs: number): Promise<(FeatureRow | undefined)[]> {
+  const out: (FeatureRow | undefined)[] = new Array(probes.length).fill(undefined);
+  if (probes.length === 0 || files.length === 0) return out;
+  const table = `probes_${++tables}`;
+  await conn.run(`CREATE TEMP TABLE ${table} (probe INTEGER, entity VARCHAR, ts DOUBLE)`);
+  try {
+    const appender = await conn.createAppender(table);
+    probes.forEach((p, i) => {
+      appender.appendInteger(i);
+      appender.appendVarchar(p.entity);
+      appender.appendDouble(p.ts);
+      appender.endRow();
+    });
+    appender.closeSync();
+    const ttl = Number.isFinite(ttlMs) ? ` WHERE p.ts - r.timestamp <= ${ttlMs}` : '';
+    const reader = await conn.runAndReadAll(
+      `SELECT p.probe AS probe__, r.* FROM ${table} p ASOF JOIN (${dedupedSql(files)}) r ON p.entity = r.entity AND p.ts >= r.timestamp${ttl}`,
+    );
+    const names = reader.columnNames();
+    const columns = reader.getColumns();
+    const column = (name: string) => columns[names.indexOf(name)] ?? [];
+    const [probe, entity, timestamp] = [column('probe__'), column('entity'), column('timestamp')];
+    const features = names.flatMap((n, i) => (RESERVED.has(n) ? [] : [[n, columns[i] ?? []] as const]));
+    for (let j = 0; j < probe.length; j++) {
+      const values: Record<string, number> = {};
+      for (const [k, col] of features) {
+        const v = col[j];
+        if (v !== null && v !== undefined) values[k] = Number(v);
+      }
+      out[Number(probe[j])] = { view, entity: String(entity[j]), timestamp: Number(timestamp[j]), values };
+    }
+    return out;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
