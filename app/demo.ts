@@ -57,6 +57,11 @@ function stepper(quiet: boolean, total: number): Step {
   };
 }
 
+function promotionLine(version: number, r: { promoted: boolean; champion: number | undefined; reason: string }): string {
+  if (r.champion === version) return `v${version} is champion${r.promoted ? '' : ` (${r.reason})`}`;
+  return `v${version} kept as challenger (${r.reason}); ${r.champion === undefined ? 'no champion yet' : `v${r.champion} stays champion`}`;
+}
+
 export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
   const quiet = options.quiet ?? false;
   const step = stepper(quiet, 7);
@@ -84,44 +89,36 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
     const { trainAndRegister } = await import('../models/training/train-and-register.ts');
     return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, epochs: options.epochs ?? DEMO_EPOCHS });
   }, (r) => `model v${r.version.version}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`);
-  const promotion = await step('promote', () => promoteIfBetter(config, trained.version.version),
-    (r) => (r.promoted ? `v${r.champion} is champion` : `v${trained.version.version} kept as challenger (${r.reason}); v${r.champion} stays champion`));
-  const index = await step('index patterns', () => indexWithChampion(config, set), (r) => `${r.patterns} patterns in ${r.collection}`);
+  const promotion = await step('promote', () => promoteThroughGate(config, trained.version.version), (r) => promotionLine(trained.version.version, r));
+  const index = await step('index patterns', async () => {
+    const { indexWithChampion } = await import('../embeddings/patterns/index-with-champion.ts');
+    return indexWithChampion(config, { trainingSet: set, quiet: true });
+  }, (r) => `${r.patterns} patterns in ${r.collection} (model v${r.model})`);
   return {
     eventsFile, events: sim.events, accepted: ingest.accepted, modelVersion: trained.version.version,
-    champion: promotion.champion, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile),
+    champion: index.model, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile),
   };
 }
 
-async function promoteIfBetter(config: AlmanacConfig, version: number): Promise<{ promoted: boolean; champion: number; reason: string }> {
-  const [{ createModelRegistry }, { DEFAULT_GATE }] = await Promise.all([import('../models/registry/create-model-registry.ts'), import('../dags/retrain-dag.ts')]);
+/**
+ * The retrain DAG's evaluate + promote steps (dags/retrain-steps.ts) with the configured gate. A
+ * rejected challenger is not an error here: the demo goes on with the champion it has.
+ */
+async function promoteThroughGate(config: AlmanacConfig, version: number): Promise<{ promoted: boolean; champion: number | undefined; reason: string }> {
+  const [{ createModelRegistry }, { gateFromConfig }, { evaluateChallenger, promoteChallenger }] = await Promise.all([
+    import('../models/registry/create-model-registry.ts'),
+    import('../models/registry/promotion-gate.ts'),
+    import('../dags/retrain-steps.ts'),
+  ]);
   const registry = await createModelRegistry(config);
-  // Re-running the demo retrains the same model on the same events; the registry returns the
-  // existing version, which may already be champion: nothing to promote.
-  if ((await registry.resolve('champion'))?.version === version) return { promoted: true, champion: version, reason: 'already champion' };
+  const gate = gateFromConfig(config);
   try {
-    const result = await registry.promote(version, { gate: DEFAULT_GATE });
-    return { promoted: result.promoted, champion: result.promoted ? version : (result.previous ?? version), reason: result.reason };
+    // Re-running the demo retrains the same model on the same events; the registry returns the
+    // existing version, which may already be champion: promoteChallenger then changes nothing.
+    return await promoteChallenger(registry, await evaluateChallenger(registry, version, gate), gate);
   } catch (e) {
     if (!(e instanceof AlmanacError) || e.code !== 'ALMANAC_ERR_MODEL_GATE_FAILED') throw e;
-    const champion = await registry.resolve('champion');
-    return { promoted: false, champion: champion?.version ?? version, reason: e.message };
-  }
-}
-
-async function indexWithChampion(config: AlmanacConfig, set: import('../features/training-set.ts').TrainingSet) {
-  const [{ createModelRegistry }, { loadScorer }, { buildPatternIndex }] = await Promise.all([
-    import('../models/registry/create-model-registry.ts'),
-    import('../models/inference/onnx-scorer.ts'),
-    import('../embeddings/patterns/build-pattern-index.ts'),
-  ]);
-  const champion = await (await createModelRegistry(config)).resolve('champion');
-  if (!champion) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model to embed patterns with');
-  const scorer = await loadScorer(champion);
-  try {
-    return await buildPatternIndex(config, { trainingSet: set, scorer, quiet: true });
-  } finally {
-    await scorer.close();
+    return { promoted: false, champion: (await registry.resolve('champion'))?.version, reason: e.message };
   }
 }
 

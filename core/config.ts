@@ -25,6 +25,27 @@ const adapterKey = <K extends keyof typeof ADAPTER_KEYS>(port: K, envVar: string
 
 const durationMs = z.number().int().positive();
 
+/**
+ * The retrain DAG and the promotion gate (models/registry/promotion-gate.ts). These are the only
+ * gate defaults: `train`, `models promote`, the demo and the DAG all read them from here.
+ */
+const retrainSchema = z
+  .object({
+    /** Cron expression of the retrain DAG (validated when the DAGs are loaded); 'off' = manual runs only. */
+    schedule: z.string().min(1).default('0 3 * * *'),
+    /** Absolute floor on the challenger's holdout ROC-AUC, with or without a champion. */
+    minRocAuc: z.number().min(0).max(1).default(0.55),
+    /** Metric the challenger is compared on against the champion (log_loss: lower is better). */
+    gateMetric: z.enum(['roc_auc', 'pr_auc', 'log_loss']).default('roc_auc'),
+    /** The challenger may be at most this much worse than the champion on gateMetric. */
+    gateTolerance: z.number().min(0).max(1).default(0.01),
+  })
+  .strict()
+  .prefault({});
+
+/** `retrain` with every default filled in (what an empty config gives). */
+export const RETRAIN_DEFAULTS: Readonly<z.output<typeof retrainSchema>> = Object.freeze(retrainSchema.parse({}));
+
 export const configSchema = z
   .object({
     /** Root folder of every embedded store (event log, feature store, registry, index, graph, runs). */
@@ -118,17 +139,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    retrain: z
-      .object({
-        /** Cron expression of the retrain DAG (validated when the DAGs are loaded); 'off' = manual runs only. */
-        schedule: z.string().min(1).default('0 3 * * *'),
-        /** Absolute floor on the challenger's holdout ROC-AUC before the champion comparison. */
-        minRocAuc: z.number().min(0).max(1).default(0.55),
-        /** The challenger may be at most this much below the champion's ROC-AUC. */
-        gateTolerance: z.number().min(0).max(1).default(0.01),
-      })
-      .strict()
-      .prefault({}),
+    retrain: retrainSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

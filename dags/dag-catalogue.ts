@@ -1,14 +1,14 @@
 /** The DAGs Almanac ships, by name. */
 import type { AlmanacConfig } from '../core/config.ts';
 import { AlmanacError } from '../core/errors.ts';
+import { gateFromConfig } from '../models/registry/promotion-gate.ts';
 import type { Dag } from './dag.ts';
 import { retrainDag } from './retrain-dag.ts';
 import { checkSchedule } from './scheduler.ts';
 
 /** Every shipped DAG, configured from `config.retrain`, schedules validated. @throws ALMANAC_ERR_CONFIG_INVALID on a bad cron expression. */
 export function dagCatalogue(config: AlmanacConfig): Dag[] {
-  const { schedule, minRocAuc, gateTolerance } = config.retrain;
-  const dags = [retrainDag({ schedule, minRocAuc, gate: { metric: 'roc_auc', tolerance: gateTolerance } })];
+  const dags = [retrainDag({ schedule: config.retrain.schedule, gate: gateFromConfig(config) })];
   for (const dag of dags) if (dag.schedule !== undefined) checkSchedule(dag.name, dag.schedule);
   return dags;
 }

@@ -1,29 +1,28 @@
 /**
  * The retrain DAG: stream catch-up → materialize → training set → train (+ holdout evaluation,
  * registered as challenger) → evaluate against the gate → promote → reindex patterns.
- * A failure anywhere (training, a challenger below the gate) skips promotion and reindexing,
- * so the previous champion and its pattern index keep serving.
+ * A failure anywhere (training, a challenger rejected by the gate) skips promotion and
+ * reindexing, so the previous champion and its pattern index keep serving.
  *
- * Each step calls its area's one function (lazy imports keep `almanac dag list` light).
+ * Each step calls its area's one function (lazy imports keep `almanac dag list` light); the gate
+ * and promotion steps are retrain-steps.ts, which the demo runs too.
  */
-import { AlmanacError } from '../core/errors.ts';
+import { RETRAIN_DEFAULTS } from '../core/config.ts';
 import type { TrainingSet } from '../features/training-set.ts';
-import type { ModelMetrics, ModelRegistry, ModelVersion, PromotionGate } from '../models/registry/model-registry.ts';
+import type { ChallengerVerdict, ModelMetrics, ModelRegistry, ModelVersion, PromotionGate } from '../models/registry/model-registry.ts';
+import { gateFromConfig } from '../models/registry/promotion-gate.ts';
 import { defineDag, type Dag, type DagTask, type TaskContext } from './dag.ts';
-import { DEFAULT_MIN_ROC_AUC, judgeChallenger, type GateVerdict } from './model-gate.ts';
+import { evaluateChallenger, promoteChallenger } from './retrain-steps.ts';
 
 export const RETRAIN_DAG = 'retrain';
-export const DEFAULT_RETRAIN_SCHEDULE = '0 3 * * *';
-export const DEFAULT_GATE: PromotionGate = { metric: 'roc_auc', tolerance: 0.01 };
 
 export type RetrainTaskId = 'stream' | 'materialize' | 'training-set' | 'train' | 'evaluate' | 'promote' | 'reindex';
 
 export interface RetrainOptions {
-  /** Cron expression; undefined = '0 3 * * *'; 'off' = manual only (config: retrain.schedule / ALMANAC_RETRAIN_SCHEDULE). */
+  /** Cron expression; undefined = config's default; 'off' = manual only (config: retrain.schedule / ALMANAC_RETRAIN_SCHEDULE). */
   schedule?: string;
+  /** The promotion gate; undefined = the run's config (retrain.minRocAuc, gateMetric, gateTolerance). */
   gate?: PromotionGate;
-  /** Absolute holdout ROC AUC floor; undefined = 0.55 (config: retrain.minRocAuc / ALMANAC_RETRAIN_MIN_AUC). */
-  minRocAuc?: number;
   epochs?: number;
   seed?: number;
   /** Replaces a task's run function (tests, fault injection). */
@@ -35,9 +34,17 @@ export interface RetrainOptions {
 interface TrainingSetOutput { dir: string; set: TrainingSet }
 interface TrainOutput { version: ModelVersion; metrics: ModelMetrics }
 
+type OpenRegistry = (ctx: TaskContext) => Promise<ModelRegistry>;
+
+function describeGate(gate: PromotionGate | undefined): string {
+  if (!gate) return 'gate (config retrain.*): holdout roc_auc ≥ minRocAuc, gateMetric not worse than champion − gateTolerance';
+  const sign = gate.metric === 'log_loss' ? '+' : '−';
+  return `gate: holdout roc_auc ≥ ${gate.minRocAuc}, ${gate.metric} not worse than champion ${sign} ${gate.tolerance}`;
+}
+
 export function retrainDag(options: RetrainOptions = {}): Dag {
-  const gate = options.gate ?? DEFAULT_GATE;
-  const schedule = options.schedule ?? DEFAULT_RETRAIN_SCHEDULE;
+  const gateOf = (ctx: TaskContext): PromotionGate => options.gate ?? gateFromConfig(ctx.config);
+  const schedule = options.schedule ?? RETRAIN_DEFAULTS.schedule;
   const openRegistry = options.openRegistry ?? defaultRegistry;
   const task = <T>(t: DagTask<T> & { id: RetrainTaskId }): DagTask<T> => {
     const replaced = options.override?.[t.id];
@@ -58,11 +65,11 @@ export function retrainDag(options: RetrainOptions = {}): Dag {
         id: 'train', dependsOn: ['training-set'], description: 'train, evaluate on the holdout, register as challenger', timeoutMs: 60 * 60_000,
         run: (ctx) => runTrain(ctx, options), summarize: (r) => ({ version: r.version.version, roc_auc: r.metrics.roc_auc, pr_auc: r.metrics.pr_auc, log_loss: r.metrics.log_loss }),
       }),
-      task<GateVerdict & { version: number }>({
-        id: 'evaluate', dependsOn: ['train'], description: `gate: ${gate.metric} not worse than champion − ${gate.tolerance}`, retries: 1,
-        run: (ctx) => runEvaluate(ctx, openRegistry, gate, options.minRocAuc ?? DEFAULT_MIN_ROC_AUC), summarize: (r) => ({ ...r }),
+      task<ChallengerVerdict>({
+        id: 'evaluate', dependsOn: ['train'], description: describeGate(options.gate), retries: 1,
+        run: (ctx) => runEvaluate(ctx, openRegistry, gateOf(ctx)), summarize: (r) => ({ ...r }),
       }),
-      task({ id: 'promote', dependsOn: ['evaluate'], description: 'make the challenger champion', retries: 1, run: (ctx) => runPromote(ctx, openRegistry, gate), summarize: (r) => ({ ...(r as object) }) }),
+      task({ id: 'promote', dependsOn: ['evaluate'], description: 'make the challenger champion', retries: 1, run: (ctx) => runPromote(ctx, openRegistry, gateOf(ctx)), summarize: (r) => ({ ...(r as object) }) }),
       task({ id: 'reindex', dependsOn: ['promote', 'training-set'], description: 'rebuild success patterns with the new champion', retries: 1, timeoutMs: 30 * 60_000, run: (ctx) => runReindex(ctx, openRegistry), summarize: (r) => ({ ...(r as object) }) }),
     ],
   });
@@ -89,43 +96,19 @@ async function runTrain(ctx: TaskContext, options: RetrainOptions): Promise<Trai
   return trainAndRegister(ctx.config, { trainingSet: set, quiet: true, ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
 }
 
-async function runEvaluate(ctx: TaskContext, openRegistry: (ctx: TaskContext) => Promise<ModelRegistry>, gate: PromotionGate, minRocAuc: number): Promise<GateVerdict & { version: number }> {
-  const { version, metrics } = ctx.output<TrainOutput>('train');
-  const registry = await openRegistry(ctx);
-  const champion = await registry.resolve('champion');
-  const verdict = judgeChallenger(metrics, champion?.version === version.version ? undefined : champion?.metrics, gate, minRocAuc);
-  if (!verdict.passed) {
-    throw new AlmanacError('ALMANAC_ERR_MODEL_GATE_FAILED', `model v${version.version} not promoted: ${verdict.reason}; champion ${champion ? `v${champion.version}` : '(none)'} keeps serving`, {
-      details: { ...verdict, version: version.version, champion: champion?.version },
-    });
-  }
-  return { ...verdict, version: version.version };
-}
-
-async function runPromote(ctx: TaskContext, openRegistry: (ctx: TaskContext) => Promise<ModelRegistry>, gate: PromotionGate): Promise<unknown> {
+async function runEvaluate(ctx: TaskContext, openRegistry: OpenRegistry, gate: PromotionGate): Promise<ChallengerVerdict> {
   const { version } = ctx.output<TrainOutput>('train');
-  const registry = await openRegistry(ctx);
-  const current = await registry.resolve('champion');
-  if (current?.version === version.version) return { promoted: false, version: version.version, reason: 'already champion' };
-  const result = await registry.promote(version.version, { gate });
-  return { ...result, version: version.version };
+  return evaluateChallenger(await openRegistry(ctx), version.version, gate);
 }
 
-async function runReindex(ctx: TaskContext, openRegistry: (ctx: TaskContext) => Promise<ModelRegistry>): Promise<unknown> {
-  const registry = await openRegistry(ctx);
-  const champion = await registry.resolve('champion');
-  if (!champion) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model to embed patterns with');
-  const [{ loadScorer }, { buildPatternIndex }] = await Promise.all([
-    import('../models/inference/onnx-scorer.ts'),
-    import('../embeddings/patterns/build-pattern-index.ts'),
-  ]);
+async function runPromote(ctx: TaskContext, openRegistry: OpenRegistry, gate: PromotionGate): Promise<unknown> {
+  return promoteChallenger(await openRegistry(ctx), ctx.output<ChallengerVerdict>('evaluate'), gate);
+}
+
+async function runReindex(ctx: TaskContext, openRegistry: OpenRegistry): Promise<unknown> {
+  const { indexWithChampion } = await import('../embeddings/patterns/index-with-champion.ts');
   const { set } = ctx.output<TrainingSetOutput>('training-set');
-  const scorer = await loadScorer(champion);
-  try {
-    return { ...(await buildPatternIndex(ctx.config, { trainingSet: set, scorer, quiet: true })), model: champion.version };
-  } finally {
-    await scorer.close();
-  }
+  return indexWithChampion(ctx.config, { trainingSet: set, registry: await openRegistry(ctx), quiet: true });
 }
 
 async function defaultRegistry(ctx: TaskContext): Promise<ModelRegistry> {

@@ -1,14 +1,15 @@
 /**
  * `almanac index`: the latest training set (or `--training-set DIR`) + the champion model →
- * success-pattern index (see build-pattern-index.ts). Prints a summary (or JSON with --json).
+ * success-pattern index (index-with-champion.ts). Prints a summary (or JSON with --json).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
-import { AlmanacError, notFound } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
-import { buildPatternIndex, type BuildPatternIndexResult } from './build-pattern-index.ts';
+import type { BuildPatternIndexResult } from './build-pattern-index.ts';
+import { indexWithChampion, openChampionScorer } from './index-with-champion.ts';
 
 export interface IndexCommandOptions {
   minClients?: number;
@@ -29,13 +30,7 @@ const defaultCollaborators: Collaborators = {
   async readTrainingSet(dir) {
     return (await import('../../features/training-set-file.ts')).readTrainingSet(dir);
   },
-  async championScorer(config) {
-    const registry = await (await import('../../models/registry/create-model-registry.ts')).createModelRegistry(config);
-    await registry.init();
-    const champion = await registry.resolve('champion');
-    if (champion === undefined) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', 'no champion model is registered yet; train and promote one with `almanac train` first');
-    return (await import('../../models/inference/onnx-scorer.ts')).loadScorer(champion);
-  },
+  championScorer: (config) => openChampionScorer(config),
 };
 
 /** The folder of the training set to index: the given one, or the latest built (`<home>/training-sets/LATEST`). @throws ALMANAC_ERR_INPUT_NOT_FOUND */
@@ -51,14 +46,11 @@ export async function runIndexCommand(config: AlmanacConfig, options: IndexComma
   const effective: AlmanacConfig = options.minClients === undefined ? config : { ...config, patterns: { ...config.patterns, minClients: options.minClients } };
   const dir = await trainingSetDir(effective, options.trainingSet);
   const trainingSet = await collaborators.readTrainingSet(dir);
-  const scorer = await collaborators.championScorer(effective);
-  try {
-    const result = await buildPatternIndex(effective, { trainingSet, scorer, quiet: options.quiet ?? options.json ?? false, patterns: options.patterns, seed: options.seed });
-    process.stdout.write(options.json ? `${JSON.stringify({ ...result, trainingSet: dir, model: scorer.version })}\n` : summary(result, dir, scorer.version));
-    return result;
-  } finally {
-    await scorer.close();
-  }
+  const result = await indexWithChampion(effective, {
+    trainingSet, championScorer: collaborators.championScorer, quiet: options.quiet ?? options.json ?? false, patterns: options.patterns, seed: options.seed,
+  });
+  process.stdout.write(options.json ? `${JSON.stringify({ ...result, trainingSet: dir })}\n` : summary(result, dir, result.model));
+  return result;
 }
 
 function summary(r: BuildPatternIndexResult, dir: string, model: number): string {

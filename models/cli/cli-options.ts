@@ -33,3 +33,11 @@ export function versionArgument(value: string): number {
 export function fmt(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(4);
 }
+
+/** The gate overrides given on the command line (unset flags fall back to config retrain.*). */
+export function gateOptions(flags: { metric?: string; tolerance?: string }): Partial<PromotionGate> {
+  return {
+    ...(flags.metric === undefined ? {} : { metric: metricOption(flags.metric) }),
+    ...(flags.tolerance === undefined ? {} : { tolerance: toleranceOption(flags.tolerance) }),
+  };
+}

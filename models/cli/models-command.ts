@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { action, commandConfig } from '../../core/cli/command.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
 import type { ModelVersion } from '../registry/model-registry.ts';
-import { DEFAULT_GATE } from '../registry/promotion-gate.ts';
 import { registerExternalModel } from '../registry/register-external.ts';
-import { fmt, metricOption, toleranceOption, versionArgument } from './cli-options.ts';
+import { fmt, gateOptions, versionArgument } from './cli-options.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -35,15 +34,15 @@ function registerList(models: Command): void {
 }
 
 function registerPromote(models: Command): void {
-  models.command('promote').description('Make VERSION the champion if it passes the gate: its holdout metric is not worse than the champion\'s minus the tolerance (exit 2 with ALMANAC_ERR_MODEL_GATE_FAILED otherwise)')
+  models.command('promote').description('Make VERSION the champion if it passes the gate: holdout roc_auc ≥ config retrain.minRocAuc and the gate metric not worse than the champion\'s minus the tolerance (exit 2 with ALMANAC_ERR_MODEL_GATE_FAILED otherwise)')
     .argument('<version>', 'model version number')
-    .option('--metric <name>', 'gate metric: roc_auc, pr_auc or log_loss (lower is better)', DEFAULT_GATE.metric)
-    .option('--tolerance <x>', 'how much worse than the champion the challenger may be', String(DEFAULT_GATE.tolerance))
-    .option('--force', 'promote even if the gate fails')
+    .option('--metric <name>', 'gate metric: roc_auc, pr_auc or log_loss (lower is better; default: config retrain.gateMetric)')
+    .option('--tolerance <x>', 'how much worse than the champion the challenger may be (default: config retrain.gateTolerance)')
+    .option('--force', 'promote even if the gate fails (e.g. a model registered without metrics)')
     .option('--json', 'print JSON')
-    .action(action(async (versionArg: string, flags: { metric: string; tolerance: string; force?: boolean; json?: boolean }, cmd: Command) => {
+    .action(action(async (versionArg: string, flags: { metric?: string; tolerance?: string; force?: boolean; json?: boolean }, cmd: Command) => {
       const version = versionArgument(versionArg);
-      const gate = { metric: metricOption(flags.metric), tolerance: toleranceOption(flags.tolerance) };
+      const gate = gateOptions(flags);
       const registry = await createModelRegistry(commandConfig(cmd));
       const result = await registry.promote(version, { gate, force: flags.force === true });
       if (flags.json) return out(JSON.stringify({ version, ...result }));
@@ -65,7 +64,7 @@ function registerExternal(models: Command): void {
   models.command('register').description('Register an ONNX model trained elsewhere; its signature must match the model\'s input/output names and widths')
     .requiredOption('--onnx <file>', 'ONNX model file')
     .requiredOption('--signature <file>', 'InputSignature JSON (features, inputWidth, inputName, outputs, embeddingWidth)')
-    .option('--metrics <file>', 'holdout metrics JSON ({roc_auc, pr_auc?, log_loss?, …}); without it the gate cannot pass unless forced')
+    .option('--metrics <file>', 'holdout metrics JSON ({roc_auc, pr_auc?, log_loss?, …}); without it the model cannot pass the gate as a challenger unless forced, but as champion it does not block a challenger that passes the floor')
     .option('--name <name>', 'model name', 'external')
     .option('--json', 'print JSON')
     .action(action(async (flags: { onnx: string; signature: string; metrics?: string; name: string; json?: boolean }, cmd: Command) => {

@@ -3,20 +3,21 @@ import type { Command } from 'commander';
 import { action, commandConfig, intOption } from '../../core/cli/command.ts';
 import { isAlmanacError } from '../../core/errors.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
-import { DEFAULT_GATE } from '../registry/promotion-gate.ts';
-import { fmt, fractionOption, metricOption, toleranceOption } from './cli-options.ts';
+import { fmt, fractionOption, gateOptions } from './cli-options.ts';
 
 interface TrainFlags {
-  trainingSet?: string; epochs: string; seed: string; holdout: string; metric: string; tolerance: string;
+  trainingSet?: string; epochs: string; seed: string; holdout: string; metric?: string; tolerance?: string;
   promote: boolean; json?: boolean; quiet?: boolean;
 }
 
+/** Promotes through the gate (config retrain.*, overridden by --metric/--tolerance); a rejection is reported, not thrown. */
 async function promoteThroughGate(registry: Awaited<ReturnType<typeof createModelRegistry>>, version: number, flags: TrainFlags) {
   if (!flags.promote) return { promoted: false, reason: 'not attempted (--no-promote)' };
   try {
-    return await registry.promote(version, { gate: { metric: metricOption(flags.metric), tolerance: toleranceOption(flags.tolerance) } });
+    return await registry.promote(version, { gate: gateOptions(flags) });
   } catch (e) {
-    if (isAlmanacError(e) && (e.code === 'ALMANAC_ERR_MODEL_GATE_FAILED' || e.code === 'ALMANAC_ERR_INPUT_CONFLICT')) return { promoted: false, reason: e.message };
+    if (isAlmanacError(e) && e.code === 'ALMANAC_ERR_MODEL_GATE_FAILED') return { promoted: false, reason: e.message, decision: e.details?.decision };
+    if (isAlmanacError(e) && e.code === 'ALMANAC_ERR_INPUT_CONFLICT') return { promoted: false, reason: e.message };
     throw e;
   }
 }
@@ -28,8 +29,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--epochs <n>', 'maximum epochs (early stopping on a time-ordered validation split)', '30')
     .option('--seed <n>', 'random seed (weights, shuffles, dropout)', '42')
     .option('--holdout <fraction>', 'latest fraction of touches held out for evaluation', '0.2')
-    .option('--metric <name>', 'promotion gate metric: roc_auc, pr_auc or log_loss', DEFAULT_GATE.metric)
-    .option('--tolerance <x>', 'promotion gate tolerance', String(DEFAULT_GATE.tolerance))
+    .option('--metric <name>', 'promotion gate metric: roc_auc, pr_auc or log_loss (default: config retrain.gateMetric)')
+    .option('--tolerance <x>', 'how much worse than the champion the challenger may be (default: config retrain.gateTolerance)')
     .option('--no-promote', 'register as challenger only')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress on stderr')
@@ -37,8 +38,7 @@ export function registerTrainCommand(program: Command): void {
       const epochs = intOption('--epochs', 1)(flags.epochs);
       const seed = intOption('--seed', 0)(flags.seed);
       const holdout = fractionOption('--holdout', flags.holdout);
-      metricOption(flags.metric);
-      toleranceOption(flags.tolerance);
+      gateOptions(flags);
       const config = commandConfig(cmd);
       const quiet = flags.quiet === true;
       // Loaded on use: TF.js and DuckDB are heavy, and every other command would pay for them at start-up.

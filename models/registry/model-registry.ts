@@ -71,10 +71,46 @@ export interface ModelVersion {
   aliases: ModelAlias[];
 }
 
+/**
+ * The promotion gate (judged by models/registry/promotion-gate.ts; values from config `retrain.*`):
+ * the challenger's holdout ROC-AUC must reach `minRocAuc`, and its `metric` must not be worse than
+ * the champion's by more than `tolerance`.
+ */
 export interface PromotionGate {
-  /** Metric compared; the challenger must not be worse than champion − tolerance. */
+  /** Metric compared with the champion; lower is better for log_loss. */
   metric: 'roc_auc' | 'pr_auc' | 'log_loss';
   tolerance: number;
+  /** Absolute floor on the challenger's holdout ROC-AUC, champion or not. */
+  minRocAuc: number;
+}
+
+/** What the gate decided and why (printed by the CLI, kept in the DAG's run history). */
+export interface GateDecision {
+  passed: boolean;
+  /** One line per check, in order: the floor, then the champion comparison. */
+  reasons: string[];
+  /** The deciding reasons joined with '; ': the failed checks when rejected, every check when passed. */
+  reason: string;
+  gate: PromotionGate;
+  /** The challenger's value of gate.metric (NaN when unknown). */
+  challenger: number;
+  /** The champion's value of gate.metric; absent without a champion (NaN when unknown). */
+  champion?: number;
+}
+
+/** A gate decision about registered versions: `version` judged against `championVersion` (undefined = no champion). */
+export interface ChallengerVerdict extends GateDecision {
+  version: number;
+  championVersion: number | undefined;
+}
+
+export interface PromoteResult {
+  promoted: boolean;
+  /** The champion before this promotion. */
+  previous?: number;
+  reason: string;
+  /** The gate's decision (a forced promotion carries the failed one); the embedded registry always sets it. */
+  decision?: GateDecision;
 }
 
 export interface ModelRegistry {
@@ -87,10 +123,14 @@ export interface ModelRegistry {
   resolve(alias: ModelAlias): Promise<ModelVersion | undefined>;
   setAlias(alias: ModelAlias, version: number): Promise<void>;
   /**
-   * Makes `version` champion if it passes the gate against the current champion (or `force`).
-   * The previous champion is remembered for rollback. @throws ALMANAC_ERR_MODEL_GATE_FAILED
+   * Makes `version` champion if it passes the gate against the current champion (or `force`),
+   * atomically: judged and switched under the registry's lock. `gate` overrides config
+   * `retrain.*` (gateMetric, gateTolerance, minRocAuc) field by field. A `verdict` judged earlier against the same champion (the retrain DAG's evaluate
+   * task) is used as is; if the champion has changed since, the gate is judged again.
+   * The previous champion is remembered for rollback.
+   * @throws ALMANAC_ERR_MODEL_GATE_FAILED (details.decision) / ALMANAC_ERR_INPUT_CONFLICT (already champion) / ALMANAC_ERR_INPUT_NOT_FOUND
    */
-  promote(version: number, options?: { gate?: PromotionGate; force?: boolean }): Promise<{ promoted: boolean; previous?: number; reason: string }>;
+  promote(version: number, options?: { gate?: Partial<PromotionGate>; force?: boolean; verdict?: ChallengerVerdict }): Promise<PromoteResult>;
   /** Points champion back at the previous champion. @throws ALMANAC_ERR_INPUT_CONFLICT when there is none. */
   rollback(): Promise<{ champion: number; previous: number }>;
   /** A number that changes whenever aliases change (serving polls it to hot-reload). */

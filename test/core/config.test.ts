@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig, RETRAIN_DEFAULTS } from '../../core/config.ts';
 
 const fail = (env: Record<string, string>) => {
   try {
@@ -49,10 +49,12 @@ describe('configuration', () => {
   });
 
   it('reads the retrain DAG settings from the environment and validates them', () => {
-    expect(loadConfig({ env: {} }).retrain).toEqual({ schedule: '0 3 * * *', minRocAuc: 0.55, gateTolerance: 0.01 });
+    expect(loadConfig({ env: {} }).retrain).toEqual({ schedule: '0 3 * * *', minRocAuc: 0.55, gateMetric: 'roc_auc', gateTolerance: 0.01 });
     const c = loadConfig({ env: { ALMANAC_RETRAIN_SCHEDULE: '*/15 * * * *', ALMANAC_RETRAIN_MIN_AUC: '0.7' } });
     expect(c.retrain).toMatchObject({ schedule: '*/15 * * * *', minRocAuc: 0.7 });
     expect(fail({ ALMANAC_RETRAIN_MIN_AUC: 'high' })).toMatchObject({ code: 'ALMANAC_ERR_CONFIG_INVALID', message: expect.stringContaining("ALMANAC_RETRAIN_MIN_AUC='high' is not a number") });
     expect(fail({ ALMANAC_RETRAIN_MIN_AUC: '1.5' })).toMatchObject({ code: 'ALMANAC_ERR_CONFIG_INVALID', message: expect.stringContaining('retrain.minRocAuc') });
+    expect(RETRAIN_DEFAULTS).toEqual(loadConfig({ env: {} }).retrain);
+    expect(() => loadConfig({ env: {}, overrides: { retrain: { gateMetric: 'accuracy' } } as never })).toThrow(/retrain\.gateMetric/);
   });
 });

@@ -2,15 +2,17 @@
  * The embedded ModelRegistry, on disk under `<home>/registry`:
  *   versions/<n>/model.onnx + metadata.json   — written to a staging folder, then renamed in
  *   aliases.json                               — champion, challenger, previous champion, revision
- * Every change is an atomic rename, so a serving process sees the old or the new state.
+ *   .lock                                      — held while registering or changing aliases (core/lock-file)
+ * Every change is an atomic rename, so a serving process sees the old or the new state; a
+ * promotion is judged by the gate and switched under the lock, so two cannot interleave.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, notFound } from '../../../core/errors.ts';
-import type { ModelAlias, ModelMetrics, ModelRegistry, ModelVersion } from '../model-registry.ts';
-import { DEFAULT_GATE, judgeGate } from '../promotion-gate.ts';
+import type { ChallengerVerdict, GateDecision, ModelAlias, ModelMetrics, ModelRegistry, ModelVersion, PromoteResult, PromotionGate } from '../model-registry.ts';
+import { gateFromConfig, judgePromotion } from '../promotion-gate.ts';
 import { readJson, withLock, writeFileAtomic } from './registry-files.ts';
 
 interface AliasState { revision: number; champion?: number; challenger?: number; previousChampion?: number; updatedAt?: string }
@@ -68,6 +70,14 @@ export function createEmbeddedModelRegistry(config: AlmanacConfig): ModelRegistr
       if (s?.onnxSha256 === sha && s.name === input.name && JSON.stringify(s.signature) === JSON.stringify(input.signature)) return v;
     }
     return undefined;
+  }
+
+  /** The gate's decision for `version` against `champion`: a verdict judged with the same gate against that same champion is kept, otherwise judged here. */
+  async function decide(version: number, candidate: StoredVersion, champion: number | undefined, gate: PromotionGate, verdict?: ChallengerVerdict): Promise<GateDecision> {
+    const sameGate = (g: PromotionGate) => g.metric === gate.metric && g.tolerance === gate.tolerance && g.minRocAuc === gate.minRocAuc;
+    if (verdict && verdict.version === version && verdict.championVersion === champion && sameGate(verdict.gate)) return verdict;
+    const against = champion === undefined ? undefined : reviveMetrics((await getStored(champion)).metrics);
+    return judgePromotion(reviveMetrics(candidate.metrics), against, gate);
   }
 
   const registry: ModelRegistry = {
@@ -131,30 +141,26 @@ export function createEmbeddedModelRegistry(config: AlmanacConfig): ModelRegistr
 
     async promote(version, options = {}) {
       const candidate = await getStored(version);
-      const gate = options.gate ?? DEFAULT_GATE;
-      let result: { promoted: boolean; previous?: number; reason: string } = { promoted: false, reason: '' };
+      const gate = gateFromConfig(config, options.gate);
+      let result: PromoteResult | undefined;
       await changeAliases(async (state) => {
         if (state.champion === version) {
           throw new AlmanacError('ALMANAC_ERR_INPUT_CONFLICT', `model version ${version} is already champion`, { details: { version } });
         }
-        let reason = 'first champion';
-        if (state.champion !== undefined) {
-          const champion = await getStored(state.champion);
-          const decision = judgeGate(reviveMetrics(candidate.metrics), reviveMetrics(champion.metrics), gate);
-          if (!decision.pass && !options.force) {
-            throw new AlmanacError('ALMANAC_ERR_MODEL_GATE_FAILED', `promotion of version ${version} rejected: ${decision.reason} of version ${state.champion}; use --force to override`, {
-              details: { version, champion: state.champion, gate, challengerValue: decision.challenger, championValue: decision.champion },
-            });
-          }
-          reason = decision.pass ? decision.reason : `forced: ${decision.reason}`;
+        const decision = await decide(version, candidate, state.champion, gate, options.verdict);
+        if (!decision.passed && !options.force) {
+          throw new AlmanacError('ALMANAC_ERR_MODEL_GATE_FAILED', `promotion of version ${version} rejected: ${decision.reason}${state.champion === undefined ? '' : ` (champion: version ${state.champion})`}; use --force to override`, {
+            details: { version, champion: state.champion, decision },
+          });
         }
-        result = state.champion === undefined ? { promoted: true, reason } : { promoted: true, previous: state.champion, reason };
+        const reason = decision.passed ? decision.reason : `forced: ${decision.reason}`;
+        result = { promoted: true, ...(state.champion === undefined ? {} : { previous: state.champion }), reason, decision };
         const next: AliasState = { ...state, champion: version, previousChampion: state.champion };
         if (next.challenger === version) delete next.challenger;
         if (next.previousChampion === undefined) delete next.previousChampion;
         return next;
       });
-      return result;
+      return result as PromoteResult;
     },
 
     async rollback() {

@@ -1,10 +1,12 @@
 /**
- * Files of the embedded registry: crash-safe writes (temp file, fsync, rename) and a lock file
- * that serialises alias changes between processes (stale after 10 s).
+ * Files of the embedded registry: crash-safe writes (core/atomic-file) and the lock that
+ * serialises registrations and alias changes between processes (core/lock-file).
  */
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlmanacError } from '../../../core/errors.ts';
+import { tryLockFile, unlockFile } from '../../../core/lock-file.ts';
 
 export { writeFileAtomic } from '../../../core/atomic-file.ts';
 
@@ -24,32 +26,31 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-const STALE_LOCK_MS = 10_000;
+/** How long a caller waits for a live holder (registrations and alias changes hold it for milliseconds). */
+const WAIT_LIMIT_MS = 10_000;
 
-async function acquire(lock: string): Promise<void> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.close();
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `registry lock ${lock} is held by another process`, { retriable: true });
-}
-
-/** Runs `fn` while holding `<dir>/.lock` (created with O_EXCL). @throws ALMANAC_ERR_STORE_UNAVAILABLE after ~5 s of waiting. */
+/**
+ * Runs `fn` while holding `<dir>/.lock` (core/lock-file: O_EXCL, the owner's pid and a token; a
+ * dead owner's lock is taken over under its guard, a live one is waited for). Not re-entrant.
+ * @throws ALMANAC_ERR_STORE_UNAVAILABLE (retriable) after 10 s of waiting for a live holder.
+ */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(dir, '.lock');
   await mkdir(dir, { recursive: true });
-  await acquire(lock);
+  const token = randomUUID();
+  const started = Date.now();
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    const attempt = tryLockFile(lock, { pid: process.pid, token });
+    if (attempt.acquired) break;
+    if (Date.now() - started > WAIT_LIMIT_MS) {
+      const owner = attempt.owner?.pid;
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `registry lock ${lock} is held by process ${owner ?? '?'}; retry later`, { retriable: true, details: { file: lock, owner } });
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
   try {
     return await fn();
   } finally {
-    await rm(lock, { force: true });
+    unlockFile(lock, (o) => o.token === token);
   }
 }

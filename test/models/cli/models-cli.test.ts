@@ -115,4 +115,32 @@ describe('almanac train / models (end to end)', () => {
     expect(rejected.stderr).toContain("ALMANAC_ERR_MODEL_INVALID: model");
     expect(rejected.stderr).toContain("input 'x' not found");
   });
+
+  it('gates a model registered without metrics: never as challenger unless forced, and as champion it does not block', async () => {
+    const rejected = await almanac('models', 'promote', '3');
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toMatch(/^almanac: ALMANAC_ERR_MODEL_GATE_FAILED: promotion of version 3 rejected: challenger has no holdout roc_auc/);
+    expect(rejected.stderr.trim().split('\n')).toHaveLength(1);
+    const forced = await almanac('models', 'promote', '3', '--force', '--json');
+    expect(JSON.parse(forced.stdout)).toMatchObject({ version: 3, promoted: true, previous: 1, reason: expect.stringMatching(/^forced: /) });
+    const back = await almanac('models', 'promote', '1', '--json');
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({
+      version: 1, promoted: true, previous: 3,
+      decision: { passed: true, reasons: [expect.stringContaining('reaches the floor 0.5500'), 'champion has no roc_auc: not compared, the floor decides'] },
+    });
+  });
+
+  it('train promotes through the gate of config retrain.* and reports a rejection without failing', async () => {
+    process.env.ALMANAC_RETRAIN_MIN_AUC = '0.99';
+    try {
+      const train = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '8', '--json');
+      expect(train.code).toBe(0);
+      const result = JSON.parse(train.stdout) as { version: number; aliases: string[]; promotion: { promoted: boolean; reason: string; decision: { gate: unknown } } };
+      expect(result.aliases).toEqual(['challenger']);
+      expect(result.promotion).toMatchObject({ promoted: false, reason: expect.stringContaining('is below the floor 0.9900'), decision: { gate: { metric: 'roc_auc', tolerance: 0.01, minRocAuc: 0.99 } } });
+    } finally {
+      delete process.env.ALMANAC_RETRAIN_MIN_AUC;
+    }
+  });
 });

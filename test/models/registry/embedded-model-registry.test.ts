@@ -1,14 +1,20 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../core/config.ts';
+import { loadConfig, type ConfigInput } from '../../../core/config.ts';
 import { createModelRegistry } from '../../../models/registry/create-model-registry.ts';
 import type { ModelRegistry } from '../../../models/registry/model-registry.ts';
+import { modelRegistryContract } from '../../contracts/model-registry.contract.ts';
 import { tinyLineage, tinyMetrics, tinySignature, writeTinyOnnx } from '../tiny-model.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'almanac-registry-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const openAt = (home: string, overrides: ConfigInput = {}) => createModelRegistry(loadConfig({ env: {}, overrides: { ...overrides, home } }));
+
+modelRegistryContract('embedded', (overrides) => openAt(fs.mkdtempSync(path.join(root, 'contract-')), overrides));
 
 let home: string;
 let registry: ModelRegistry;
@@ -16,87 +22,24 @@ let files: string[];
 
 beforeEach(async () => {
   home = fs.mkdtempSync(path.join(root, 'home-'));
-  registry = await createModelRegistry(loadConfig({ env: {}, overrides: { home } }));
+  registry = await openAt(home);
   files = [1, 2, 3].map((s) => writeTinyOnnx(root, `m${s}-${path.basename(home)}.onnx`, s));
 });
 
 const register = (file: string, auc: number, logLoss = 0.4) =>
   registry.register({ name: 'touch-success', onnxFile: file, metrics: tinyMetrics(auc, logLoss), signature: tinySignature, lineage: tinyLineage });
 
-describe('embedded model registry', () => {
-  it('registers monotonic versions with metadata and a copied ONNX file', async () => {
+/** A pid that is certainly not running: a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+describe('embedded model registry (on disk)', () => {
+  it('keeps each version under <home>/registry/versions/<n>', async () => {
     const v1 = await register(files[0] as string, 0.7);
-    const v2 = await register(files[1] as string, 0.72);
-    expect([v1.version, v2.version]).toEqual([1, 2]);
-    expect(v2.onnxPath).toBe(path.join(home, 'registry', 'versions', '2', 'model.onnx'));
-    expect(fs.readFileSync(v2.onnxPath)).toEqual(fs.readFileSync(files[1] as string));
-    const listed = await registry.list();
-    expect(listed.map((v) => v.version)).toEqual([1, 2]);
-    expect(listed[0]).toMatchObject({ metrics: { roc_auc: 0.7 }, lineage: { trainingSetId: 'ts-1' }, signature: tinySignature, aliases: [] });
-  });
-
-  it('returns the existing version when the same model is registered again (idempotent)', async () => {
-    const a = await register(files[0] as string, 0.7);
-    const b = await register(files[0] as string, 0.7);
-    expect(b.version).toBe(a.version);
-    expect(await registry.list()).toHaveLength(1);
-  });
-
-  it('promotes the first model unconditionally, then gates on the holdout metric', async () => {
-    await register(files[0] as string, 0.7);
-    await register(files[1] as string, 0.65, 0.3);
-    await register(files[2] as string, 0.69);
-    expect(await registry.promote(1)).toMatchObject({ promoted: true, reason: 'first champion' });
-    await expect(registry.promote(2)).rejects.toMatchObject({ code: 'ALMANAC_ERR_MODEL_GATE_FAILED' });
-    expect((await registry.resolve('champion'))?.version).toBe(1);
-    // log loss: lower is better → version 2 passes
-    expect(await registry.promote(2, { gate: { metric: 'log_loss', tolerance: 0 } })).toMatchObject({ promoted: true, previous: 1 });
-    // within tolerance: 0.69 ≥ 0.65 − 0 passes on roc_auc against version 2
-    expect(await registry.promote(3, { gate: { metric: 'roc_auc', tolerance: 0.0 } })).toMatchObject({ promoted: true, previous: 2 });
-    await expect(registry.promote(1, { gate: { metric: 'roc_auc', tolerance: 0.005 } })).resolves.toMatchObject({ promoted: true });
-  });
-
-  it('honours tolerance and force, and refuses to promote the champion again', async () => {
-    await register(files[0] as string, 0.7);
-    await register(files[1] as string, 0.69);
-    await registry.promote(1);
-    await expect(registry.promote(2)).rejects.toMatchObject({ code: 'ALMANAC_ERR_MODEL_GATE_FAILED' });
-    await expect(registry.promote(2, { gate: { metric: 'roc_auc', tolerance: 0.02 } })).resolves.toMatchObject({ promoted: true, previous: 1 });
-    await expect(registry.promote(2)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_CONFLICT' });
-    await register(files[2] as string, 0.5);
-    await expect(registry.promote(3)).rejects.toMatchObject({ code: 'ALMANAC_ERR_MODEL_GATE_FAILED' });
-    await expect(registry.promote(3, { force: true })).resolves.toMatchObject({ promoted: true, previous: 2, reason: expect.stringContaining('forced') });
-  });
-
-  it('rolls back one step and remembers no further', async () => {
-    await register(files[0] as string, 0.7);
-    await register(files[1] as string, 0.8);
-    await expect(registry.rollback()).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_CONFLICT' });
-    await registry.promote(1);
-    await registry.setAlias('challenger', 2);
-    await registry.promote(2);
-    expect((await registry.get(2)).aliases).toEqual(['champion']);
-    expect(await registry.resolve('challenger')).toBeUndefined();
-    expect(await registry.rollback()).toEqual({ champion: 1, previous: 2 });
-    expect((await registry.resolve('champion'))?.version).toBe(1);
-    await expect(registry.rollback()).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_CONFLICT' });
-  });
-
-  it('changes revision whenever aliases change, and only then', async () => {
-    const r0 = await registry.revision();
-    await register(files[0] as string, 0.7);
-    expect(await registry.revision()).toBe(r0);
-    await registry.setAlias('challenger', 1);
-    const r1 = await registry.revision();
-    expect(r1).not.toBe(r0);
-    await registry.promote(1);
-    expect(await registry.revision()).not.toBe(r1);
-  });
-
-  it('reports unknown versions as ALMANAC_ERR_INPUT_NOT_FOUND', async () => {
-    await expect(registry.get(9)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND' });
-    await expect(registry.promote(9)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND' });
-    await expect(registry.setAlias('challenger', 9)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND' });
+    expect(v1.onnxPath).toBe(path.join(home, 'registry', 'versions', '1', 'model.onnx'));
+    expect(fs.readFileSync(v1.onnxPath)).toEqual(fs.readFileSync(files[0] as string));
   });
 
   it('leaves only complete files behind (no temp, staging or lock files)', async () => {
@@ -108,8 +51,49 @@ describe('embedded model registry', () => {
     expect(fs.readdirSync(path.join(dir, 'versions', '1')).sort()).toEqual(['metadata.json', 'model.onnx']);
   });
 
-  it('serialises concurrent registrations into distinct versions', async () => {
-    const versions = await Promise.all(files.map((f, i) => register(f, 0.6 + i / 100)));
-    expect(versions.map((v) => v.version).sort()).toEqual([1, 2, 3]);
+  it('sees another instance\'s promotions over the same folder (a serving process)', async () => {
+    const reader = await openAt(home);
+    await register(files[0] as string, 0.7);
+    await registry.promote(1);
+    expect((await reader.resolve('champion'))?.version).toBe(1);
+    expect(await reader.revision()).toBe(await registry.revision());
+  });
+});
+
+describe('embedded model registry lock (core/lock-file)', () => {
+  const lockFile = () => path.join(home, 'registry', '.lock');
+
+  it('takes over the lock of a process that died holding it, at once', async () => {
+    fs.writeFileSync(lockFile(), JSON.stringify({ pid: deadPid(), token: 'crashed' }));
+    const started = Date.now();
+    expect((await register(files[0] as string, 0.7)).version).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(fs.existsSync(lockFile())).toBe(false);
+  });
+
+  it('waits for a live holder, however old its lock file is, and never deletes it', async () => {
+    // A live process (our parent) holds the lock, and its file is a minute old: the old lock
+    // treated it as stale after 10 s and deleted it; the shared lock waits for its release.
+    fs.writeFileSync(lockFile(), JSON.stringify({ pid: process.ppid, token: 'live-holder' }));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile(), old, old);
+    let releasedAt = 0;
+    setTimeout(() => {
+      expect(JSON.parse(fs.readFileSync(lockFile(), 'utf8'))).toMatchObject({ token: 'live-holder' });
+      releasedAt = Date.now();
+      fs.rmSync(lockFile());
+    }, 400);
+    const version = await register(files[0] as string, 0.7);
+    expect(releasedAt).toBeGreaterThan(0);
+    expect(version.version).toBe(1);
+    expect(fs.existsSync(lockFile())).toBe(false);
+  });
+
+  it('takes over an ownerless lock file (the earlier registry lock format, left by a crash) once it is old', async () => {
+    fs.writeFileSync(lockFile(), '');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile(), old, old);
+    expect((await register(files[0] as string, 0.7)).version).toBe(1);
+    expect(fs.existsSync(lockFile())).toBe(false);
   });
 });
