@@ -100,13 +100,14 @@ export function offlineStoreContract(name: string, make: () => Promise<OfflineSt
         expect(await store.asOf('v', probes, Infinity)).toEqual([history[1], undefined, history[3], history[0], history[0], history[2], history[4], undefined]);
       });
 
-      it('applies the TTL to the latest row only: exactly ttl old counts, older gives none (no fallback to an older row)', async () => {
+      it('applies the TTL to the latest row only: a row is used while younger than ttl (exactly ttl old is expired, as online), older gives none (no fallback to an older row)', async () => {
         const store = await fresh();
         await store.append('v', [row('v', 'a', T, { x: 1 }), row('v', 'a', T + 10 * H, { x: 2 })]);
         const at = (ts: number) => ({ entity: 'a', ts });
-        const got = await store.asOf('v', [at(T + H / 2), at(T + H), at(T + H + 1), at(T + 11 * H), at(T + 11 * H + 1)], H);
-        expect(got.map((r) => r?.values.x)).toEqual([1, 1, undefined, 2, undefined]);
-        expect((await store.asOf('v', [at(T), at(T + 1), at(T + 10 * H)], 0)).map((r) => r?.timestamp)).toEqual([T, undefined, T + 10 * H]);
+        const got = await store.asOf('v', [at(T + H / 2), at(T + H), at(T + H + 1), at(T + 11 * H - 1), at(T + 11 * H)], H);
+        expect(got.map((r) => r?.values.x)).toEqual([1, undefined, undefined, 2, undefined]);
+        expect((await store.asOf('v', [at(T), at(T + 1), at(T + 10 * H)], 0)).map((r) => r?.timestamp)).toEqual([undefined, undefined, undefined]);
+        expect((await store.asOf('v', [at(T + H - 1)], H)).map((r) => r?.values.x)).toEqual([1]);
       });
 
       it('ties: equal probes get equal rows, and a rewritten (entity, timestamp) gives the last written row', async () => {
@@ -136,7 +137,7 @@ export function offlineStoreContract(name: string, make: () => Promise<OfflineSt
         const scanned = await store.scan('v');
         const expected = probes.map((p) => {
           const latest = scanned.filter((r) => r.entity === p.entity && r.timestamp <= p.ts).at(-1);
-          return latest && p.ts - latest.timestamp <= ttl ? latest : undefined;
+          return latest && p.ts - latest.timestamp < ttl ? latest : undefined;
         });
         expect(expected.filter(Boolean).length).toBeGreaterThan(10);
         expect(expected.filter((r) => r === undefined).length).toBeGreaterThan(5);

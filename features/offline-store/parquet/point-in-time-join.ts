@@ -1,7 +1,7 @@
 /**
  * The point-in-time (ASOF) join behind ParquetOfflineStore.asOf: for each probe (entity, ts), the
  * latest deduplicated row of the given part files with timestamp ≤ ts — and only while
- * ts − timestamp ≤ ttl. One DuckDB query: the probes go into a temp table, joined with ASOF JOIN.
+ * ts − timestamp < ttl (exclusive, the rule the online stores serve by: features/online-store/online-expiry.ts, so training sees exactly what serving would). One DuckDB query: the probes go into a temp table, joined with ASOF JOIN.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureRow } from '../../feature-view.ts';
@@ -32,7 +32,7 @@ export async function asOfJoin(conn: DuckDBConnection, files: string[], view: st
       appender.endRow();
     });
     appender.closeSync();
-    const ttl = Number.isFinite(ttlMs) ? ` WHERE p.ts - r.timestamp <= ${ttlMs}` : '';
+    const ttl = Number.isFinite(ttlMs) ? ` WHERE p.ts - r.timestamp < ${ttlMs}` : '';
     const reader = await conn.runAndReadAll(
       `SELECT p.probe AS probe__, r.* FROM ${table} p ASOF JOIN (${dedupedSql(files)}) r ON p.entity = r.entity AND p.ts >= r.timestamp${ttl}`,
     );
