@@ -1,6 +1,8 @@
+# shellcheck shell=bash
 # Shared helpers for deploy/local/*.sh (sourced, not run).
 # State lives under $ALMANAC_ENGINES_HOME: downloads/venv are kept, data is wiped on every start.
 
+# shellcheck disable=SC2034  # (variables used by the scripts that source this file)
 ENGINES_HOME=${ALMANAC_ENGINES_HOME:-$HOME/.cache/almanac-engines}
 LOCAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The repo root (for the Node SDKs in node_modules used by the probes); override with ALMANAC_ROOT.
@@ -28,7 +30,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 have_node_pkg() { command -v node >/dev/null && [ -d "$REPO_ROOT/node_modules/$1" ]; }
 
 # Runs the Node probe ($1 = kafka|neo4j) with the repo's node_modules.
-node_probe() { ALMANAC_ROOT="$REPO_ROOT" timeout 20 node "$LOCAL_DIR/probe.cjs" "$@" >/dev/null 2>&1; }
+# Its last error is kept in $STATE/probe.err for the timeout message.
+node_probe() { ALMANAC_ROOT="$REPO_ROOT" timeout 20 node "$LOCAL_DIR/probe.cjs" "$@" >/dev/null 2>"$STATE/probe.err"; }
 
 # wait_ready SECONDS CHECK_FN: polls CHECK_FN until it succeeds; on timeout or if the process dies, prints the log tail.
 wait_ready() {
@@ -38,7 +41,9 @@ wait_ready() {
       log "process exited; last log lines:"; tail -n 40 "$LOG_FILE" >&2 || true; return 1
     fi
     if (( SECONDS - start >= timeout )); then
-      log "not ready after ${timeout}s; last log lines:"; tail -n 40 "$LOG_FILE" >&2 || true; return 1
+      log "not ready after ${timeout}s; last log lines:"; tail -n 40 "$LOG_FILE" >&2 || true
+      [ -s "$STATE/probe.err" ] && log "last probe error: $(tail -n 3 "$STATE/probe.err")"
+      return 1
     fi
     sleep 1
   done
@@ -56,6 +61,7 @@ ensure_port_free() {
 
 # Launches "$@" in the background with nohup, logging to $LOG_FILE and recording its pid.
 launch() {
+  rm -f "$STATE/probe.err"
   nohup "$@" >"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
 }
@@ -95,8 +101,9 @@ fetch_jars() {
   log "fetching jars for $(basename "$(dirname "$pom")") (first run only)..."
   command -v mvn >/dev/null || die "mvn is required (apt-get install -y maven)"
   rm -rf "$dest"
-  mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest" >&2 \
-    || die "mvn could not fetch the jars"
+  mvn -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$dest" >"$STATE/mvn.log" 2>&1 \
+    || { tail -n 30 "$STATE/mvn.log" >&2; die "mvn could not fetch the jars (log $STATE/mvn.log)"; }
   touch "$dest/.pom-$stamp"
   log "jars: $(du -sh "$dest" | cut -f1)"
 }

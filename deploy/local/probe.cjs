@@ -15,11 +15,18 @@ const probes = {
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
     });
+    // Besides the metadata, wait for the coordinators a fresh broker loads lazily: the group coordinator
+    // (consumer offsets) and an idempotent producer id, so the first test does not race them.
     const admin = kafka.admin();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
     await admin.connect();
     try {
       await admin.listTopics();
+      const [group] = (await admin.describeGroups(['almanac-probe'])).groups;
+      if (group.errorCode) throw new Error(`group coordinator error ${group.errorCode}`);
+      await producer.connect();
     } finally {
+      await producer.disconnect().catch(() => undefined);
       await admin.disconnect();
     }
   },
