@@ -50,12 +50,16 @@ is_ready() {
 do_start() {
   ensure_port_free "$PORT" "$CONTROLLER_PORT"
   fetch_jars "$LOCAL_DIR/kafka/pom.xml" "$JARS"
-  rm -rf "$DATA" && mkdir -p "$DATA"
+  fresh_data
   write_config
   local cluster_id
-  cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-  "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >"$LOG_FILE" 2>&1 \
-    || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed"; }
+  if [ -f "$DATA/meta.properties" ]; then
+    cluster_id=$(sed -n 's/^cluster.id=//p' "$DATA/meta.properties")
+  else
+    cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >"$LOG_FILE" 2>&1 \
+      || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed"; }
+  fi
   log "starting broker (cluster $cluster_id) on 127.0.0.1:$PORT"
   launch "${KAFKA_JAVA[@]}" kafka.Kafka "$CONFIG"
 }

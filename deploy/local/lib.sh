@@ -59,6 +59,12 @@ ensure_port_free() {
   return 0
 }
 
+# Wipes the engine's data (every start is clean), unless KEEP_DATA=1 (`resume`: restart after a crash or stop with the data kept).
+fresh_data() {
+  if [ "${KEEP_DATA:-0}" = 1 ] && [ -d "$DATA" ]; then log "keeping the data in $DATA"; return 0; fi
+  rm -rf "$DATA" && mkdir -p "$DATA"
+}
+
 # Launches "$@" in the background with nohup, logging to $LOG_FILE and recording its pid.
 launch() {
   rm -f "$STATE/probe.err"
@@ -124,6 +130,8 @@ main() {
     stop) do_stop ;;
     status) status_line is_ready ;;
     restart) do_stop; "$0" start ;;
-    *) echo "usage: $0 start|stop|status|restart" >&2; return 2 ;;
+    resume) KEEP_DATA=1 "$0" start ;;
+    kill) if pid_alive; then kill -KILL "$(cat "$PID_FILE")"; while pid_alive; do sleep 0.1; done; log "killed (SIGKILL)"; fi ;;
+    *) echo "usage: $0 start|stop|status|restart|resume|kill" >&2; return 2 ;;
   esac
 }

@@ -33,7 +33,7 @@ MilvusClient(uri='http://127.0.0.1:$PORT').list_collections()" >/dev/null 2>&1
 do_start() {
   ensure_port_free "$PORT"
   ensure_venv
-  rm -rf "$DATA" && mkdir -p "$DATA"
+  fresh_data
   log "starting milvus-lite on 127.0.0.1:$PORT"
   launch "$VENV/bin/milvus-lite" server --data-dir "$DATA" --host 127.0.0.1 --port "$PORT"
 }

@@ -20,7 +20,7 @@ do_start() {
   ensure_port_free "$PORT"
   "$JAVA" -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])' || die "$JAVA must be Java 17+"
   fetch_jars "$LOCAL_DIR/neo4j/pom.xml" "$JARS"
-  rm -rf "$DATA" && mkdir -p "$DATA"
+  fresh_data
   log "starting embedded Neo4j on 127.0.0.1:$PORT"
   launch "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow \
     -Dneo4j.pagecache.mb="$PAGECACHE_MB" -Dio.netty.tryReflectionSetAccessible=true \

@@ -18,7 +18,7 @@ do_start() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
   fi
   ensure_port_free "$PORT"
-  rm -rf "$DATA" && mkdir -p "$DATA"
+  fresh_data
   log "starting redis-server on 127.0.0.1:$PORT"
   redis-server --bind 127.0.0.1 --port "$PORT" --save '' --appendonly no --dir "$DATA" \
     --daemonize yes --pidfile "$PID_FILE" --logfile "$LOG_FILE"
