@@ -4,13 +4,15 @@ import { defineConfig } from 'vitest/config';
 // variable is set (KAFKA_BROKERS, REDIS_URL, MILVUS_ADDRESS, QDRANT_URL, NEO4J_URI) and fails, not
 // skips, when the variable is set and its server does not answer. Without the variables they skip,
 // unless ALMANAC_REQUIRE_ENGINES lists them (CI sets it: a missing engine there is a failure).
+// `*.sequential.test.ts` (the pipeline on real engines, with its fault tests that stop and kill the
+// engines) runs alone, after every other suite has finished.
+const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    maxWorkers: 2,
+    projects: [
+      { test: { ...common, name: 'suite', include: ['**/*.test.ts'], exclude: ['**/node_modules/**', '**/*.sequential.test.ts'], maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { test: { ...common, name: 'real engines, alone', include: ['**/*.sequential.test.ts'], exclude: ['**/node_modules/**'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
