@@ -58,7 +58,12 @@ export interface TopicSpec {
 export interface ConsumerOptions {
   group: string;
   topic: string;
-  /** Where to start a partition that has no committed offset: 'earliest' (default) or 'latest'. */
+  /**
+   * Where to start a partition that has no committed offset: 'earliest' (default) or 'latest'.
+   * 'latest' is the partition's end when this member first reads it (the embedded log: its first
+   * poll; Kafka: its first fetch after the join, asynchronous), not when consumer() resolved:
+   * records appended in between may be skipped.
+   */
   startFrom?: 'earliest' | 'latest';
 }
 
@@ -111,6 +116,7 @@ export interface EventLog {
   readonly capabilities: ReadonlySet<EventLogCapability>;
   /** Opens files/connections; for the embedded log, recovers torn tails. Idempotent. */
   init(): Promise<void>;
+  /** Closes the log; its open consumers leave their groups first (the others rebalance). */
   close(): Promise<void>;
   /** Creates the topic if it does not exist; an existing topic keeps its partition count. */
   ensureTopic(topic: string, spec: TopicSpec): Promise<void>;

@@ -1,12 +1,20 @@
 /**
  * Adapter-agnostic behaviour of the EventLog port. Run by every adapter's test file:
- * `eventLogContract('embedded', () => …)`. Each test uses its own topic names.
+ * `eventLogContract('embedded', () => …)`. Each test uses its own topic and group names (a shared
+ * broker keeps groups between runs; a member a crashed run left behind would hold a fixed-name
+ * group until its session times out), and closes every consumer it opened, even when it fails.
+ * Group membership changes are waited for, bounded: a real broker rebalances at each member's
+ * next heartbeat, not at once.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { AppendRecord, EventLog, LogConsumer, LogRecord } from '../../pipelines/event-log/event-log.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppendRecord, ConsumerOptions, EventLog, LogConsumer, LogRecord } from '../../pipelines/event-log/event-log.ts';
 
 const topicName = (label: string): string => `contract.${label}.${randomUUID().slice(0, 8)}`;
+const groupName = (label: string): string => `contract-${label}-${randomUUID().slice(0, 8)}`;
+
+/** Upper bound on a rebalance: Kafka's members learn of it at their next heartbeat (3 s by default). */
+const REBALANCE_MS = 30_000;
 
 const rec = (id: string, key: string, timestamp = 1_700_000_000_000, value = `{"id":"${id}"}`): AppendRecord => ({ id, key, timestamp, value });
 
@@ -21,16 +29,36 @@ async function pollN(consumer: LogConsumer, n: number, rounds = 50): Promise<Log
   return out;
 }
 
+/** Polls every consumer (in turn) until `done(all records so far)` holds; fails after `timeoutMs`. */
+async function pollUntil(consumers: LogConsumer[], done: (got: LogRecord[][]) => boolean, timeoutMs = 15_000): Promise<LogRecord[][]> {
+  const got = consumers.map((): LogRecord[] => []);
+  const deadline = Date.now() + timeoutMs;
+  while (!done(got)) {
+    if (Date.now() > deadline) throw new Error(`pollUntil: gave up after ${timeoutMs} ms with ${got.map((g) => g.length).join(' + ')} records`);
+    for (const [i, c] of consumers.entries()) got[i]!.push(...(await c.poll({ maxRecords: 500, maxWaitMs: 50 })));
+  }
+  return got;
+}
+
 export function eventLogContract(name: string, make: () => Promise<EventLog>): void {
   describe(`EventLog contract: ${name}`, () => {
     const open: EventLog[] = [];
+    const consumers: LogConsumer[] = [];
     const newLog = async (): Promise<EventLog> => {
       const log = await make();
       await log.init();
       open.push(log);
       return log;
     };
+    /** Joins a group; afterEach closes the member even when the test failed. */
+    const join = async (log: EventLog, options: ConsumerOptions): Promise<LogConsumer> => {
+      const c = await log.consumer(options);
+      consumers.push(c);
+      return c;
+    };
     afterEach(async () => {
+      // Consumers first: a member left in a group delays the next join of that group.
+      for (const c of consumers.splice(0)) await c.close().catch(() => undefined);
       for (const log of open.splice(0)) await log.close();
     });
 
@@ -110,9 +138,10 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
     it('resumes a consumer group from its committed offsets', async () => {
       const log = await newLog();
       const topic = topicName('group');
+      const [g1, g2] = [groupName('g1'), groupName('g2')];
       await log.ensureTopic(topic, { partitions: 2 });
       await log.append(topic, Array.from({ length: 20 }, (_, i) => rec(`g-${i}`, `c-${i % 5}`)));
-      const first = await log.consumer({ group: 'g1', topic });
+      const first = await join(log, { group: g1, topic });
       expect(first.assignment().sort()).toEqual([0, 1]);
       const got = await pollN(first, 20);
       expect(got).toHaveLength(20);
@@ -120,40 +149,54 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
       for (const r of got) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
       await first.commit([...next].map(([partition, offset]) => ({ partition, offset })));
       expect(await first.committed()).toEqual(next);
-      expect(await log.groupOffsets('g1', topic)).toEqual(next);
+      expect(await log.groupOffsets(g1, topic)).toEqual(next);
       await first.close();
 
       await log.append(topic, [rec('g-new', 'c-1')]);
-      const second = await log.consumer({ group: 'g1', topic });
+      const second = await join(log, { group: g1, topic });
       const resumed = await pollN(second, 1);
       expect(resumed.map((r) => r.id)).toEqual(['g-new']);
       expect(await second.poll({ maxRecords: 10, maxWaitMs: 0 })).toEqual([]);
       await second.close();
 
-      const other = await log.consumer({ group: 'g2', topic, startFrom: 'latest' });
-      expect(await other.poll({ maxRecords: 10, maxWaitMs: 0 })).toEqual([]);
+      // A new group starting at 'latest' does not read the history (given time to fetch it).
+      const other = await join(log, { group: g2, topic, startFrom: 'latest' });
+      expect(await other.poll({ maxRecords: 10, maxWaitMs: 700 })).toEqual([]);
       await other.close();
     });
 
     it('splits partitions between two members of a group and rebalances when one leaves', async () => {
       const log = await newLog();
       const topic = topicName('split');
+      const group = groupName('split');
       await log.ensureTopic(topic, { partitions: 4 });
-      const a = await log.consumer({ group: 'split', topic });
-      const b = await log.consumer({ group: 'split', topic });
+      const a = await join(log, { group, topic });
+      const b = await join(log, { group, topic });
+      // Each member learns the new split on its own: wait until the two hold disjoint, covering shares.
+      await vi.waitFor(() => {
+        expect(a.assignment().length).toBeGreaterThan(0);
+        expect(b.assignment().length).toBeGreaterThan(0);
+        expect([...a.assignment(), ...b.assignment()].sort()).toEqual([0, 1, 2, 3]);
+      }, { timeout: REBALANCE_MS, interval: 50 });
       const pa = a.assignment();
       const pb = b.assignment();
-      expect(pa.length).toBeGreaterThan(0);
-      expect(pb.length).toBeGreaterThan(0);
-      expect([...pa, ...pb].sort()).toEqual([0, 1, 2, 3]);
       await log.append(topic, Array.from({ length: 40 }, (_, i) => rec(`s-${i}`, `client-${i}`)));
-      const ga = await pollN(a, 40, 5);
-      const gb = await pollN(b, 40, 5);
+      const [ga, gb] = (await pollUntil([a, b], ([x, y]) => x!.length + y!.length >= 40)) as [LogRecord[], LogRecord[]];
       expect(ga.every((r) => pa.includes(r.partition))).toBe(true);
       expect(gb.every((r) => pb.includes(r.partition))).toBe(true);
       expect(ga.length + gb.length).toBe(40);
+      expect(new Set([...ga, ...gb].map((r) => r.id)).size).toBe(40);
+      expect(await a.poll({ maxRecords: 10, maxWaitMs: 200 })).toEqual([]);
+      expect(await b.poll({ maxRecords: 10, maxWaitMs: 0 })).toEqual([]);
+
       await b.close();
-      expect(a.assignment().sort()).toEqual([0, 1, 2, 3]);
+      await vi.waitFor(() => expect(a.assignment().sort()).toEqual([0, 1, 2, 3]), { timeout: REBALANCE_MS, interval: 50 });
+      // The remaining member now reads every partition: new records on all of them reach it.
+      const later = Array.from({ length: 40 }, (_, i) => rec(`s-late-${i}`, `client-${i}`));
+      const acks = await log.append(topic, later);
+      expect(new Set(acks.map((ack) => (ack.status === 'appended' ? ack.partition : -1)))).toEqual(new Set([0, 1, 2, 3]));
+      const [after] = (await pollUntil([a], ([x]) => later.every((l) => x!.some((r) => r.id === l.id)))) as [LogRecord[]];
+      expect(new Set(after.filter((r) => r.id.startsWith('s-late-')).map((r) => r.partition))).toEqual(new Set([0, 1, 2, 3]));
       await a.close();
     });
 
@@ -161,7 +204,7 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
       const log = await newLog();
       const topic = topicName('wake');
       await log.ensureTopic(topic, { partitions: 1 });
-      const c = await log.consumer({ group: 'w', topic });
+      const c = await join(log, { group: groupName('w'), topic });
       const waiting = c.poll({ maxRecords: 5, maxWaitMs: 10_000 });
       await new Promise((r) => setTimeout(r, 50));
       await log.append(topic, [rec('w-1', 'c')]);
@@ -174,7 +217,7 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
       const topic = topicName('seek');
       await log.ensureTopic(topic, { partitions: 1 });
       await log.append(topic, Array.from({ length: 5 }, (_, i) => rec(`sk-${i}`, 'c')));
-      const c = await log.consumer({ group: 'sk', topic });
+      const c = await join(log, { group: groupName('sk'), topic });
       expect(await pollN(c, 5)).toHaveLength(5);
       c.seek(0, 2);
       expect((await pollN(c, 3)).map((r) => r.offset)).toEqual([2, 3, 4]);

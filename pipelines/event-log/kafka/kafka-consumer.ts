@@ -33,17 +33,22 @@ export class KafkaLogConsumer implements LogConsumer {
   private wakeups: (() => void)[] = [];
   private crashed: AlmanacError | undefined;
   private joined!: Promise<void>;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly consumer: Consumer,
     private readonly admin: Admin,
     private readonly options: ConsumerOptions,
+    private readonly onClose: (c: KafkaLogConsumer) => void,
   ) {}
 
-  /** Connects, subscribes and waits for the first assignment. @throws ALMANAC_ERR_STORE_UNAVAILABLE */
-  static async join(kafka: Kafka, admin: Admin, options: ConsumerOptions): Promise<KafkaLogConsumer> {
+  /**
+   * Connects, subscribes and waits for the first assignment. `onClose` runs once when the member
+   * leaves (the log forgets it). @throws ALMANAC_ERR_STORE_UNAVAILABLE
+   */
+  static async join(kafka: Kafka, admin: Admin, options: ConsumerOptions, onClose: (c: KafkaLogConsumer) => void = () => undefined): Promise<KafkaLogConsumer> {
     const consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
-    const self = new KafkaLogConsumer(consumer, admin, options);
+    const self = new KafkaLogConsumer(consumer, admin, options, onClose);
     self.listen();
     try {
       await consumer.connect();
@@ -139,10 +144,18 @@ export class KafkaLogConsumer implements LogConsumer {
     return new Map(this.assigned.map((p) => [p, byPartition.get(p)]));
   }
 
-  async close(): Promise<void> {
-    this.crashed ??= new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `kafka consumer of group '${this.options.group}' is closed`);
-    this.wake();
-    await this.consumer.disconnect();
+  /** Leaves the group (LeaveGroup: the others rebalance at once, not after the session timeout). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.crashed ??= new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `kafka consumer of group '${this.options.group}' is closed`);
+      this.wake();
+      try {
+        await this.consumer.disconnect();
+      } finally {
+        this.onClose(this);
+      }
+    })();
+    return this.closing;
   }
 
   private wake(): void {

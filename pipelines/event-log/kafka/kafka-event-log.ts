@@ -47,6 +47,8 @@ class KafkaEventLog implements EventLog {
   private readonly admin: Admin;
   private readonly producer: Producer;
   private partitionCounts = new Map<string, number>();
+  /** Open group members; close() makes them leave, as the embedded log does. */
+  private readonly consumers = new Set<KafkaLogConsumer>();
   private connected = false;
 
   constructor(
@@ -70,6 +72,9 @@ class KafkaEventLog implements EventLog {
 
   async close(): Promise<void> {
     this.connected = false;
+    // A member that only disconnected with the process would hold its partitions until its
+    // session timed out (30 s): every later join of that group would wait for it.
+    for (const c of [...this.consumers]) await c.close().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -135,7 +140,9 @@ class KafkaEventLog implements EventLog {
 
   async consumer(options: ConsumerOptions): Promise<LogConsumer> {
     await this.partitionCount(options.topic);
-    return KafkaLogConsumer.join(this.kafka, this.admin, options);
+    const consumer = await KafkaLogConsumer.join(this.kafka, this.admin, options, (c) => this.consumers.delete(c));
+    this.consumers.add(consumer);
+    return consumer;
   }
 
   async groupOffsets(group: string, topic: string): Promise<Map<number, number>> {
