@@ -19,6 +19,7 @@ if (!available) console.warn('\n*** SKIPPING redis cluster tests: they need redi
 
 const nodes: PrivateRedis[] = [];
 const stores: (OnlineStore | ResultCache)[] = [];
+const prefixes = new Map<OnlineStore, string>();
 let n = 0;
 const seeds = () => nodes.map((s) => `redis://127.0.0.1:${s.port}`).join(',');
 
@@ -27,6 +28,7 @@ async function clusterStore(prefix = `cl${process.pid}-${n++}:`): Promise<Online
   const store = createRedisOnlineStore(config);
   await store.init();
   stores.push(store);
+  prefixes.set(store, prefix);
   return store;
 }
 
@@ -51,7 +53,7 @@ afterAll(async () => {
   for (const s of nodes) await s.dispose();
 });
 
-if (available) onlineStoreContract('redis cluster', () => clusterStore());
+if (available) onlineStoreContract('redis cluster', () => clusterStore(), { reopen: (closed) => clusterStore(prefixes.get(closed)) });
 
 describe.skipIf(!available)('redis online store in cluster mode', () => {
   it('writes and reads one batch whose keys live on every node', async () => {

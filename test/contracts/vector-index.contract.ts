@@ -145,6 +145,17 @@ export function vectorIndexContract(name: string, make: () => Promise<VectorInde
         rec('4', axis(0, 0.4), nulls), // every field null: the same as missing
         rec('5', axis(0, 0.5), { segment: 'mid', rate: 0.7, active: true, channels: ['sms', 'email'] }),
       ]);
+      // A missing or null field comes back absent (get and search alike); an empty list stays a list.
+      const byId = <T extends { id: string }>(rows: T[]): Record<string, T> => Object.fromEntries(rows.map((r) => [r.id, r]));
+      const got = byId(await index.get(c, ['2', '3', '4']));
+      expect(got['2']?.metadata).toEqual({ segment: 'old', rate: 0.5, active: false, channels: [] });
+      expect(got['3']?.metadata).toEqual({ rate: 0.9 });
+      expect(got['4']?.metadata).toEqual({});
+      const hits = byId(await index.search(c, { vector: axis(0), topK: 10 }));
+      expect(Object.keys(hits).sort()).toEqual(['1', '2', '3', '4', '5']);
+      expect(hits['2']?.metadata).toEqual({ segment: 'old', rate: 0.5, active: false, channels: [] });
+      expect(hits['3']?.metadata).toEqual({ rate: 0.9 });
+      expect(hits['4']?.metadata).toEqual({});
       const ids = async (filter: VectorFilter) => (await index.search(c, { vector: axis(0), topK: 10, filter })).map((h) => h.id).sort();
       const range = (bounds: Omit<Extract<Condition, { op: 'range' }>, 'field' | 'op'>) => ids({ conditions: [{ field: 'rate', op: 'range', ...bounds }] });
       // gte/lte include the bound, gt/lt exclude it; missing and null values never pass.
@@ -270,6 +281,20 @@ export function vectorIndexContract(name: string, make: () => Promise<VectorInde
       expect(await index.count(alias)).toBe(1);
       expect(await index.resolveAlias(`${alias}_none`)).toBeUndefined();
       await expectCode(index.setAlias(alias, `${c1}_missing`), 'ALMANAC_ERR_INPUT_NOT_FOUND');
+    });
+
+    it('never points an alias at another alias; dropping a collection removes its aliases', async () => {
+      const c = await fresh();
+      const alias = `al_${c}`;
+      await index.upsert(c, [rec('a', axis(0))]);
+      await index.setAlias(alias, c);
+      await index.setAlias(alias, c); // pointing it where it already points changes nothing
+      expect(await index.resolveAlias(alias)).toBe(c);
+      await expectCode(index.setAlias(`${alias}_2`, alias), 'ALMANAC_ERR_INPUT_NOT_FOUND');
+      expect(await index.resolveAlias(`${alias}_2`)).toBeUndefined();
+      await index.dropCollection(c);
+      expect(await index.resolveAlias(alias)).toBeUndefined();
+      await expectCode(index.search(alias, { vector: axis(0), topK: 1 }), 'ALMANAC_ERR_INPUT_NOT_FOUND');
     });
 
     it('drops a collection', async () => {

@@ -14,7 +14,8 @@
  * list, a range no number satisfies) translates to `empty` and the adapter answers without
  * asking Milvus (an empty list literal is not valid everywhere). Nullable fields: the shared rule
  * (no condition matches a null, `!=` included) rests on Milvus evaluating comparisons, `in`, `!=`
- * and ARRAY_CONTAINS_ANY on a null as false; the VectorIndex contract checks it when MILVUS_URL is set.
+ * and ARRAY_CONTAINS_ANY on a null as false; the VectorIndex contract checks it on every run with MILVUS_ADDRESS set (milvus-lite 3.2.2: none of
+ * them matches a null).
  */
 import type { Scalar, VectorFilter } from '../vector-index.ts';
 import { checkFilter, rangeBounds, type FieldTypes } from '../condition-check.ts';

@@ -29,7 +29,9 @@ interface CollectionInfo {
 export function createMilvusVectorIndex(config: AlmanacConfig): VectorIndex {
   const { address, token, consistency } = config.vector.milvus;
   if (!address) throw new AlmanacError('ALMANAC_ERR_CONFIG_MISSING_URL', 'ALMANAC_VECTOR=milvus needs an address: set MILVUS_ADDRESS=host:19530');
-  return new MilvusVectorIndex(new MilvusClient({ address, token, timeout: 10_000 }), ConsistencyLevelEnum[consistency]);
+  // logLevel: the SDK's own logger otherwise switches to 'debug' under NODE_ENV=test (vitest sets
+  // it) and prints every request and response, vectors included.
+  return new MilvusVectorIndex(new MilvusClient({ address, token, timeout: 10_000, logLevel: 'error' }), ConsistencyLevelEnum[consistency]);
 }
 
 class MilvusVectorIndex implements VectorIndex {
@@ -122,7 +124,9 @@ class MilvusVectorIndex implements VectorIndex {
         data: Array.from(query.vector),
         limit: query.topK,
         ...(expr ? { filter: expr } : {}),
-        output_fields: ['tenant', ...info.fields.keys()],
+        // The primary key is listed: SDK 3.x builds each hit from output_fields only, and
+        // milvus-lite returns the key only when asked (real Milvus accepts it too).
+        output_fields: ['id', 'tenant', ...info.fields.keys()],
         params: { ef: Math.max(query.ef ?? 64, query.topK) },
         consistency_level: this.consistency,
       }));
@@ -170,7 +174,10 @@ class MilvusVectorIndex implements VectorIndex {
   async resolveAlias(alias: string): Promise<string | undefined> {
     checkName('alias', alias);
     try {
-      const res = await this.client.describeAlias({ alias, collection_name: '' });
+      // DescribeAliasRequest has no collection name (base, db_name, alias), but SDK 3.x checks for
+      // one before sending: an empty one threw client-side, so no alias was ever found. Any
+      // non-empty value passes the check and is not sent.
+      const res = await this.client.describeAlias({ alias, collection_name: alias });
       const ok = (res.status?.error_code === 'Success' || res.status?.error_code === undefined) && (res.status?.code ?? 0) === 0;
       return ok && res.collection ? res.collection : undefined;
     } catch (err) {
