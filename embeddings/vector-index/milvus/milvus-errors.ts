@@ -25,6 +25,17 @@ export function milvusError(err: unknown, operation: string, collection?: string
   return new AlmanacError('ALMANAC_ERR_INTERNAL', `milvus failed during ${operation}: ${message}`, { details, cause: err });
 }
 
+/**
+ * Milvus's CollectionNotLoaded (code 101, "collection not loaded"; milvus-lite: "… is in state
+ * 'released'"): a collection must be loaded to be searched or queried, and milvus-lite brings its
+ * collections back released after a restart.
+ */
+export function isNotLoaded(err: unknown): boolean {
+  if (!(err instanceof AlmanacError)) return false;
+  const details = err.details as { milvusCode?: unknown } | undefined;
+  return details?.milvusCode === 101 || /collection not loaded|state 'released'/i.test(err.message);
+}
+
 /** Throws when a Milvus status is not success (not found → ALMANAC_ERR_INPUT_NOT_FOUND; retriable → STORE_UNAVAILABLE). */
 export function checkStatus(status: MilvusStatus | undefined, operation: string, collection?: string): void {
   if (status === undefined) return;

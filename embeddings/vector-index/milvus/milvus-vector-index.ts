@@ -5,14 +5,16 @@
  * filters in milvus-filter.ts (pushed into the search as a boolean expression). Reads use the
  * configured consistency level (`vector.milvus.consistency`; 'Strong' for read-your-writes,
  * 'Bounded' — the default — trades a little staleness for latency). Aliases map to Milvus
- * aliases (createAlias/alterAlias: the switch is atomic on the server).
+ * aliases (createAlias/alterAlias: the switch is atomic on the server). A read answered
+ * "collection not loaded" loads the collection and is retried once (milvus-lite restarts with its
+ * collections released).
  */
 import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError, invalidInput, notFound } from '../../../core/errors.ts';
 import { checkName, checkQueryVector, checkRecords, checkSpec } from '../record-check.ts';
 import type { CollectionSpec, FieldSpec, Metric, Scalar, ScalarType, SearchHit, SearchQuery, VectorIndex, VectorIndexCapability, VectorRecord } from '../vector-index.ts';
-import { checkStatus, milvusError } from './milvus-errors.ts';
+import { checkStatus, isNotLoaded, milvusError } from './milvus-errors.ts';
 import { milvusIdsExpr, toMilvusExpr } from './milvus-filter.ts';
 import { HNSW, ID_MAX_LENGTH, metricFromMilvus, milvusFields, milvusMetric, specFromSchema } from './milvus-schema.ts';
 
@@ -117,7 +119,7 @@ class MilvusVectorIndex implements VectorIndex {
     checkQueryVector(query.vector, info.dimension);
     const { expr, empty } = toMilvusExpr(query.filter, info.fields);
     if (empty) return [];
-    const res = await this.call('search', collection, () =>
+    const res = await this.read('search', collection, info.name, () =>
       this.client.search({
         collection_name: info.name,
         anns_field: 'vector',
@@ -142,7 +144,7 @@ class MilvusVectorIndex implements VectorIndex {
   async get(collection: string, ids: string[]): Promise<VectorRecord[]> {
     const info = await this.describe(collection);
     if (ids.length === 0) return [];
-    const res = await this.call('get', collection, () =>
+    const res = await this.read('get', collection, info.name, () =>
       this.client.query({ collection_name: info.name, filter: milvusIdsExpr(ids), output_fields: ['id', 'vector', 'tenant', ...info.fields.keys()], consistency_level: this.consistency }));
     return (res.data as Record<string, unknown>[]).map((row) => ({
       id: String(row.id),
@@ -154,7 +156,7 @@ class MilvusVectorIndex implements VectorIndex {
 
   async count(collection: string): Promise<number> {
     const info = await this.describe(collection);
-    const res = await this.call('count', collection, () =>
+    const res = await this.read('count', collection, info.name, () =>
       this.client.query({ collection_name: info.name, filter: '', output_fields: ['count(*)'], consistency_level: this.consistency }));
     return Number((res.data as Record<string, unknown>[])[0]?.['count(*)'] ?? 0);
   }
@@ -210,6 +212,20 @@ class MilvusVectorIndex implements VectorIndex {
     const info = { name: real, fields, dimension, metric };
     if (real === name) this.infos.set(name, info);
     return info;
+  }
+
+  /**
+   * A search or query: when Milvus answers that the collection is not loaded (milvus-lite after a
+   * restart; a release on Milvus standalone), loads it and tries once more.
+   */
+  private async read<T extends object>(operation: string, collection: string, real: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.call(operation, collection, fn);
+    } catch (err) {
+      if (!isNotLoaded(err)) throw err;
+      await this.call('load collection', collection, () => this.client.loadCollection({ collection_name: real }));
+      return this.call(operation, collection, fn);
+    }
   }
 
   /** Runs one SDK call: thrown errors and non-success statuses both become AlmanacErrors. */
