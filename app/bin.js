@@ -5,3 +5,6 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('./main.ts');
 await main(process.argv);
+// A failed command has printed its one line: exit now, so a client still retrying a dead engine
+// (kafkajs reconnecting to a broker that is down) cannot keep the process alive.
+if (process.exitCode) process.exit(process.exitCode);

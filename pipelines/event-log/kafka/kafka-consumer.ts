@@ -22,7 +22,17 @@ import { kafkaError } from './kafka-errors.ts';
 import { fromMessage } from './kafka-records.ts';
 
 const QUEUE_CAPACITY = 5_000;
-const JOIN_TIMEOUT_MS = 60_000;
+/**
+ * Group timings. A member that dies without leaving (kill -9, a broker restart under it) holds the
+ * group until its session times out, and a rebalance waits up to the rebalance timeout for every
+ * known member to rejoin: kafkajs's defaults (30 s, 60 s) kept a restarted stream job waiting over a
+ * minute after a broker crash. A job polls far more often than every 10 s, so these are safe.
+ */
+const SESSION_TIMEOUT_MS = 10_000;
+const REBALANCE_TIMEOUT_MS = 15_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/** Longer than a rebalance can take, so a join that waits for a dead member's timeout still succeeds. */
+const JOIN_TIMEOUT_MS = 90_000;
 
 export class KafkaLogConsumer implements LogConsumer {
   private queue: LogRecord[] = [];
@@ -47,7 +57,10 @@ export class KafkaLogConsumer implements LogConsumer {
    * leaves (the log forgets it). @throws ALMANAC_ERR_STORE_UNAVAILABLE
    */
   static async join(kafka: Kafka, admin: Admin, options: ConsumerOptions, onClose: (c: KafkaLogConsumer) => void = () => undefined): Promise<KafkaLogConsumer> {
-    const consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({
+      groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500,
+      sessionTimeout: SESSION_TIMEOUT_MS, rebalanceTimeout: REBALANCE_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    });
     const self = new KafkaLogConsumer(consumer, admin, options, onClose);
     self.listen();
     try {
