@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlmanacError } from './errors.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS } from './domain/event-time-bounds.ts';
+import { timestampSchema } from './domain/timestamp.ts';
 import { fieldIssues } from './validation.ts';
 
 export const ADAPTER_KEYS = {
@@ -132,6 +134,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The accepted window of event times (core/domain/event-time-bounds.ts), checked by ingest and POST /v1/events. */
+    events: z
+      .object({
+        /** How far (ms) an event's `ts` may be ahead of the clock. */
+        maxFutureSkewMs: z.number().int().min(0).default(DEFAULT_EVENT_TIME_BOUNDS.maxFutureSkewMs),
+        /** Earliest accepted event time: ISO-8601 with a zone or epoch ms; epoch ms after parsing. */
+        minTimestamp: timestampSchema.default(DEFAULT_EVENT_TIME_BOUNDS.minTimestamp),
+      })
+      .strict()
+      .prefault({}),
     patterns: z
       .object({
         /** A pattern is shown only when at least this many distinct clients back it. */
@@ -212,6 +224,7 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['NEO4J_PASSWORD', ['graph', 'neo4j', 'password'], (_n, v) => v],
   ['ALMANAC_HOST', ['serving', 'host'], (_n, v) => v],
   ['ALMANAC_PORT', ['serving', 'port'], toInt],
+  ['ALMANAC_MAX_FUTURE_SKEW', ['events', 'maxFutureSkewMs'], toInt],
   ['ALMANAC_MIN_CLIENTS', ['patterns', 'minClients'], toInt],
   ['ALMANAC_RETRAIN_SCHEDULE', ['retrain', 'schedule'], (_n, v) => v],
   ['ALMANAC_RETRAIN_MIN_AUC', ['retrain', 'minRocAuc'], toNumber],

@@ -87,7 +87,7 @@ export async function ingestFiles(config: AlmanacConfig, files: string[], option
     await log.init();
     await ensureEventsTopic(log, config);
     for (const { file, format } of plan) {
-      const units = (onBytes: (b: number) => void) => (format === 'csv' ? csvUnits(file, mapping as CsvMapping, onBytes) : jsonlUnits(file, onBytes));
+      const units = (onBytes: (b: number) => void) => (format === 'csv' ? csvUnits(file, mapping as CsvMapping, onBytes, config.events) : jsonlUnits(file, onBytes, config.events));
       await ingestFile(log, file, units, report, options);
     }
   } finally {

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isAlmanacError, type FieldIssue } from '../../core/errors.ts';
-import { parseEvent, type AlmanacEvent } from '../../core/domain/event.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, parseEvent, type AlmanacEvent, type EventTimeBounds } from '../../core/domain/event.ts';
 import type { CsvMapping } from './csv-mapping.ts';
 import { readCsv } from './csv-reader.ts';
 import { compileRowMapping } from './row-events.ts';
@@ -16,8 +16,8 @@ export type IngestUnit = { line: number; events: AlmanacEvent[] } | { line: numb
 /** `onBytes` reports bytes read so far (progress). */
 export type BytesListener = (bytes: number) => void;
 
-/** One event per non-blank line. */
-export async function* jsonlUnits(file: string, onBytes?: BytesListener): AsyncGenerator<IngestUnit> {
+/** One event per non-blank line; `bounds` is the accepted window of event times (config.events). */
+export async function* jsonlUnits(file: string, onBytes?: BytesListener, bounds: EventTimeBounds = DEFAULT_EVENT_TIME_BOUNDS): AsyncGenerator<IngestUnit> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
@@ -33,7 +33,7 @@ export async function* jsonlUnits(file: string, onBytes?: BytesListener): AsyncG
       continue;
     }
     try {
-      yield { line, events: [parseEvent(raw)] };
+      yield { line, events: [parseEvent(raw, '', { bounds })] };
     } catch (e) {
       yield { line, reject: rejectionReason(e) };
     }
@@ -42,7 +42,7 @@ export async function* jsonlUnits(file: string, onBytes?: BytesListener): AsyncG
 }
 
 /** The events of each CSV row per the mapping; `once` events are emitted once per event_id. */
-export async function* csvUnits(file: string, mapping: CsvMapping, onBytes?: BytesListener): AsyncGenerator<IngestUnit> {
+export async function* csvUnits(file: string, mapping: CsvMapping, onBytes?: BytesListener, bounds: EventTimeBounds = DEFAULT_EVENT_TIME_BOUNDS): AsyncGenerator<IngestUnit> {
   const records = readCsv(file, mapping.csv, onBytes);
   let columns = mapping.csv.columns;
   if (mapping.csv.header) {
@@ -63,18 +63,18 @@ export async function* csvUnits(file: string, mapping: CsvMapping, onBytes?: Byt
       yield { line: record.line, reject: `expected ${(columns as string[]).length} fields, found ${record.fields.length}` };
       continue;
     }
-    yield rowUnit(record.line, () => toEvents({ row, fields: record.fields }, (id) => emittedOnce.has(id)), emittedOnce);
+    yield rowUnit(record.line, () => toEvents({ row, fields: record.fields }, (id) => emittedOnce.has(id)), emittedOnce, bounds);
   }
 }
 
-function rowUnit(line: number, build: () => { raw: Record<string, unknown>; once: boolean }[], emittedOnce: Set<string>): IngestUnit {
+function rowUnit(line: number, build: () => { raw: Record<string, unknown>; once: boolean }[], emittedOnce: Set<string>, bounds: EventTimeBounds): IngestUnit {
   const events: AlmanacEvent[] = [];
   const once: string[] = [];
   try {
     for (const { raw, once: isOnce } of build()) {
       const id = typeof raw.event_id === 'string' ? raw.event_id : '';
       if (isOnce && emittedOnce.has(id)) continue;
-      events.push(parseEvent(raw, `${String(raw.type)}`));
+      events.push(parseEvent(raw, `${String(raw.type)}`, { bounds }));
       if (isOnce) once.push(id);
     }
   } catch (e) {

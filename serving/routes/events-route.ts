@@ -23,9 +23,10 @@ export function registerEventsRoute(app: FastifyInstance, rt: ServingRuntime): v
     const { events } = parseOrThrow(eventsRequestSchema, request.body, 'events batch');
     const valid: AlmanacEvent[] = [];
     const rejected: EventsResponse['rejected'] = [];
+    const time = { bounds: rt.deps.config.events, now: Date.now() };
     events.forEach((raw, index) => {
       try {
-        valid.push(parseEvent(raw, `events.${index}`));
+        valid.push(parseEvent(raw, `events.${index}`, time));
       } catch (e) {
         if (!isAlmanacError(e)) throw e;
         const issues = (e.details.issues as FieldIssue[] | undefined) ?? [{ path: `events.${index}`, reason: e.message }];
