@@ -166,7 +166,7 @@ async function resetEngines(): Promise<void> {
 function makeHome(name: string, realEngines: boolean, runId: string): Home {
   const dir = path.join(work, name);
   const config = path.join(work, `${name}.json`);
-  const file: Json = { serving: { reloadIntervalMs: 300, timeouts: { graph: 500, vector: 1000, onlineStore: 500 } } };
+  const file: Json = { serving: { reloadIntervalMs: 300, timeouts: { graph: 3000, vector: 3000, onlineStore: 1000 } } };
   if (realEngines) {
     file.onlineStore = { redis: { keyPrefix: `e2e-${runId}:` } };
     file.cache = { redis: { keyPrefix: `e2e-${runId}:cache:` } };
