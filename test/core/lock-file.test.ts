@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tryLockFile, unlockFile } from '../../core/lock-file.ts';
+import { processIdentity, tryLockFile, unlockFile } from '../../core/lock-file.ts';
 
 /** A pid that is certainly dead: a child that has already exited. */
 function deadPid(): number {
@@ -21,7 +21,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('lock files', () => {
   it('is exclusive: a second attempt reports the live owner; unlock by the owner frees it', () => {
     expect(tryLockFile(file, { pid: process.pid, runId: 'a' })).toEqual({ acquired: true });
-    expect(tryLockFile(file, { pid: process.pid, runId: 'b' })).toEqual({ acquired: false, owner: { pid: process.pid, runId: 'a' } });
+    expect(tryLockFile(file, { pid: process.pid, runId: 'b' })).toEqual({ acquired: false, owner: { pid: process.pid, ...processIdentity(process.pid), runId: 'a' } });
     unlockFile(file, (o) => o.runId === 'b'); // not b's: stays
     expect(existsSync(file)).toBe(true);
     unlockFile(file, (o) => o.runId === 'a');
@@ -33,7 +33,7 @@ describe('lock files', () => {
     const dead = deadPid();
     writeFileSync(file, JSON.stringify({ pid: dead, runId: 'old' }));
     expect(tryLockFile(file, { pid: process.pid, runId: 'new' }).acquired).toBe(true);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ pid: process.pid, runId: 'new' });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ pid: process.pid, ...processIdentity(process.pid), runId: 'new' });
     rmSync(file);
     writeFileSync(file, String(dead));
     expect(tryLockFile(file, { pid: process.pid }).acquired).toBe(true);
