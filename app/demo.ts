@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { action, commandConfig, intOption } from '../core/cli/command.ts';
+import { action, commandConfig, intOption, PORT_MAX } from '../core/cli/command.ts';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError } from '../core/errors.ts';
 
@@ -168,7 +168,7 @@ export function registerDemoCommand(program: Command): void {
   program.command('demo').description('simulate → ingest → features → train → index → serve, end to end on this machine (Ctrl-C to stop)')
     .option('--no-serve', 'exit after building (do not start the server)')
     .option('--seed <n>', 'simulation seed', intOption('--seed', 0))
-    .option('--port <n>', 'port to serve on (default: config serving.port)', intOption('--port', 0))
+    .option('--port <n>', 'port to serve on (default: config serving.port)', intOption('--port', 0, PORT_MAX))
     .action(action(async (opts: { serve: boolean; seed?: number; port?: number }, cmd: Command) => {
       const config = commandConfig(cmd);
       process.stderr.write(`almanac demo: data home ${config.home} (set ALMANAC_HOME to change)\n`);

@@ -1,16 +1,18 @@
 /** `almanac serve`: the REST service on the embedded (or configured) engines, until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { action, commandConfig, intOption } from '../core/cli/command.ts';
+import { action, commandConfig, intOption, PORT_MAX } from '../core/cli/command.ts';
 import type { AlmanacConfig } from '../core/config.ts';
 
 export function registerServeCommands(program: Command): void {
   program.command('serve').description('serve predictions, pattern search, event intake, models, health and metrics over HTTP (Ctrl-C to stop)')
-    .option('--port <n>', 'TCP port (default: config serving.port / ALMANAC_PORT, 8080; 0 = any free port)', intOption('--port', 0))
+    .option('--port <n>', 'TCP port (default: config serving.port / ALMANAC_PORT, 8080; 0 = any free port)')
     .option('--host <host>', 'interface to bind (default: config serving.host / ALMANAC_HOST, 127.0.0.1)')
-    .action(action(async (opts: { port?: number; host?: string }, cmd: Command) => {
+    .action(action(async (flags: { port?: string; host?: string }, cmd: Command) => {
+      // Parsed inside the action, so that a bad port is one `almanac: ALMANAC_ERR_INPUT_INVALID: …` line and exit 2.
+      const port = flags.port === undefined ? undefined : intOption('--port', 0, PORT_MAX)(flags.port);
       const config = commandConfig(cmd);
-      const { app } = await startServer(config, opts);
+      const { app } = await startServer(config, { port, host: flags.host });
       await untilSignal();
       app.log.info('shutting down');
       await app.close();

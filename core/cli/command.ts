@@ -34,15 +34,19 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
+/** Bounds of a TCP port option (`0` = any free port). */
+export const PORT_MAX = 65535;
+
 /**
- * Parses an integer CLI option ≥ `min`. Usable both as a commander argument parser (bad values become
+ * Parses an integer CLI option in `min..max` (max unbounded unless given). Usable both as a commander argument parser (bad values become
  * commander's one-line usage error, exit 2) and called directly inside `action()`.
  */
-export function intOption(name: string, min = 0) {
+export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) {
-      throw new InvalidArgumentError(`option ${name} must be an integer ≥ ${min}, got '${value}'`);
+    const n = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN; // not '', '0x10', '1e3' or ' 7 '
+    if (!Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;
+      throw new InvalidArgumentError(`option ${name} must be an integer ${range}, got '${value}'`);
     }
     return n;
   };
