@@ -51,6 +51,8 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   // zod validates in the handlers (field paths in 400s); the JSON schemas only document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Every body is JSON: without fastify's built-in text/plain parser a text body is 415 (not a 400 on a string).
+  app.removeContentTypeParser('text/plain');
   const rt = new ServingRuntime({ ...deps, ...(logger ? { logger } : {}) });
   app.decorate('almanac', rt);
   app.addHook('onSend', (request, reply, payload, done) => {
