@@ -343,49 +343,39 @@ if (missing.length > 0) {
 
     it('serves vector_only while Neo4j is down and full again after it is back; /health/ready names the graph', async (ctx) => {
       if (!ours('neo4j')) return ctx.skip();
-      const plan = { ...(plans[1] as Json), budget: 12_345 };
-      engine('neo4j', 'stop');
-      try {
-        await vi.waitFor(async () => {
-          const r = await post(real, '/v1/patterns/search', { plan: { ...plan, budget: plan.budget + Math.random() }, top_n: 3 });
-          expect(r.status).toBe(200);
-          expect(r.body.served_by).toBe('vector_only');
-          expect(r.body.patterns.length).toBeGreaterThan(0);
-        }, { timeout: 30_000, interval: 500 });
-        const ready = await getJson(real, '/health/ready');
-        expect(ready.body.dependencies.graph.state).toBe('down');
-      } finally {
-        engine('neo4j', 'resume');
-      }
-      await vi.waitFor(async () => {
-        const r = await post(real, '/v1/patterns/search', { plan: { ...plan, budget: plan.budget + Math.random() }, top_n: 3 });
-        expect(r.body.served_by).toBe('full');
-        expect((await getJson(real, '/health/ready')).body.dependencies.graph.state).toBe('up');
-      }, { timeout: 90_000, interval: 1000 });
+      await outage({ engine: 'neo4j', dependency: 'graph', servedBy: 'vector_only', plan: { ...(plans[1] as Json), budget: 12_345 } });
     }, 300_000);
 
     it('serves popular_patterns while Milvus is down and full again after it is back; /health/ready names the vector index', async (ctx) => {
       if (!ours('milvus')) return ctx.skip();
-      const plan = { ...(plans[2] as Json), budget: 23_456 };
-      engine('milvus', 'stop');
-      try {
-        await vi.waitFor(async () => {
-          const r = await post(real, '/v1/patterns/search', { plan: { ...plan, budget: plan.budget + Math.random() }, top_n: 3 });
-          expect(r.status).toBe(200);
-          expect(r.body.served_by).toBe('popular_patterns');
-        }, { timeout: 30_000, interval: 500 });
-        const ready = await getJson(real, '/health/ready');
-        expect(ready.body.dependencies.vector.state).toBe('down');
-      } finally {
-        engine('milvus', 'resume');
-      }
-      await vi.waitFor(async () => {
-        const r = await post(real, '/v1/patterns/search', { plan: { ...plan, budget: plan.budget + Math.random() }, top_n: 3 });
-        expect(r.body.served_by).toBe('full');
-        expect((await getJson(real, '/health/ready')).body.dependencies.vector.state).toBe('up');
-      }, { timeout: 90_000, interval: 1000 });
+      await outage({ engine: 'milvus', dependency: 'vector', servedBy: 'popular_patterns', plan: { ...(plans[2] as Json), budget: 23_456 } });
     }, 300_000);
   });
+}
+
+/**
+ * Stops an engine while the real server serves: searches (each a cache miss) fall back to
+ * `servedBy` and readiness names `dependency` as down; after `resume` they are `full` again and the
+ * dependency is up.
+ */
+async function outage(o: { engine: string; dependency: string; servedBy: string; plan: Json }): Promise<void> {
+  const search = () => post(real, '/v1/patterns/search', { plan: { ...o.plan, budget: o.plan.budget + Math.random() }, top_n: 3 });
+  engine(o.engine, 'stop');
+  try {
+    await vi.waitFor(async () => {
+      const r = await search();
+      expect(r.status).toBe(200);
+      expect(r.body.served_by).toBe(o.servedBy);
+      expect(r.body.patterns.length).toBeGreaterThan(0);
+    }, { timeout: 30_000, interval: 500 });
+    expect((await getJson(real, '/health/ready')).body.dependencies[o.dependency].state).toBe('down');
+  } finally {
+    engine(o.engine, 'resume');
+  }
+  await vi.waitFor(async () => {
+    expect((await search()).body.served_by).toBe('full');
+    expect((await getJson(real, '/health/ready')).body.dependencies[o.dependency].state).toBe('up');
+  }, { timeout: 90_000, interval: 1000 });
 }
 
 /** A campaign id of the client in world one (for a touch to predict). */
