@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   ALMANAC_ERR_MODEL_NOT_READY: { status: 503, retriable: true, description: 'No champion model is registered yet; train one with `almanac train`.' },
   ALMANAC_ERR_MODEL_INVALID: { status: 400, retriable: false, description: 'A model artifact or signature is invalid or does not match its inputs.' },
   ALMANAC_ERR_MODEL_GATE_FAILED: { status: 409, retriable: false, description: 'The promotion gate rejected the challenger: its holdout ROC-AUC is below the floor, its gate metric is worse than the champion’s minus the tolerance, or its metrics are unknown (NaN); details carry the decision and its reasons.' },
+  ALMANAC_ERR_REGISTRY_CORRUPT: { status: 503, retriable: false, description: 'A model-registry file (e.g. `registry/aliases.json`) is not valid; the message names the file relative to the home and the fix. Nothing is overwritten until it is repaired.' },
   ALMANAC_ERR_TRAINING_FAILED: { status: 500, retriable: false, description: 'Training could not produce a model (e.g. no labelled rows, a single class).' },
   ALMANAC_ERR_INDEX_NOT_READY: { status: 503, retriable: true, description: 'No pattern index has been built yet; run `almanac index`.' },
   ALMANAC_ERR_DAG_TASK_FAILED: { status: 500, retriable: true, description: 'A DAG task failed after its retries.' },

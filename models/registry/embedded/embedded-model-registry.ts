@@ -28,12 +28,44 @@ function reviveMetrics(m: ModelMetrics): ModelMetrics {
   return out;
 }
 
+/** Why `value` is not an AliasState, or undefined when it is one. */
+function aliasStateProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object';
+  const v = value as Record<string, unknown>;
+  if (!Number.isInteger(v.revision) || (v.revision as number) < 0) return `has no valid "revision" (got ${JSON.stringify(v.revision) ?? 'nothing'})`;
+  for (const k of ['champion', 'challenger', 'previousChampion'] as const) {
+    if (v[k] !== undefined && !(Number.isInteger(v[k]) && (v[k] as number) > 0)) return `has an invalid "${k}" (got ${JSON.stringify(v[k])}; a version number ≥ 1)`;
+  }
+  return undefined;
+}
+
 export function createEmbeddedModelRegistry(config: AlmanacConfig): ModelRegistry {
   const root = homePath(config, 'registry');
   const versionsDir = path.join(root, 'versions');
   const aliasFile = path.join(root, 'aliases.json');
 
-  const readAliases = async (): Promise<AliasState> => (await readJson<AliasState>(aliasFile)) ?? { revision: 0 };
+  /**
+   * The alias state; a missing file is "no aliases yet". A file that is not valid JSON or not an
+   * alias state is refused naming the file and the fix: serving versions without a champion would
+   * hide the fault, and a later alias change must not overwrite the pointer it may still hold.
+   * @throws ALMANAC_ERR_REGISTRY_CORRUPT
+   */
+  const readAliases = async (): Promise<AliasState> => {
+    const shown = path.relative(config.home, aliasFile) || aliasFile;
+    const corrupt = (reason: string, cause?: unknown) => new AlmanacError('ALMANAC_ERR_REGISTRY_CORRUPT',
+      `registry alias file ${shown} (in the home ${config.home}) ${reason}; restore it from a backup, or delete it and set the champion again with \`almanac models promote VERSION --force\``,
+      { cause, details: { file: shown } });
+    let state: unknown;
+    try {
+      state = await readJson<unknown>(aliasFile);
+    } catch (e) {
+      throw corrupt('is not valid JSON', e);
+    }
+    if (state === undefined) return { revision: 0 };
+    const problem = aliasStateProblem(state);
+    if (problem) throw corrupt(problem);
+    return state as AliasState;
+  };
   const aliasesOf = (state: AliasState, version: number): ModelAlias[] => {
     const out: ModelAlias[] = [];
     if (state.champion === version) out.push('champion');
