@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { AlmanacEvent } from '../../core/domain/event.ts';
 import { invalidInput } from '../../core/errors.ts';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createProgress } from '../../core/progress.ts';
 import { groundTruth, type GroundTruth } from './ground-truth.ts';
 import { DAY_MS, type SimulationOptions } from './simulation-options.ts';
@@ -48,12 +48,34 @@ export async function writeSimulation(options: WriteSimulationOptions): Promise<
   };
 }
 
+/**
+ * Creates `out` and its missing parents one level at a time. Not `mkdir({recursive: true})`: on a
+ * folder that refuses children with ENOENT (e.g. `/proc/x`) Node 20's recursive mkdir retries forever.
+ * @throws ALMANAC_ERR_INPUT_INVALID when `out` or a parent is a file or a folder cannot be created.
+ */
 async function ensureFolder(out: string): Promise<void> {
-  const existing = await stat(out).catch(() => undefined);
-  if (existing && !existing.isDirectory()) {
-    throw invalidInput(`--out '${out}' is a file, not a folder; pass a folder path`, [{ path: 'out', reason: 'must be a folder' }]);
+  const missing: string[] = [];
+  for (let dir = out; ; dir = dirname(dir)) {
+    const existing = await stat(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+      throw cannotCreate(out, e);
+    });
+    if (existing && !existing.isDirectory()) {
+      throw invalidInput(`--out '${out}' ${dir === out ? 'is a file' : `is under the file '${dir}'`}, not a folder; pass a folder path`, [{ path: 'out', reason: 'must be a folder' }]);
+    }
+    if (existing) break;
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
   }
-  await mkdir(out, { recursive: true });
+  for (const dir of missing.reverse()) {
+    await mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw cannotCreate(out, e);
+    });
+  }
+}
+
+function cannotCreate(out: string, e: NodeJS.ErrnoException) {
+  return invalidInput(`--out '${out}' cannot be created (${e.code ?? e.message}); pass a writable folder path`, [{ path: 'out', reason: `cannot be created: ${e.code ?? e.message}` }]);
 }
 
 /** Writes one JSON line per event, in chunks, waiting for 'drain' when the stream's buffer is full. */

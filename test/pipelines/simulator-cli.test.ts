@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,21 @@ describe.concurrent('almanac simulate', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
   });
+
+  // /proc refuses children with ENOENT, on which Node 20's recursive mkdir retried forever (issue 12).
+  it.runIf(process.platform === 'linux').each([
+    ['/proc/almanac-x', "--out '/proc/almanac-x' cannot be created (ENOENT); pass a writable folder path"],
+    ['/proc/almanac-x/y/z', "--out '/proc/almanac-x/y/z' cannot be created (ENOENT); pass a writable folder path"],
+    ['/proc/self/status/x', "--out '/proc/self/status/x' is under the file '/proc/self/status', not a folder; pass a folder path"],
+  ])('--out %s fails at once with exit code 2 and one line', (out, message) => {
+    const r = spawnSync(process.execPath, [join(repo, 'app/bin.js'), 'simulate', '--out', out, '--days', '1', '--clients', '1', '--campaigns', '1', '--quiet'], {
+      cwd: home, env: { ...process.env, ALMANAC_HOME: home }, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`almanac: ALMANAC_ERR_INPUT_INVALID: ${message}\n`);
+  }, 70_000);
 
   it('--help documents every option', async () => {
     const r = await almanac('--help');
