@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/logger.ts';
 import { installErrorHandlers } from './error-handler.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetrics } from './routes/metrics-route.ts';
@@ -53,6 +54,7 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // Every body is JSON: without fastify's built-in text/plain parser a text body is 415 (not a 400 on a string).
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   const rt = new ServingRuntime({ ...deps, ...(logger ? { logger } : {}) });
   app.decorate('almanac', rt);
   app.addHook('onSend', (request, reply, payload, done) => {

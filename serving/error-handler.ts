@@ -1,6 +1,7 @@
 /**
  * One error handler: AlmanacErrors answer with their catalogue status and `{code, message,
- * details}`; fastify's own 4xx (malformed JSON, body too large, wrong content type) become
+ * details}` (JSON bodies are parsed by json-body.ts, which throws AlmanacErrors); fastify's own 4xx
+ * (body too large, wrong content type) become
  * ALMANAC_ERR_INPUT_INVALID with fastify's status (400/413/415; any
  * non-JSON content type, text/plain included, is 415); anything else is a 500 with the
  * cause logged, never leaked. The process never crashes on input.
