@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { action, commandConfig, intOption, PORT_MAX } from '../core/cli/command.ts';
 import type { AlmanacConfig } from '../core/config.ts';
+import type { ServingRuntime } from './serving-runtime.ts';
 
 export function registerServeCommands(program: Command): void {
   program.command('serve').description('serve predictions, pattern search, event intake, models, health and metrics over HTTP (Ctrl-C to stop)')
@@ -25,9 +26,16 @@ export async function startServer(config: AlmanacConfig, opts: { port?: number; 
   const deps = await createServingDeps(config);
   const app = await buildApp(deps);
   const address = await app.listen({ port: opts.port ?? config.serving.port, host: opts.host ?? config.serving.host });
-  const model = app.almanac.champion.version;
-  process.stderr.write(`almanac serving on ${address} (model ${model === undefined ? 'none yet — train one' : `v${model}`}, index ${app.almanac.indexVersion ?? 'none yet'})\n`);
+  process.stderr.write(`${servingBanner(address, app.almanac)}\n`);
   return { app, url: address };
+}
+
+/** The start-up line: the model and index served; a champion that failed to load says why (not "train one"). */
+export function servingBanner(address: string, rt: Pick<ServingRuntime, 'champion' | 'indexVersion' | 'modelLoadError'>): string {
+  const version = rt.champion.version;
+  const model = version !== undefined ? `v${version}`
+    : rt.modelLoadError !== undefined ? `none — the champion failed to load: ${rt.modelLoadError}` : 'none yet — train one';
+  return `almanac serving on ${address} (model ${model}, index ${rt.indexVersion ?? 'none yet'})`;
 }
 
 function untilSignal(): Promise<void> {

@@ -22,6 +22,8 @@ export class ServingRuntime {
   readonly touchFeatures: TouchFeatureDeps;
   /** The collection the 'patterns' alias points to (the index version), when known. */
   indexVersion: string | undefined;
+  /** Why the last model reload failed (e.g. a corrupt model.onnx); undefined after a good one. */
+  modelLoadError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly deps: ServingDeps) {
@@ -53,7 +55,9 @@ export class ServingRuntime {
   async reload(): Promise<void> {
     try {
       await this.champion.refresh();
+      this.modelLoadError = undefined;
     } catch (e) {
+      this.modelLoadError = (e as Error).message;
       this.log.warn({ err: (e as Error).message }, 'model reload failed; keeping the current model');
     }
     try {
