@@ -68,12 +68,16 @@ const eventTime = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('month_day_in_row_order'),
       month: columnName,
-      day: columnName,
+      /** Day of month (1-31); or, for files that carry only a weekday, `weekday` (below). */
+      day: columnName.optional(),
+      /** Day of week (mon…sun): a new day starts when it changes, on the next date with that weekday. */
+      weekday: columnName.optional(),
       startYear: z.number().int().min(1970).max(9999),
       /** Rows of the same day get increasing times, this far apart (ms). */
       stepMs: z.number().int().min(1).default(1000),
     })
-    .strict(),
+    .strict()
+    .refine((t) => (t.day === undefined) !== (t.weekday === undefined), { message: 'give exactly one of "day" (day of month) and "weekday" (day of week)', path: ['day'] }),
 ]);
 
 export type EventTimeSpec = z.output<typeof eventTime>;

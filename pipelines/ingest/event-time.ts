@@ -17,12 +17,20 @@ export function eventTimeOf(spec: EventTimeSpec): RowTime {
   let lastMonth = -1;
   let lastDay = -1;
   let sameDay = 0;
+  let lastWeekday = -1;
   return (cell) => {
     const month = monthIndex(cell(spec.month), spec.month);
-    const dayText = cell(spec.day).trim();
-    const day = Number(dayText);
-    if (!Number.isInteger(day) || day < 1 || day > 31) throw new Error(`${spec.day}: '${dayText}' is not a day of month (1-31)`);
     const y = lastMonth >= 0 && month < lastMonth ? year + 1 : year;
+    let day: number;
+    if (spec.weekday !== undefined) {
+      const weekday = weekdayIndex(cell(spec.weekday), spec.weekday);
+      day = month === lastMonth && y === year ? nextDayWithWeekday(y, month, lastDay, weekday, weekday !== lastWeekday) : nextDayWithWeekday(y, month, 0, weekday, true);
+      lastWeekday = weekday;
+    } else {
+      const dayText = cell(spec.day as string).trim();
+      day = Number(dayText);
+      if (!Number.isInteger(day) || day < 1 || day > 31) throw new Error(`${spec.day}: '${dayText}' is not a day of month (1-31)`);
+    }
     const base = Date.UTC(y, month, day);
     if (new Date(base).getUTCDate() !== day) throw new Error(`${spec.day}: ${y}-${MONTHS[month]} has no day ${day}`);
     sameDay = month === lastMonth && day === lastDay && y === year ? sameDay + 1 : 0;
@@ -31,6 +39,25 @@ export function eventTimeOf(spec: EventTimeSpec): RowTime {
     lastDay = day;
     return base + sameDay * spec.stepMs;
   };
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+function weekdayIndex(text: string, column: string): number {
+  const i = WEEKDAYS.indexOf(text.trim().toLowerCase().slice(0, 3));
+  if (i < 0) throw new Error(`${column}: '${text}' is not a day of week (mon..sun)`);
+  return i;
+}
+
+/**
+ * The day of month a weekday-only row falls on: `after` itself when the weekday did not change,
+ * else the first later date of the month with that weekday (the month's last day if none is left).
+ */
+function nextDayWithWeekday(year: number, month: number, after: number, weekday: number, changed: boolean): number {
+  if (!changed && after > 0) return after;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  for (let d = after + 1; d <= last; d++) if (new Date(Date.UTC(year, month, d)).getUTCDay() === weekday) return d;
+  return Math.max(after, last);
 }
 
 function monthIndex(text: string, column: string): number {

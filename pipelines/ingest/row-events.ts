@@ -156,7 +156,8 @@ export function referencedColumns(mapping: CsvMapping): Set<string> {
   if (mapping.time.kind === 'column') out.add(mapping.time.column);
   else {
     out.add(mapping.time.month);
-    out.add(mapping.time.day);
+    if (mapping.time.day !== undefined) out.add(mapping.time.day);
+    if (mapping.time.weekday !== undefined) out.add(mapping.time.weekday);
   }
   const visit = (spec: ValueSpec): void => {
     if (typeof spec === 'string') for (const m of spec.matchAll(PLACEHOLDER)) if (m[1]?.startsWith('col:')) out.add(m[1].slice(4));
