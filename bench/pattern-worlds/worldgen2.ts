@@ -100,7 +100,9 @@ export function worldgen2(seed: number, options: Worldgen2Options = {}): Pattern
     return r.example;
   });
 
-  const patternsOf = (kind: Kind): PlantedPattern[] => specs.filter((s) => s.kind === kind).map((s) => ({ id: s.id, conditions: s.conditions, clients: runners(examples, s.conditions), lift: s.lift }));
+  const byCampaign = new Map<string, TrainingExample[]>();
+  for (const e of examples) (byCampaign.get(e.campaign_id) ?? byCampaign.set(e.campaign_id, []).get(e.campaign_id))?.push(e);
+  const patternsOf = (kind: Kind): PlantedPattern[] => specs.filter((s) => s.kind === kind).map((s) => ({ id: s.id, conditions: s.conditions, clients: runners(byCampaign, s.conditions), lift: s.lift }));
   return {
     generator: 'worldgen2', seed, examples, columns: columnsOf(CATEGORICAL, NUMERIC),
     clients: clients.map((c) => ({ id: c.id, industry: c.industry })),
@@ -208,9 +210,18 @@ function targeted(weights: number[], target: number, share: number): number[] {
   return weights.map((w, i) => (i === target ? share : ((1 - share) * w) / rest));
 }
 
-function runners(examples: TrainingExample[], conditions: Record<string, string>): string[] {
+/** Campaign-level condition keys: one value per campaign, so one touch of a campaign answers them for all of its touches. */
+const CAMPAIGN_LEVEL: ReadonlySet<string> = new Set(['industry', 'channel', 'objective', 'offer', 'creative']);
+
+/** The clients with at least one touch matching every condition (campaign-level keys tested once per campaign). */
+function runners(byCampaign: Map<string, TrainingExample[]>, conditions: Record<string, string>): string[] {
+  const entries = Object.entries(conditions);
+  const campaignLevel = Object.fromEntries(entries.filter(([k]) => CAMPAIGN_LEVEL.has(k)));
+  const touchLevel = Object.fromEntries(entries.filter(([k]) => !CAMPAIGN_LEVEL.has(k)));
   const out = new Set<string>();
-  for (const e of examples) if (matchesConditions(e, conditions)) out.add(e.client_id);
+  for (const list of byCampaign.values()) {
+    if (matchesConditions(list[0]!, campaignLevel) && list.some((e) => matchesConditions(e, touchLevel))) out.add(list[0]!.client_id);
+  }
   return [...out].sort();
 }
 
