@@ -1,8 +1,9 @@
 /**
- * `almanac index`: mines success patterns from a training set with the champion model's
- * embeddings, indexes them into a NEW vector collection `patterns_<ms>`, writes the catalogue and
- * the graph, then switches the alias 'patterns' to the new collection and drops older builds. A
- * reader sees the old build or the new one, never a half-built index.
+ * `almanac index`: mines success patterns and anti-patterns from a training set by subgroup
+ * discovery (subgroup-discovery.ts), fits the configuration encoder, indexes the success patterns
+ * into a NEW vector collection `patterns_<ms>`, writes the catalogue (with the encoder and the
+ * anti-patterns) and the graph, then switches the alias 'patterns' to the new collection and drops
+ * older builds. A reader sees the old build or the new one, never a half-built index.
  */
 import type { AlmanacConfig } from '../../core/config.ts';
 import { invalidInput } from '../../core/errors.ts';
@@ -13,13 +14,13 @@ import { createGraphStore } from '../graph-store/create-graph-store.ts';
 import type { GraphStore } from '../graph-store/graph-store.ts';
 import { createVectorIndex } from '../vector-index/create-vector-index.ts';
 import type { FieldSpec, VectorIndex } from '../vector-index/vector-index.ts';
-import { detectRoleFeatures, groupConfigurations, ROLE_FEATURES } from './configuration.ts';
-import { embedConfigurations } from './embed-configurations.ts';
-import { minePatterns } from './mine-patterns.ts';
+import { detectMiningAttributes, ROLE_FEATURES, type MiningAttribute } from './configuration.ts';
+import { ENCODER_DIMS, encodeConfiguration, fitConfigurationEncoder, type ConfigurationEncoderState } from './configuration-encoder.ts';
 import { markCurrentCatalogue, readPatternCatalogue, removePatternCatalogue, writePatternCatalogue, type PatternCatalogue } from './pattern-catalogue.ts';
 import { upsertPatternGraph } from './pattern-graph.ts';
 import { patternRecord } from './pattern-records.ts';
-import type { MinedPattern } from './pattern-stats.ts';
+import { patternId, summarisePattern, type MinedPattern } from './pattern-stats.ts';
+import { discoverSubgroups, type SubgroupDiscovery } from './subgroup-discovery.ts';
 import { PATTERN_FIELDS } from './success-pattern.ts';
 
 export const PATTERNS_ALIAS = 'patterns';
@@ -27,15 +28,16 @@ const BUILD_NAME = /^patterns_\d+$/;
 
 export interface BuildPatternIndexOptions {
   trainingSet: TrainingSet;
-  scorer: Scorer;
+  /** The champion the build is recorded against (lineage; patterns do not depend on its family). */
+  scorer: Pick<Scorer, 'version'>;
   quiet?: boolean;
-  /** Number of global patterns (k-means clusters); default ≈ √configurations within [2, 64]. */
-  patterns?: number;
+  /** Conditions per pattern, 1–4 (default config.patterns.maxConditions). */
+  maxConditions?: number;
   /** k for the report (default config.patterns.minClients); serving applies its own k at query time. */
   minClients?: number;
+  /** Only these clients count toward cross-client patterns (registered tenants); default every client in the set. */
+  countedClients?: ReadonlySet<string>;
   seed?: number;
-  /** Sample touches embedded per configuration (default 16). */
-  samplesPerConfiguration?: number;
   /** Injected stores (tests); default: the configured adapters, opened and closed here. */
   vectorIndex?: VectorIndex;
   graphStore?: GraphStore;
@@ -44,15 +46,21 @@ export interface BuildPatternIndexOptions {
 export interface BuildPatternIndexResult {
   collection: string;
   alias: string;
-  /** All indexed patterns (global + private). */
+  /** Success patterns indexed (global + private). */
   patterns: number;
   global: number;
   private: number;
-  /** Global patterns backed by ≥ minClients distinct clients. */
+  /** Anti-patterns found (catalogue only, never indexed for recommendation). */
+  anti: number;
+  /** Global success patterns visible at k = minClients. */
   visibleGlobal: number;
   minClients: number;
+  /** Campaign × configuration cells mined, combinations tested, discoveries before pruning. */
   configurations: number;
+  tested: number;
+  discovered: number;
   touches: number;
+  miningMs: number;
   catalogue: string;
   dropped: string[];
 }
@@ -60,39 +68,57 @@ export interface BuildPatternIndexResult {
 /** @throws ALMANAC_ERR_INPUT_INVALID when the training set is empty or carries no configuration feature. */
 export async function buildPatternIndex(config: AlmanacConfig, options: BuildPatternIndexOptions): Promise<BuildPatternIndexResult> {
   const { trainingSet, scorer, quiet = false } = options;
-  const seed = options.seed ?? 42;
   const minClients = options.minClients ?? config.patterns.minClients;
-  const roleFeatures = checkInput(trainingSet);
-  const configs = groupConfigurations(trainingSet.examples, roleFeatures, { samplesPerConfiguration: options.samplesPerConfiguration ?? 16, seed });
-  const samples = configs.reduce((s, c) => s + c.samples.length, 0);
-  const embedProgress = createProgress({ label: 'index embed', total: samples, unit: 'touches', quiet });
-  const embeddings = await embedConfigurations(configs, scorer, embedProgress);
-  embedProgress.done(`${configs.length} configurations`);
+  const attributes = checkInput(trainingSet);
+  const started = performance.now();
+  const progress = createProgress({ label: 'index mine', total: 2, unit: 'passes', quiet });
+  const discovery = discoverSubgroups(trainingSet.examples, attributes, {
+    maxConditions: options.maxConditions ?? config.patterns.maxConditions,
+    minTouches: config.patterns.minTouches,
+    minClientTouches: config.patterns.minClientTouches,
+    minClientConversions: config.patterns.minClientConversions,
+    fdr: config.patterns.fdr,
+    ...(options.countedClients ? { countedClients: options.countedClients } : {}),
+    onProgress: (pass, done, total) => { if (done === total) progress.update(pass); },
+  });
+  const encoder = fitEncoder(discovery, options.seed ?? 42);
+  const miningMs = performance.now() - started;
+  progress.done(`${discovery.tested} combinations tested, ${discovery.patterns.length} patterns`);
   const vectorIndex = options.vectorIndex ?? (await createVectorIndex(config));
   const graph = options.graphStore ?? (await createGraphStore(config));
   try {
     if (!options.vectorIndex) await vectorIndex.init();
     if (!options.graphStore) await graph.init();
     const collection = await newCollectionName(vectorIndex);
-    const mined = minePatterns(configs, embeddings, { prefix: collection, patterns: options.patterns, seed });
-    const all = [...mined.global, ...mined.private];
-    await indexPatterns(vectorIndex, collection, embeddings[0]?.length ?? 0, all, quiet);
-    const catalogue = writePatternCatalogue(config, catalogueOf(collection, trainingSet, scorer, minClients, roleFeatures, configs.length, all));
-    await upsertPatternGraph(graph, collection, all);
+    const all = minedPatterns(discovery, collection, encoder, attributes);
+    const success = all.filter((p) => p.kind === 'success');
+    await indexPatterns(vectorIndex, collection, ENCODER_DIMS, success, quiet);
+    const catalogue = writePatternCatalogue(config, {
+      collection, createdAt: new Date().toISOString(), modelVersion: scorer.version, trainingSetId: trainingSet.manifest.id, minClients,
+      roleFeatures: Object.fromEntries(attributes.map((a) => [a.key, a.feature])), configurations: discovery.cells, attributes, encoder,
+      mining: { tested: discovery.tested, discovered: discovery.discovered, threshold: discovery.threshold, conditions: discovery.conditions, touches: discovery.touches, ms: Math.round(miningMs) },
+      patterns: all.map(({ campaignTallies: _c, industryStats: _i, ...p }) => p),
+    } satisfies PatternCatalogue);
+    await upsertPatternGraph(graph, collection, success);
     await vectorIndex.setAlias(PATTERNS_ALIAS, collection);
     markCurrentCatalogue(config, collection);
     const dropped = await dropOlderBuilds(config, vectorIndex, graph, collection);
-    if (!quiet) process.stderr.write(`[index] alias '${PATTERNS_ALIAS}' → ${collection}: ${mined.global.length} global + ${mined.private.length} private patterns\n`);
+    const global = success.filter((p) => p.scope === 'global');
+    if (!quiet) process.stderr.write(`[index] alias '${PATTERNS_ALIAS}' → ${collection}: ${global.length} cross-client + ${success.length - global.length} private success patterns, ${all.length - success.length} anti-patterns\n`);
     return {
       collection,
       alias: PATTERNS_ALIAS,
-      patterns: all.length,
-      global: mined.global.length,
-      private: mined.private.length,
-      visibleGlobal: mined.global.filter((p) => p.distinct_clients >= minClients).length,
+      patterns: success.length,
+      global: global.length,
+      private: success.length - global.length,
+      anti: all.length - success.length,
+      visibleGlobal: global.filter((p) => p.visibility_clients >= minClients).length,
       minClients,
-      configurations: configs.length,
+      configurations: discovery.cells,
+      tested: discovery.tested,
+      discovered: discovery.discovered,
       touches: trainingSet.examples.length,
+      miningMs: Math.round(miningMs),
       catalogue,
       dropped,
     };
@@ -102,20 +128,33 @@ export async function buildPatternIndex(config: AlmanacConfig, options: BuildPat
   }
 }
 
-function checkInput(set: TrainingSet): ReturnType<typeof detectRoleFeatures> {
+/** The configuration encoder fitted on the miner's condition and pair tallies. */
+export function fitEncoder(discovery: SubgroupDiscovery, seed: number): ConfigurationEncoderState {
+  return fitConfigurationEncoder(discovery.vocabulary, (a, b) => discovery.tally({ [a.key]: a.value, [b.key]: b.value }), seed);
+}
+
+/** Every discovered pattern with its id and vector: cross-client success patterns by lift bound first. */
+export function minedPatterns(discovery: SubgroupDiscovery, prefix: string, encoder: ConfigurationEncoderState, attributes: readonly MiningAttribute[]): MinedPattern[] {
+  const order = (p: { scope: string; liftLow: number; liftHigh: number; kind: string }) => (p.kind === 'success' ? -p.liftLow : p.liftHigh);
+  return [...discovery.patterns]
+    .sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'global' ? -1 : 1) || order(a) - order(b))
+    .map((d) => summarisePattern(d, patternId(prefix, d), encodeConfiguration(encoder, d.conditions), attributes));
+}
+
+function checkInput(set: TrainingSet): MiningAttribute[] {
   if (set.examples.length === 0) {
     throw invalidInput('the training set has no labelled touches to mine patterns from; ingest events and build a training set first', [
       { path: 'trainingSet.examples', reason: 'empty' },
     ]);
   }
-  const roles = detectRoleFeatures(set);
-  if (Object.keys(roles).length === 0) {
+  const attributes = detectMiningAttributes(set);
+  if (attributes.length === 0) {
     const expected = Object.values(ROLE_FEATURES).map((names) => names[0]).join(', ');
     throw invalidInput(`the training set carries no configuration feature (expected categorical features such as ${expected})`, [
       { path: 'trainingSet.manifest.columns', reason: 'no configuration feature' },
     ]);
   }
-  return roles;
+  return attributes;
 }
 
 async function newCollectionName(index: VectorIndex): Promise<string> {
@@ -135,22 +174,6 @@ async function indexPatterns(index: VectorIndex, collection: string, dimension: 
     progress.tick(batch.length);
   }
   progress.done(collection);
-}
-
-function catalogueOf(
-  collection: string, set: TrainingSet, scorer: Scorer, minClients: number,
-  roleFeatures: Record<string, string>, configurations: number, patterns: MinedPattern[],
-): PatternCatalogue {
-  return {
-    collection,
-    createdAt: new Date().toISOString(),
-    modelVersion: scorer.version,
-    trainingSetId: set.manifest.id,
-    minClients,
-    roleFeatures,
-    configurations,
-    patterns: patterns.map(({ campaignTallies: _c, industryStats: _i, ...p }) => p),
-  };
 }
 
 /** Drops every earlier `patterns_<ms>` build (the previous alias target and crashed builds) with its graph nodes and catalogue. */

@@ -1,11 +1,11 @@
 /**
- * Campaign/touch configurations: the categorical choices a planner makes (industry × channel ×
- * objective × segment × offer × creative). Training examples are grouped by configuration; each
- * configuration keeps its touches, conversions, clients, campaigns and a few sample feature
- * records to embed with the champion model.
+ * Campaign/touch configurations: the categorical choices a planner makes (industry, channel,
+ * objective, offer, creative, segment) and the audience attributes the data carries. A condition
+ * is one attribute = one value; a success pattern is a conjunction of 1–4 conditions. The same
+ * extraction reads a training example and a plan's touch, so a pattern's conditions and a plan's
+ * are comparable.
  */
-import type { FeatureRecord, TrainingExample, TrainingSet } from '../../features/training-set.ts';
-import { seededRandom } from '../../core/seeded-random.ts';
+import type { FeatureRecord, FeatureValue, TrainingSet } from '../../features/training-set.ts';
 
 export type ConfigurationRole = 'industry' | 'channel' | 'objective' | 'segment' | 'offer' | 'creative';
 
@@ -21,79 +21,88 @@ export const ROLE_FEATURES: Record<ConfigurationRole, string[]> = {
 
 export const ROLES = Object.keys(ROLE_FEATURES) as ConfigurationRole[];
 
-export interface CampaignTally {
-  client: string;
-  industry: string | undefined;
-  touches: number;
-  conversions: number;
-}
+/** Audience or campaign/touch attributes with more distinct values than this are not pattern material. */
+export const MAX_ATTRIBUTE_VALUES = 32;
 
-export interface Configuration {
+/** One attribute a pattern may condition on: a role, or an attribute feature named by its feature. */
+export interface MiningAttribute {
+  /** The condition key: the role name, or the feature name (e.g. `audience.age_band`). */
   key: string;
-  values: Partial<Record<ConfigurationRole, string>>;
-  touches: number;
-  conversions: number;
-  /** client_id → touches/conversions of that client in this configuration. */
-  clients: Map<string, { touches: number; conversions: number }>;
-  /** campaign_id → tally. */
-  campaigns: Map<string, CampaignTally>;
-  /** Up to `samplesPerConfiguration` feature records (reservoir sample, seeded). */
-  samples: FeatureRecord[];
+  /** The feature it is read from. */
+  feature: string;
 }
 
-/** The feature name used for each role that the training set carries as a categorical value. */
-export function detectRoleFeatures(set: TrainingSet): Partial<Record<ConfigurationRole, string>> {
+/** The roles' features (first present wins), then categorical audience/campaign/touch attributes of bounded cardinality. */
+export function detectMiningAttributes(set: TrainingSet): MiningAttribute[] {
   const categorical = new Set(set.manifest.columns.filter((c) => c.type === 'categorical').map((c) => c.name));
-  const probe = set.examples.slice(0, 200);
-  const present = (name: string) => categorical.has(name) || probe.some((e) => typeof e.features[name] === 'string');
-  const out: Partial<Record<ConfigurationRole, string>> = {};
+  const probe = set.examples.length <= 5000 ? set.examples : sampleEvenly(set.examples, 5000);
+  const values = new Map<string, Set<string>>();
+  for (const e of probe) {
+    for (const [name, v] of Object.entries(e.features)) {
+      if (typeof v !== 'string' || v === '') continue;
+      const seen = values.get(name) ?? new Set<string>();
+      if (seen.size <= MAX_ATTRIBUTE_VALUES) seen.add(v);
+      values.set(name, seen);
+    }
+  }
+  const present = (name: string) => categorical.has(name) || values.has(name);
+  const out: MiningAttribute[] = [];
+  const used = new Set<string>();
   for (const role of ROLES) {
-    const name = ROLE_FEATURES[role].find(present);
-    if (name !== undefined) out[role] = name;
+    const feature = ROLE_FEATURES[role].find(present);
+    if (feature === undefined) continue;
+    out.push({ key: role, feature });
+    used.add(feature);
+  }
+  // the alternatives a role did not pick (touch.channel beside campaign.channel) are the same choice
+  for (const names of Object.values(ROLE_FEATURES)) names.forEach((n) => used.add(n));
+  const extra = [...new Set([...categorical, ...values.keys()])]
+    .filter((name) => !used.has(name) && /^(audience|campaign|touch)\./.test(name))
+    .filter((name) => {
+      const n = values.get(name)?.size ?? 0;
+      return n >= 2 && n <= MAX_ATTRIBUTE_VALUES;
+    })
+    .sort();
+  for (const feature of extra) out.push({ key: feature, feature });
+  return out;
+}
+
+function sampleEvenly<T>(items: T[], n: number): T[] {
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)] as T);
+}
+
+/** The value of an attribute in a record as a condition value; undefined when missing. */
+export function conditionValue(v: FeatureValue | undefined): string | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : undefined) : v;
+}
+
+/** A record's configuration: condition key → value, for the attributes it has. */
+export function configurationOf(record: FeatureRecord, attributes: readonly MiningAttribute[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of attributes) {
+    const v = conditionValue(record[a.feature]);
+    if (v !== undefined) out[a.key] = v;
   }
   return out;
 }
 
-export function groupConfigurations(
-  examples: TrainingExample[],
-  roleFeatures: Partial<Record<ConfigurationRole, string>>,
-  options: { samplesPerConfiguration: number; seed: number },
-): Configuration[] {
-  const random = seededRandom(options.seed);
-  const byKey = new Map<string, Configuration>();
-  const roles = ROLES.filter((r) => roleFeatures[r] !== undefined);
-  for (const ex of examples) {
-    const values: Partial<Record<ConfigurationRole, string>> = {};
-    for (const role of roles) values[role] = valueOf(ex.features[roleFeatures[role] as string]);
-    const key = roles.map((r) => `${r}=${values[r]}`).join('|');
-    let conf = byKey.get(key);
-    if (conf === undefined) {
-      conf = { key, values, touches: 0, conversions: 0, clients: new Map(), campaigns: new Map(), samples: [] };
-      byKey.set(key, conf);
-    }
-    addExample(conf, ex, random, options.samplesPerConfiguration);
-  }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+/** A condition's text form, `key=value` (the unit of the configuration encoder's vocabulary). */
+export const conditionText = (key: string, value: string): string => `${key}=${value}`;
+
+/** "saas · phone · offer=loyalty_points · segment=loyal": industry and channel by value, the rest as key=value. */
+export function describeConditions(conditions: Record<string, string>, attributes?: readonly MiningAttribute[]): string {
+  const order = attributes?.map((a) => a.key) ?? [...ROLES];
+  const keys = Object.keys(conditions).sort((a, b) => rank(order, a) - rank(order, b) || (a < b ? -1 : 1));
+  return keys
+    .map((k) => (k === 'industry' || k === 'channel' ? (conditions[k] as string) : `${shortKey(k)}=${conditions[k]}`))
+    .join(' · ');
 }
 
-function valueOf(v: FeatureRecord[string] | undefined): string {
-  return v === null || v === undefined || v === '' ? '(none)' : String(v);
-}
+const rank = (order: string[], k: string): number => {
+  const i = order.indexOf(k);
+  return i < 0 ? order.length : i;
+};
 
-function addExample(conf: Configuration, ex: TrainingExample, random: () => number, cap: number): void {
-  conf.touches++;
-  conf.conversions += ex.label;
-  const client = conf.clients.get(ex.client_id) ?? { touches: 0, conversions: 0 };
-  client.touches++;
-  client.conversions += ex.label;
-  conf.clients.set(ex.client_id, client);
-  const campaign = conf.campaigns.get(ex.campaign_id) ?? { client: ex.client_id, industry: conf.values.industry, touches: 0, conversions: 0 };
-  campaign.touches++;
-  campaign.conversions += ex.label;
-  conf.campaigns.set(ex.campaign_id, campaign);
-  if (conf.samples.length < cap) conf.samples.push(ex.features);
-  else {
-    const j = Math.floor(random() * conf.touches);
-    if (j < cap) conf.samples[j] = ex.features;
-  }
-}
+const shortKey = (k: string): string => k.replace(/^(audience|campaign|touch)\./, '');

@@ -13,7 +13,8 @@ import { indexWithChampion, openChampionScorer } from './index-with-champion.ts'
 
 export interface IndexCommandOptions {
   minClients?: number;
-  patterns?: number;
+  /** Conditions per pattern, 1–4. */
+  maxConditions?: number;
   trainingSet?: string;
   seed?: number;
   json?: boolean;
@@ -47,7 +48,7 @@ export async function runIndexCommand(config: AlmanacConfig, options: IndexComma
   const dir = await trainingSetDir(effective, options.trainingSet);
   const trainingSet = await collaborators.readTrainingSet(dir);
   const result = await indexWithChampion(effective, {
-    trainingSet, championScorer: collaborators.championScorer, quiet: options.quiet ?? options.json ?? false, patterns: options.patterns, seed: options.seed,
+    trainingSet, championScorer: collaborators.championScorer, quiet: options.quiet ?? options.json ?? false, maxConditions: options.maxConditions, seed: options.seed,
   });
   process.stdout.write(options.json ? `${JSON.stringify({ ...result, trainingSet: dir })}\n` : summary(result, dir, result.model));
   return result;
@@ -56,7 +57,7 @@ export async function runIndexCommand(config: AlmanacConfig, options: IndexComma
 function summary(r: BuildPatternIndexResult, dir: string, model: number): string {
   return [
     `indexed ${r.patterns} patterns into ${r.collection} (alias '${r.alias}'), model v${model}, training set ${path.basename(dir)}`,
-    `  ${r.touches} touches in ${r.configurations} configurations → ${r.global} cross-client patterns (${r.visibleGlobal} backed by ≥ ${r.minClients} clients) + ${r.private} private patterns`,
+    `  ${r.touches} touches in ${r.configurations} campaign configurations, ${r.tested} combinations tested in ${(r.miningMs / 1000).toFixed(1)} s → ${r.global} cross-client success patterns (${r.visibleGlobal} visible at k = ${r.minClients}) + ${r.private} private, ${r.anti} anti-patterns`,
     `  catalogue ${r.catalogue}${r.dropped.length > 0 ? `; dropped ${r.dropped.join(', ')}` : ''}`,
     '',
   ].join('\n');

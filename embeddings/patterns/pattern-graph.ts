@@ -5,8 +5,7 @@
  *   (:Pattern)-[:SIMILAR_TO {weight}]->(:Pattern)   global patterns → their 3 nearest by centroid cosine
  */
 import type { GraphEdge, GraphNode, GraphStore } from '../graph-store/graph-store.ts';
-import { cosine } from './embed-configurations.ts';
-import type { MinedPattern } from './pattern-stats.ts';
+import { roundShownCount, type MinedPattern } from './pattern-stats.ts';
 
 const CHUNK = 10_000;
 export const SIMILAR_NEIGHBOURS = 3;
@@ -18,7 +17,7 @@ export async function upsertPatternGraph(graph: GraphStore, collection: string, 
     nodes.set(`Pattern:${p.id}`, {
       label: 'Pattern',
       id: p.id,
-      props: { collection, tenant: p.tenant, scope: p.scope, success_rate: p.success_rate, touches: p.touches, distinct_clients: p.distinct_clients, description: p.description },
+      props: { collection, tenant: p.tenant, scope: p.scope, kind: p.kind, success_rate: p.success_rate, lift: p.lift, touches: p.touches, distinct_clients: p.distinct_clients, description: p.description },
     });
     for (const [campaign, t] of p.campaignTallies) {
       nodes.set(`Client:${t.client}`, { label: 'Client', id: t.client, props: {} });
@@ -30,7 +29,7 @@ export async function upsertPatternGraph(graph: GraphStore, collection: string, 
       nodes.set(`Industry:${industry}`, { label: 'Industry', id: industry, props: {} });
       edges.push({
         type: 'SEEN_IN', from: { label: 'Pattern', id: p.id }, to: { label: 'Industry', id: industry },
-        props: { clients: s.clients.size, touches: s.touches, conversions: s.conversions, success_rate: s.touches > 0 ? s.conversions / s.touches : 0 },
+        props: shownIndustryStats(p, s),
       });
     }
   }
@@ -52,4 +51,23 @@ function similarEdges(globals: MinedPattern[]): GraphEdge[] {
     for (const q of near) out.push({ type: 'SIMILAR_TO', from: { label: 'Pattern', id: p.id }, to: { label: 'Pattern', id: q.id }, props: { weight: q.weight } });
   }
   return out;
+}
+
+/** SEEN_IN figures: cross-client counts rounded like the pattern's own (pattern-stats.ts). */
+function shownIndustryStats(p: MinedPattern, s: { clients: Set<string>; touches: number; conversions: number }): Record<string, number> {
+  const rate = s.touches > 0 ? s.conversions / s.touches : 0;
+  if (p.scope !== 'global') return { clients: s.clients.size, touches: s.touches, conversions: s.conversions, success_rate: rate };
+  return { clients: s.clients.size, touches: roundShownCount(s.touches), conversions: roundShownCount(s.conversions), success_rate: Math.round(1000 * rate) / 1000 };
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] as number) * (b[i] as number);
+    aa += (a[i] as number) * (a[i] as number);
+    bb += (b[i] as number) * (b[i] as number);
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }

@@ -16,44 +16,60 @@ export function patternRecord(p: MinedPattern): VectorRecord {
       campaigns: p.campaigns,
       ci_low: p.ci_low,
       ci_high: p.ci_high,
+      lift: p.lift,
+      lift_low: p.lift_low,
+      lift_high: p.lift_high,
+      raw_lift: p.raw_lift,
       industries: p.industries,
       channels: p.channels,
       segments: p.segments,
       description: p.description,
       visibility_clients: p.visibility_clients,
       scope: p.scope,
-      signature: JSON.stringify(p.signature),
+      kind: p.kind,
+      conditions: JSON.stringify(p.conditions),
     },
   };
 }
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? [v] : []);
+
+/** The conditions stored as JSON in a record's metadata ({} when absent or unreadable). */
+export function conditionsFromMetadata(v: unknown): Record<string, string> {
+  if (typeof v !== 'string') return {};
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
 
 /** A SuccessPattern from a search hit (or a stored record); `centroid` is the record's vector, or [] for hits. */
 export function patternFromHit(hit: SearchHit | VectorRecord): SuccessPattern {
   const m = hit.metadata;
-  let signature: Record<string, string> = {};
-  try {
-    signature = typeof m.signature === 'string' ? (JSON.parse(m.signature) as Record<string, string>) : {};
-  } catch {
-    signature = {};
-  }
   return {
     id: hit.id,
     tenant: hit.tenant,
+    kind: m.kind === 'anti' ? 'anti' : 'success',
     centroid: hit.vector !== undefined ? Array.from(hit.vector) : [],
+    conditions: conditionsFromMetadata(m.conditions),
     touches: num(m.touches),
     conversions: num(m.conversions),
     success_rate: num(m.success_rate),
     ci_low: num(m.ci_low),
     ci_high: num(m.ci_high),
+    lift: num(m.lift),
+    lift_low: num(m.lift_low),
+    lift_high: num(m.lift_high),
+    raw_lift: num(m.raw_lift),
     distinct_clients: num(m.distinct_clients),
     campaigns: num(m.campaigns),
     industries: list(m.industries),
     channels: list(m.channels),
     segments: list(m.segments),
-    signature,
     description: typeof m.description === 'string' ? m.description : '',
   };
 }

@@ -1,13 +1,18 @@
 /**
- * POST /v1/patterns/search. Stage 1: embed the plan (mean of the model's embeddings of its
- * audience touches) and take the top K nearest patterns from the vector index, with the tenant /
- * k-anonymity rule and the request's filters pushed down. Stage 2: rerank (rerank.ts).
+ * POST /v1/patterns/search. The plan's configuration (per audience entry, the conditions the miner
+ * uses) is encoded with the live build's configuration encoder. Stage 1: the top K nearest success
+ * patterns from the vector index, with the tenant / k-anonymity rule and the request's filters
+ * pushed down, joined by the visible patterns the plan falls under (exact condition lookup in the
+ * build's catalogue, so a proven configuration is never missed by the ANN). Stage 2: rerank
+ * (rerank.ts). Anti-patterns the plan matches come back as warnings, never as recommendations.
  *
  * Fallbacks: graph down or slow → rerank without evidence (`served_by: 'vector_only'`);
- * vector index down → the pattern catalogue, filtered and reranked in process
+ * vector index down → the catalogue's visible patterns nearest to the plan, reranked in process
  * (`served_by: 'popular_patterns'`).
  */
-import { AlmanacError } from '../../core/errors.ts';
+import { configurationOf } from '../../embeddings/patterns/configuration.ts';
+import { conditionOverlap, encodeConfigurations } from '../../embeddings/patterns/configuration-encoder.ts';
+import { visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import type { SearchQuery, VectorFilter } from '../../embeddings/vector-index/vector-index.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
@@ -17,9 +22,10 @@ import type { SearchRequest, SearchResponse } from '../schemas/search-schema.ts'
 import type { PatternFilterOptions } from '../serving-deps.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
 import { PATTERNS_ALIAS } from '../serving-runtime.ts';
-import { touchRecords, type TouchWithCampaign } from '../touch-records.ts';
+import type { TouchWithCampaign } from '../touch-records.ts';
 import { scoreTouches } from '../touch-scores.ts';
-import { explainPattern } from './explain.ts';
+import { explainAntiPattern, explainPattern } from './explain.ts';
+import { liveCatalogue } from './live-catalogue.ts';
 import { candidateFromHit, candidateFromPattern, cosine, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
 
@@ -30,38 +36,63 @@ export const CANDIDATES_K = 50;
  * and 0.977 at ef 256 on the 100k-pattern bench index (bench/search.bench.ts); ef 256 costs ~0.2 ms more.
  */
 export const STAGE1_EF = 256;
+/** At most this many patterns the plan falls under join the ANN's candidates. */
+const LOOKUP_K = 50;
 
 type ServedBy = SearchResponse['served_by'];
+
+interface EncodedPlan {
+  base: TouchWithCampaign[];
+  asOf: number;
+  /** The plan's configuration per audience entry. */
+  configurations: Record<string, string>[];
+  query: number[];
+}
 
 export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Promise<SearchResponse> {
   await rt.directory.requireClient(req.plan.client_id);
   const lease = rt.champion.acquire();
   try {
-    const { base, asOf, query } = await embedPlan(rt, req, lease.scorer);
+    const catalogue = liveCatalogue(rt);
+    const plan = encodePlan(rt, req, catalogue);
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];
     const indexVersion = rt.indexVersion ?? null;
     try {
-      candidates = await vectorCandidates(rt, req, query);
+      candidates = await vectorCandidates(rt, req, plan.query);
     } catch (e) {
       rt.log.warn({ err: (e as Error).message }, 'vector index unavailable; serving popular patterns');
       rt.deps.metrics.fallbacks.inc({ kind: 'popular_patterns' });
-      candidates = await catalogueCandidates(rt, req, query);
+      candidates = catalogueCandidates(rt, req, catalogue, plan.query);
       servedBy = 'popular_patterns';
     }
+    candidates = withApplicable(candidates, rt, req, catalogue, plan);
     const evidence = await graphEvidence(rt, candidates, req.plan.industry);
     if (!evidence && servedBy === 'full') servedBy = 'vector_only';
-    const modelProbability = await adaptedProbabilities(rt, lease.scorer, base[0] as TouchWithCampaign, candidates, asOf);
-    const ranked = rerank({ candidates, industry: req.plan.industry, minClients: rt.deps.config.patterns.minClients, topN: req.top_n, evidence, modelProbability });
+    const modelProbability = await adaptedProbabilities(rt, lease.scorer, plan.base[0] as TouchWithCampaign, candidates, plan.asOf);
+    const ranked = rerank({ candidates, plan: plan.configurations, industry: req.plan.industry, minClients: rt.deps.config.patterns.minClients, topN: req.top_n, evidence, modelProbability });
+    const anti = visibleAntiPatterns(catalogue, { clientId: req.plan.client_id, minClients: rt.deps.config.patterns.minClients })
+      .filter((a) => plan.configurations.some((c) => conditionOverlap(a.conditions, c).contained));
+    const planConditions = Math.max(...plan.configurations.map((c) => Object.keys(c).length));
     return {
       served_by: servedBy, model_version: lease.model.version, index_version: servedBy === 'popular_patterns' ? null : indexVersion, candidates: candidates.length,
       patterns: ranked.map((r) => ({
-        pattern_id: r.candidate.id, description: r.candidate.description, similarity: round(r.candidate.similarity, 4),
-        success_rate: round(r.candidate.success_rate), sample_size: r.candidate.touches, conversions: r.candidate.conversions,
-        distinct_clients: r.candidate.distinct_clients, confidence_interval: [round(r.candidate.ci_low), round(r.candidate.ci_high)],
+        pattern_id: r.candidate.id, description: r.candidate.description, conditions: r.candidate.conditions,
+        scope: r.candidate.tenant === 'global' ? 'global' as const : 'private' as const, match: r.match,
+        similarity: round(r.candidate.similarity, 4), success_rate: round(r.candidate.success_rate), sample_size: r.candidate.touches,
+        conversions: r.candidate.conversions, distinct_clients: r.candidate.distinct_clients,
+        confidence_interval: [round(r.candidate.ci_low), round(r.candidate.ci_high)],
+        lift: round(r.candidate.lift, 3), lift_interval: [round(r.candidate.lift_low, 3), round(r.candidate.lift_high, 3)], raw_lift: round(r.candidate.raw_lift, 3),
         industries: r.candidate.industries, channels: r.candidate.channels, segments: r.candidate.segments,
         model_probability: r.modelProbability === null ? null : round(r.modelProbability), proven_in_industry_by: r.provenInIndustryBy,
-        score: r.score, score_components: r.components, explanation: explainPattern(r, req.plan.industry),
+        own: r.own ? { sample_size: r.own.touches, success_rate: round(r.own.success_rate), lift: round(r.own.lift, 3) } : null,
+        score: r.score, score_components: r.components,
+        explanation: explainPattern(r, req.plan.industry, planConditions, anti),
+      })),
+      anti_patterns: anti.map((a) => ({
+        pattern_id: a.id, description: a.description, conditions: a.conditions, scope: a.scope, success_rate: round(a.success_rate),
+        sample_size: a.touches, distinct_clients: a.distinct_clients, lift: round(a.lift, 3), lift_interval: [round(a.lift_low, 3), round(a.lift_high, 3)],
+        explanation: explainAntiPattern(a),
       })),
     };
   } finally {
@@ -69,26 +100,22 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   }
 }
 
-/** The plan's touches and its embedding (the mean of the model's embeddings of its audience touches). */
-async function embedPlan(rt: ServingRuntime, req: SearchRequest, scorer: Scorer): Promise<{ base: TouchWithCampaign[]; asOf: number; query: number[] }> {
+/** The plan's touches, its configuration per audience entry (the miner's conditions) and its vector. */
+function encodePlan(rt: ServingRuntime, req: SearchRequest, catalogue: PatternCatalogue): EncodedPlan {
   const { campaign, touches } = planTouches(req.plan);
   const base = touches.map((touch) => ({ touch, campaign }));
   const asOf = Math.min(Date.now(), req.plan.start);
-  const { records } = await touchRecords(base, rt.touchFeatures, scorer.signature, asOf);
-  return { base, asOf, query: meanVector(await scorer.embed(records)) };
+  const none = new Map();
+  const configurations = base.map((b) => configurationOf(rt.deps.features.touchFeatureRecord(b.touch, b.campaign, none), catalogue.attributes));
+  return { base, asOf, configurations, query: encodeConfigurations(catalogue.encoder, configurations) };
 }
 
 const stageOneSearch = (vector: number[], filter: VectorFilter): SearchQuery => ({ vector, topK: CANDIDATES_K, filter, ef: STAGE1_EF });
 
 /** Stage 1's vector search for a request, exactly as the route makes it (benchmarks measure its recall). */
 export async function stageOneQuery(rt: ServingRuntime, req: SearchRequest): Promise<SearchQuery> {
-  const lease = rt.champion.acquire();
-  try {
-    const { query } = await embedPlan(rt, req, lease.scorer);
-    return stageOneSearch(query, rt.deps.patternFilter(filterOptions(rt, req)));
-  } finally {
-    lease.release();
-  }
+  const { query } = encodePlan(rt, req, liveCatalogue(rt));
+  return stageOneSearch(query, rt.deps.patternFilter(filterOptions(rt, req)));
 }
 
 function filterOptions(rt: ServingRuntime, req: SearchRequest): PatternFilterOptions {
@@ -105,32 +132,26 @@ async function vectorCandidates(rt: ServingRuntime, req: SearchRequest, query: n
   const filter = rt.deps.patternFilter(filterOptions(rt, req));
   const hits = await rt.guards.vector.call('search', () => rt.deps.vectorIndex.search(collection, { ...stageOneSearch(query, filter), includeVectors: true }));
   const candidates = hits.map(candidateFromHit);
-  if (candidates.length < 2) return candidates;
-  if (hits.every((h) => h.vector !== undefined)) {
-    hits.forEach((h, i) => { (candidates[i] as PatternCandidate).centroid = h.vector; });
-    return candidates;
-  }
-  try {
-    // an adapter that does not return vectors with hits: read the centroids by id
-    const records = await rt.guards.vector.call('get', () => rt.deps.vectorIndex.get(collection, candidates.map((c) => c.id)));
-    const byId = new Map(records.map((r) => [r.id, Array.from(r.vector)]));
-    for (const c of candidates) { const v = byId.get(c.id); if (v) c.centroid = v; }
-  } catch {
-    // centroids only serve diversity; without them the rerank caps patterns per channel
-  }
+  hits.forEach((h, i) => { if (h.vector !== undefined) (candidates[i] as PatternCandidate).centroid = Array.from(h.vector); });
   return candidates;
 }
 
 /** The catalogue's visible patterns (the filter applied in memory), nearest K to the plan. */
-async function catalogueCandidates(rt: ServingRuntime, req: SearchRequest, query: number[]): Promise<PatternCandidate[]> {
-  const patterns = await rt.deps.popularPatterns(filterOptions(rt, req));
-  if (patterns.length === 0 && rt.indexVersion === undefined) {
-    throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', 'the pattern index is unavailable and there is no pattern catalogue yet; run `almanac index`');
-  }
-  return patterns
-    .map((p) => candidateFromPattern(p, cosine(query, p.centroid)))
+function catalogueCandidates(rt: ServingRuntime, req: SearchRequest, catalogue: PatternCatalogue, query: number[]): PatternCandidate[] {
+  return visiblePatterns(catalogue, filterOptions(rt, req))
+    .map((p) => candidateFromPattern(p, cosine(query, p.centroid), 'catalogue'))
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, CANDIDATES_K);
+}
+
+/** The visible patterns whose every condition holds for the plan, added to the candidates when stage 1 missed them. */
+function withApplicable(candidates: PatternCandidate[], rt: ServingRuntime, req: SearchRequest, catalogue: PatternCatalogue, plan: EncodedPlan): PatternCandidate[] {
+  const have = new Set(candidates.map((c) => c.id));
+  const applicable: CataloguePattern[] = visiblePatterns(catalogue, filterOptions(rt, req))
+    .filter((p) => !have.has(p.id) && plan.configurations.some((c) => conditionOverlap(p.conditions, c).contained))
+    .slice(0, LOOKUP_K);
+  if (applicable.length > 0) rt.deps.metrics.fallbacks.inc({ kind: 'pattern_lookup' });
+  return [...candidates, ...applicable.map((p) => candidateFromPattern(p, cosine(plan.query, p.centroid), 'lookup'))];
 }
 
 async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[], industry: string): Promise<Map<string, PatternEvidence> | undefined> {
@@ -144,18 +165,17 @@ async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[],
   }
 }
 
-/** The model's probability for the plan moved to each pattern's dominant channel and segment (one batch). */
+/** The model's probability for the plan moved to each pattern's configuration (one batch; identical moves scored once). */
 async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[], asOf: number): Promise<Map<string, number> | undefined> {
   if (candidates.length === 0) return new Map();
   try {
-    // candidates sharing a dominant (channel, segment) adapt the plan identically: score each once
     const rowOf = new Map<string, number>();
     const items: TouchWithCampaign[] = [];
     const rows = candidates.map((c) => {
-      const key = `${c.channels[0] ?? ''}\u0000${c.segments[0] ?? ''}`;
+      const key = JSON.stringify(Object.entries(c.conditions).sort());
       let row = rowOf.get(key);
       if (row === undefined) {
-        row = items.push(adapt(base, c)) - 1;
+        row = items.push(adapt(base, c.conditions)) - 1;
         rowOf.set(key, row);
       }
       return row;
@@ -168,18 +188,22 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
   }
 }
 
-function adapt(base: TouchWithCampaign, c: PatternCandidate): TouchWithCampaign {
-  const channel = c.channels[0] ?? base.touch.channel;
-  const segment = c.segments[0] ?? base.touch.audience.segment;
-  return {
-    touch: { ...base.touch, ...(channel ? { channel } : {}), audience: { ...base.touch.audience, segment } },
-    campaign: base.campaign && channel ? { ...base.campaign, channel } : base.campaign,
-  };
-}
-
-function meanVector(vectors: Float32Array[]): number[] {
-  const width = vectors[0]?.length ?? 0;
-  const out = new Array<number>(width).fill(0);
-  for (const v of vectors) for (let i = 0; i < width; i++) out[i] = (out[i] as number) + (v[i] as number) / vectors.length;
-  return out;
+/** The plan's touch with the pattern's choices applied (its industry stays the client's). */
+export function adapt(base: TouchWithCampaign, conditions: Record<string, string>): TouchWithCampaign {
+  const touch = { ...base.touch, audience: { ...base.touch.audience }, attributes: { ...base.touch.attributes } };
+  const campaign = base.campaign ? { ...base.campaign, attributes: { ...base.campaign.attributes } } : undefined;
+  for (const [key, value] of Object.entries(conditions)) {
+    if (key === 'channel') {
+      touch.channel = value as typeof touch.channel;
+      if (campaign) campaign.channel = value as typeof campaign.channel;
+    } else if (key === 'segment') touch.audience.segment = value;
+    else if (key === 'objective') { if (campaign) campaign.objective = value as typeof campaign.objective; }
+    else if (key === 'offer' || key === 'creative') {
+      touch.attributes[key] = value;
+      if (campaign) campaign.attributes[key] = value;
+    } else if (key.startsWith('audience.')) touch.audience[key.slice('audience.'.length)] = value;
+    else if (key.startsWith('campaign.') && campaign) campaign.attributes[key.slice('campaign.'.length)] = value;
+    else if (key.startsWith('touch.')) touch.attributes[key.slice('touch.'.length)] = value;
+  }
+  return { touch, campaign };
 }

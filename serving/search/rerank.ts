@@ -1,25 +1,34 @@
 /**
- * Stage 2 of pattern search: score each candidate by similarity, the model's score of the plan
- * adapted to the pattern's dominant configuration, the lower bound of its success rate, graph
- * evidence (proven in the plan's industry, by how many distinct clients) and business rules;
- * then pick a diverse top N (MMR over centroids, or at most ⌈N/2⌉ per channel without them).
+ * Stage 2 of pattern search: a plan whose configuration IS a proven pattern gets that pattern
+ * first, then the patterns it falls under (its generalisations), then neighbours. The score a
+ * planner can read, each part in [0, 1]:
+ *   fit        — Ochiai overlap of the pattern's conditions with the plan's (1 = the same configuration);
+ *   lift       — the lower 95% bound of the pattern's within-client lift, on a log scale against the best candidate;
+ *   similarity — the ANN cosine of the configuration vectors (learned: similar conditions are close);
+ *   evidence   — distinct clients that proved it in the plan's industry (graph), against k;
+ *   model      — the model's probability for the plan moved to the pattern's configuration;
+ * times business rules (small samples, wide intervals, a pattern proven only in another industry).
+ * Then a diverse top N (MMR over the configuration vectors, or at most ⌈N/2⌉ per channel without them).
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import { conditionOverlap } from '../../embeddings/patterns/configuration-encoder.ts';
 import { round } from '../response-rounding.ts';
 import type { ScoreComponents } from '../schemas/search-schema.ts';
 import { cosine, type PatternCandidate } from './pattern-candidate.ts';
 
-export const WEIGHTS = { similarity: 0.35, model: 0.25, success: 0.2, evidence: 0.2 } as const;
+export const WEIGHTS = { fit: 0.45, lift: 0.2, similarity: 0.1, evidence: 0.15, model: 0.1 } as const;
 /** Below this many touches a pattern's rate is not trusted (rules component halves). */
 export const MIN_BUSINESS_SAMPLE = 100;
-/** A 95% interval wider than this is penalised. */
+/** A 95% interval of the success rate wider than this is penalised. */
 export const MAX_CI_WIDTH = 0.15;
-/** A pattern from other industries is not penalised when seen in at least this many industries. */
+/** A pattern without an industry condition is not penalised when seen in at least this many industries. */
 export const MANY_INDUSTRIES = 3;
 const MMR_LAMBDA = 0.8;
 
 export interface RerankInput {
   candidates: PatternCandidate[];
+  /** The plan's configuration per audience entry (condition key → value). */
+  plan: Record<string, string>[];
   industry: string;
   minClients: number;
   topN: number;
@@ -33,33 +42,69 @@ export interface RankedPattern {
   candidate: PatternCandidate;
   score: number;
   components: ScoreComponents;
+  /** 'applies': every condition of the pattern holds for the plan; 'neighbour': some differ. */
+  match: 'applies' | 'neighbour';
+  /** Conditions of the pattern the plan shares. */
+  shared: number;
   modelProbability: number | null;
   provenInIndustryBy: number | null;
+  /** The plan client's own figures for the same configuration, when its private pattern was merged into this one. */
+  own: PatternCandidate | null;
 }
 
 export function rerank(input: RerankInput): RankedPattern[] {
   const maxModel = Math.max(1e-9, ...(input.modelProbability ? [...input.modelProbability.values()] : [0]));
-  const maxLow = Math.max(1e-9, ...input.candidates.map((c) => c.ci_low));
-  const scored = input.candidates.map((c) => {
+  const maxLogLift = Math.max(Math.log(1.05), ...input.candidates.map((c) => Math.log(Math.max(1, c.lift_low))));
+  const scored = input.candidates.map((c): RankedPattern => {
     const p = input.modelProbability?.get(c.id);
     const ev = input.evidence?.get(c.id);
+    const fit = bestFit(c.conditions, input.plan);
     const components: ScoreComponents = {
+      fit: fit.overlap,
+      lift: clamp01(Math.log(Math.max(1, c.lift_low)) / maxLogLift),
       similarity: clamp01(c.similarity),
       model: p === undefined ? 0 : clamp01(p / maxModel),
-      success: clamp01(c.ci_low / maxLow),
       evidence: input.evidence ? evidenceScore(ev, input.minClients) : 0,
       rules: rulesFactor(c, input.industry, ev),
     };
     const w = { ...WEIGHTS, model: p === undefined ? 0 : WEIGHTS.model, evidence: input.evidence ? WEIGHTS.evidence : 0 };
-    const total = w.similarity + w.model + w.success + w.evidence;
-    const base = (w.similarity * components.similarity + w.model * components.model + w.success * components.success + w.evidence * components.evidence) / total;
+    const total = w.fit + w.lift + w.similarity + w.model + w.evidence;
+    const base = (w.fit * components.fit + w.lift * components.lift + w.similarity * components.similarity + w.model * components.model + w.evidence * components.evidence) / total;
     return {
       candidate: c, score: round4(components.rules * base), components: roundAll(components),
-      modelProbability: p ?? null, provenInIndustryBy: ev ? ev.clientsInIndustry : null,
+      match: fit.contained ? 'applies' : 'neighbour', shared: fit.shared,
+      modelProbability: p ?? null, provenInIndustryBy: ev ? ev.clientsInIndustry : null, own: null,
     };
   });
   scored.sort((a, b) => b.score - a.score || a.candidate.id.localeCompare(b.candidate.id));
-  return diversify(scored, input.topN);
+  return diversify(mergeTwins(scored), input.topN);
+}
+
+/** The best overlap of a pattern with any of the plan's configurations. */
+function bestFit(conditions: Record<string, string>, plan: Record<string, string>[]): { overlap: number; contained: boolean; shared: number } {
+  let best = { overlap: 0, contained: false, shared: 0 };
+  for (const config of plan) {
+    const o = conditionOverlap(conditions, config);
+    if (o.overlap > best.overlap || (o.contained && !best.contained)) best = o;
+  }
+  return best;
+}
+
+/** A client's own pattern and a cross-client one with the same conditions: one result, the better scored, with the own figures beside it. */
+function mergeTwins(sorted: RankedPattern[]): RankedPattern[] {
+  const byConditions = new Map<string, RankedPattern>();
+  const out: RankedPattern[] = [];
+  for (const r of sorted) {
+    const key = Object.keys(r.candidate.conditions).sort().map((k) => `${k}=${r.candidate.conditions[k]}`).join('&');
+    const first = byConditions.get(key);
+    if (first === undefined) {
+      byConditions.set(key, r);
+      out.push(r);
+      continue;
+    }
+    if (first.candidate.tenant === 'global' && r.candidate.tenant !== 'global') first.own = r.candidate;
+  }
+  return out;
 }
 
 function evidenceScore(ev: PatternEvidence | undefined, minClients: number): number {
@@ -74,9 +119,13 @@ function rulesFactor(c: PatternCandidate, industry: string, ev: PatternEvidence 
   let factor = 1;
   if (c.touches < MIN_BUSINESS_SAMPLE) factor *= 0.5;
   if (c.ci_high - c.ci_low > MAX_CI_WIDTH) factor *= 0.8;
-  const industries = ev?.industries.length ? ev.industries : c.industries;
-  const inIndustry = industries.includes(industry);
-  if (!inIndustry && industries.length < MANY_INDUSTRIES) factor *= 0.7;
+  const own = c.conditions.industry;
+  if (own !== undefined) {
+    if (own !== industry) factor *= 0.5;
+  } else {
+    const industries = ev?.industries.length ? ev.industries : c.industries;
+    if (!industries.includes(industry) && industries.length < MANY_INDUSTRIES) factor *= 0.7;
+  }
   return factor;
 }
 
@@ -116,5 +165,5 @@ function mmr(sorted: RankedPattern[], topN: number): RankedPattern[] {
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 const round4 = (x: number): number => round(x, 4);
 const roundAll = (c: ScoreComponents): ScoreComponents => ({
-  similarity: round4(c.similarity), model: round4(c.model), success: round4(c.success), evidence: round4(c.evidence), rules: round4(c.rules),
+  fit: round4(c.fit), lift: round4(c.lift), similarity: round4(c.similarity), model: round4(c.model), evidence: round4(c.evidence), rules: round4(c.rules),
 });

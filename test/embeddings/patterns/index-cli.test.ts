@@ -25,7 +25,7 @@ const cli = (...args: string[]) => run('node', ['app/bin.js', ...args], { env, c
 describe('almanac index (CLI, real training-set file and champion model)', () => {
   it('fails with ALMANAC_ERR_MODEL_NOT_READY before a champion exists, then indexes with it', async () => {
     const config = loadConfig({ env: {}, overrides: { home } });
-    const set = syntheticTrainingSet(3, 6);
+    const set = syntheticTrainingSet(3, 40);
     const dir = path.join(home, 'training-sets', set.manifest.id);
     await writeTrainingSet(dir, set);
     await markLatest(config, dir);
@@ -37,9 +37,9 @@ describe('almanac index (CLI, real training-set file and champion model)', () =>
     await registry.init();
     await registry.promote(version.version, { force: true });
 
-    const { stdout } = await cli('index', '--json', '--patterns', '6', '--min-clients', '3');
+    const { stdout } = await cli('index', '--json', '--max-conditions', '4', '--min-clients', '3');
     const result = JSON.parse(stdout.trim()) as { collection: string; patterns: number; global: number; model: number; trainingSet: string };
-    expect(result).toMatchObject({ global: 6, model: version.version, trainingSet: dir });
+    expect(result).toMatchObject({ global: 1, visibleGlobal: 1, model: version.version, trainingSet: dir });
     const index = createEmbeddedVectorIndex(config);
     expect(await index.resolveAlias('patterns')).toBe(result.collection);
     expect(await index.count('patterns')).toBe(result.patterns);

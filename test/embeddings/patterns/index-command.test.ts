@@ -26,8 +26,8 @@ describe('almanac index (library entry with injected training-set reader and cha
     const lines: string[] = [];
     const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
     try {
-      await runIndexCommand(config, { json: true, minClients: 2, patterns: 6 }, {
-        readTrainingSet: async (dir) => (seen.push(dir), syntheticTrainingSet()),
+      await runIndexCommand(config, { json: true, minClients: 2, maxConditions: 4 }, {
+        readTrainingSet: async (dir) => (seen.push(dir), syntheticTrainingSet(1, 40)),
         championScorer: async () => scorer,
       });
     } finally {
@@ -35,7 +35,7 @@ describe('almanac index (library entry with injected training-set reader and cha
     }
     expect(seen).toEqual([path.join(home, 'training-sets', 'ts-1')]);
     const printed = JSON.parse(lines.at(-1) ?? '') as Record<string, unknown>;
-    expect(printed).toMatchObject({ alias: 'patterns', global: 6, minClients: 2, model: 3 });
+    expect(printed).toMatchObject({ alias: 'patterns', global: 1, visibleGlobal: 1, minClients: 2, model: 3 });
     expect(closed).toHaveBeenCalled();
     const index = createEmbeddedVectorIndex(config);
     expect(await index.resolveAlias('patterns')).toBe(printed.collection);

@@ -22,8 +22,8 @@ describe('indexWithChampion (almanac index, the retrain DAG and the demo)', () =
   it('builds with the champion scorer, reports its version and closes it, also when the build fails', async () => {
     const scorer = fakeScorer(4);
     const close = vi.spyOn(scorer, 'close');
-    const result = await indexWithChampion(config, { trainingSet: syntheticTrainingSet(), championScorer: async () => scorer, quiet: true, patterns: 4 });
-    expect(result).toMatchObject({ model: 4, alias: 'patterns', global: 4 });
+    const result = await indexWithChampion(config, { trainingSet: syntheticTrainingSet(1, 40), championScorer: async () => scorer, quiet: true, maxConditions: 4 });
+    expect(result).toMatchObject({ model: 4, alias: 'patterns', global: 1, anti: 0 });
     expect(close).toHaveBeenCalledTimes(1);
     const empty = { ...syntheticTrainingSet(), examples: [] };
     await expect(indexWithChampion(config, { trainingSet: empty, championScorer: async () => scorer, quiet: true })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });

@@ -21,7 +21,7 @@ export const isWinner = (f: FeatureRecord): boolean =>
  * Six clients c0..c5 run every retail/travel configuration; only c0 and c1 also run the 'niche'
  * industry (a pattern backed by 2 clients).
  */
-export function syntheticTrainingSet(seed = 1, touchesPerCell = 12): TrainingSet {
+export function syntheticTrainingSet(seed = 1, touchesPerCell = 12, extra: TrainingExample[] = []): TrainingSet {
   const random = seededRandom(seed);
   const examples: TrainingExample[] = [];
   let t = 0;
@@ -39,6 +39,7 @@ export function syntheticTrainingSet(seed = 1, touchesPerCell = 12): TrainingSet
     const f: FeatureRecord = { 'campaign.industry': 'niche', 'campaign.channel': 'sms', 'audience.segment': 'old', 'campaign.offer': 'none', 'campaign.budget': 5 };
     for (let i = 0; i < 30; i++) add(client, { ...f }, 0.2);
   }
+  examples.push(...extra);
   examples.sort((a, b) => a.ts - b.ts);
   const positives = examples.reduce((s, e) => s + e.label, 0);
   return {
@@ -97,4 +98,12 @@ export function fakeScorer(version = 7): Scorer & { embedded: number } {
     async close() {},
   };
   return scorer;
+}
+
+/** `count` touches of one client and campaign with `features`, converting at `rate` (seeded). */
+export function touchesOf(client: string, campaign: string, features: FeatureRecord, count: number, rate: number, seed = 9): TrainingExample[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) => ({
+    touch_id: `${campaign}-x${i}`, client_id: client, campaign_id: campaign, ts: 1_700_000_000_000 + i * 997, label: random() < rate ? 1 as const : 0 as const, features: { ...features },
+  }));
 }

@@ -1,0 +1,28 @@
+/**
+ * The pattern catalogue of the build serving answers from: the vector index's current alias target
+ * when its catalogue is in the home, else the home's CURRENT build. Read once per build and kept
+ * (a build's catalogue never changes; a new build has a new collection name).
+ */
+import { AlmanacError } from '../../core/errors.ts';
+import { currentCollection, isCurrentFormat, readPatternCatalogue, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
+import type { ServingRuntime } from '../serving-runtime.ts';
+
+const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue }>();
+
+/** @throws ALMANAC_ERR_INDEX_NOT_READY when no build (or only one from before subgroup discovery) is there. */
+export function liveCatalogue(rt: Pick<ServingRuntime, 'deps' | 'indexVersion'>): PatternCatalogue {
+  const config = rt.deps.config;
+  const names = [rt.indexVersion, currentCollection(config)].filter((n): n is string => n !== undefined);
+  const held = cache.get(config);
+  for (const name of names) {
+    if (held?.name === name) return held.catalogue;
+    const catalogue = readPatternCatalogue(config, name);
+    if (catalogue === undefined) continue;
+    if (!isCurrentFormat(catalogue)) {
+      throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', `the pattern index ${name} was built by an older version (clusters, no configuration encoder); rebuild it with \`almanac index\``);
+    }
+    cache.set(config, { name, catalogue });
+    return catalogue;
+  }
+  throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', 'no success-pattern index has been built yet; run `almanac index`');
+}
