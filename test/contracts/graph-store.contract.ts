@@ -98,6 +98,28 @@ export function graphStoreContract(name: string, make: () => Promise<GraphStore>
       expect((await store.patternEvidence([`${p}X1`])).size).toBe(0);
     });
 
+    it('evidence follows every later write: a campaign’s industry, a conversion, deleted clients, campaigns and industries', async () => {
+      cleanup.push(['Client', ['e1', 'e2'].map((x) => p + x)], ['Campaign', ['ek1', 'ek2'].map((x) => p + x)], ['Pattern', [`${p}E1`]], ['Industry', ['eshop', 'etravel'].map((x) => p + x)]);
+      await store.mergeNodes([{ label: 'Campaign', id: `${p}ek1`, props: { industry: `${p}eshop` } }, { label: 'Campaign', id: `${p}ek2`, props: { industry: `${p}etravel` } }]);
+      await store.mergeEdges([ran('e1', 'ek1'), ran('e2', 'ek2'), matches('ek1', 'E1', 2), matches('ek2', 'E1', 0), seenIn('E1', 'eshop'), seenIn('E1', 'etravel')]);
+      const ev = async (industry: string) => (await store.patternEvidence([`${p}E1`], p + industry)).get(`${p}E1`);
+      expect(await ev('eshop')).toEqual({ patternId: `${p}E1`, clients: 2, campaigns: 2, industries: [`${p}eshop`, `${p}etravel`], clientsInIndustry: 1 });
+      expect((await ev('etravel'))?.clientsInIndustry).toBe(0);
+      await store.mergeEdges([matches('ek2', 'E1', 4)]); // ek2 converts now
+      expect((await ev('etravel'))?.clientsInIndustry).toBe(1);
+      await store.mergeNodes([{ label: 'Campaign', id: `${p}ek2`, props: { industry: `${p}eshop` } }]); // ek2 moves to eshop
+      expect((await ev('eshop'))?.clientsInIndustry).toBe(2);
+      expect((await ev('etravel'))?.clientsInIndustry).toBe(0);
+      await store.deleteNodes('Client', [`${p}e2`]);
+      expect(await ev('eshop')).toMatchObject({ clients: 1, campaigns: 2, clientsInIndustry: 1 });
+      await store.deleteNodes('Campaign', [`${p}ek1`]);
+      expect(await ev('eshop')).toMatchObject({ clients: 0, campaigns: 1, clientsInIndustry: 0 });
+      await store.deleteNodes('Industry', [`${p}etravel`]);
+      expect((await ev('eshop'))?.industries).toEqual([`${p}eshop`]);
+      await store.mergeEdges([ran('e1', 'ek2')]); // e1 now runs ek2 (industry eshop, converted)
+      expect(await ev('eshop')).toMatchObject({ clients: 1, campaigns: 1, clientsInIndustry: 1 });
+    });
+
     it('rejects an unknown label or edge type with ALMANAC_ERR_INPUT_INVALID', async () => {
       await expect(store.mergeNodes([{ label: 'Planet' as NodeLabel, id: 'x', props: {} }])).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
       await expect(store.mergeEdges([{ ...ran('c1', 'k1'), type: 'LIKES' as GraphEdge['type'] }])).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });

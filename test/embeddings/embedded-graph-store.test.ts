@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,5 +63,63 @@ describe('embedded GraphStore persistence', () => {
     expect((await writer.patternEvidence(['p1'])).get('p1')).toMatchObject({ clients: 2, clientsInIndustry: 0 }); // no industry asked: its own entry
     await writer.deleteNodes('Pattern', ['p1']);
     for (const store of [writer, reader]) expect((await store.patternEvidence(['p1'], 'retail')).size).toBe(0);
+  });
+});
+
+describe('embedded GraphStore: a home written by the JSON-file store', () => {
+  const jsonGraph = {
+    format: 1,
+    nodes: [{ label: 'Campaign', id: 'k1', props: { industry: 'retail' } }, { label: 'Pattern', id: 'p1', props: { success_rate: 0.2 } }],
+    edges: [
+      { type: 'RAN', from: { label: 'Client', id: 'c1' }, to: { label: 'Campaign', id: 'k1' }, props: {} },
+      { type: 'MATCHES', from: { label: 'Campaign', id: 'k1' }, to: { label: 'Pattern', id: 'p1' }, props: { touches: 9, conversions: 2 } },
+      { type: 'SEEN_IN', from: { label: 'Pattern', id: 'p1' }, to: { label: 'Industry', id: 'retail' }, props: { clients: 1 } },
+      { type: 'SIMILAR_TO', from: { label: 'Pattern', id: 'p1' }, to: { label: 'Pattern', id: 'p2' }, props: { weight: 0.4 } },
+    ],
+  };
+
+  it('is migrated on first open: same answers, graph.json kept as graph.json.migrated, never merged twice', async () => {
+    const cfg = config();
+    mkdirSync(path.join(cfg.home, 'graph'), { recursive: true });
+    const file = path.join(cfg.home, 'graph', 'graph.json');
+    writeFileSync(file, JSON.stringify(jsonGraph));
+    const store = createEmbeddedGraphStore(cfg);
+    await store.init();
+    expect((await store.patternEvidence(['p1'], 'retail')).get('p1')).toEqual({ patternId: 'p1', clients: 1, campaigns: 1, industries: ['retail'], clientsInIndustry: 1 });
+    expect(await store.similarPatterns('p1', 5)).toEqual([{ id: 'p2', weight: 0.4 }]);
+    expect((await store.counts()).nodes).toEqual({ Client: 1, Campaign: 1, Pattern: 2, Industry: 1 });
+    await store.close();
+    expect(existsSync(file)).toBe(false);
+    expect(JSON.parse(readFileSync(`${file}.migrated`, 'utf8'))).toEqual(jsonGraph);
+
+    writeFileSync(file, JSON.stringify(jsonGraph)); // the same file again (an old process wrote it): not merged twice
+    const again = createEmbeddedGraphStore(cfg);
+    await again.init();
+    expect((await again.counts()).edges).toEqual({ RAN: 1, MATCHES: 1, SEEN_IN: 1, SIMILAR_TO: 1 });
+    await again.close();
+  });
+
+  it('a graph.json that is not a graph is refused naming the file, and nothing is written', async () => {
+    const cfg = config();
+    mkdirSync(path.join(cfg.home, 'graph'), { recursive: true });
+    const file = path.join(cfg.home, 'graph', 'graph.json');
+    writeFileSync(file, '{"format":1,"nodes":[{"label":"Planet","id":"x","props":{}}],"edges":[]}');
+    const store = createEmbeddedGraphStore(cfg);
+    await expect(store.init()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', message: expect.stringContaining(file) });
+    expect(existsSync(file)).toBe(true);
+    writeFileSync(file, '{"format":1,"nodes":[],"edges":[]');
+    await expect(createEmbeddedGraphStore(cfg).init()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE' });
+    rmSync(file);
+    const empty = createEmbeddedGraphStore(cfg);
+    await empty.init();
+    expect((await empty.counts()).nodes).toEqual({ Client: 0, Campaign: 0, Pattern: 0, Industry: 0 });
+    await empty.close();
+  });
+
+  it('a file that is not a graph database is ALMANAC_ERR_STORE_UNAVAILABLE naming it', async () => {
+    const cfg = config();
+    mkdirSync(path.join(cfg.home, 'graph'), { recursive: true });
+    writeFileSync(path.join(cfg.home, 'graph', 'graph.db'), 'not sqlite at all, just some text that is long enough to be read as a header');
+    await expect(createEmbeddedGraphStore(cfg).init()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', message: expect.stringContaining('graph.db') });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The rerank's graph queries over the in-process property graph, written to mean exactly what the
- * Cypher of the Neo4j adapter means:
+ * The rerank's graph queries over the embedded graph tables, meaning exactly what the Cypher of
+ * the Neo4j adapter means:
  *
  *   patternEvidence:
  *     MATCH (p:Pattern {id: $id})
@@ -12,43 +12,106 @@
  *   similarPatterns:
  *     MATCH (:Pattern {id: $id})-[s:SIMILAR_TO]->(q:Pattern)
  *     RETURN q.id, s.weight ORDER BY s.weight DESC, q.id ASC LIMIT $limit
+ *
+ * The evidence is computed when a write changes it (`refresh`, inside the write's transaction) and
+ * kept in the `evidence` / `evidence_industry` tables (a pattern with no row has none), so a read
+ * for 50 candidates is one statement of indexed lookups, whatever the graph's size.
  */
+import type Database from 'better-sqlite3';
 import type { PatternEvidence } from '../graph-store.ts';
-import type { PropertyGraph } from './property-graph.ts';
+import type { GraphDatabase } from './graph-database.ts';
+import { EDGE_TYPES, LABEL, NODE_LABELS, TYPE } from './graph-vocabulary.ts';
 
-export function patternEvidence(graph: PropertyGraph, patternIds: string[], industry?: string): Map<string, PatternEvidence> {
-  const out = new Map<string, PatternEvidence>();
-  for (const id of new Set(patternIds)) {
-    if (graph.node('Pattern', id) === undefined) continue;
-    const clients = new Set<string>();
-    const campaigns = new Set<string>();
-    const provenInIndustry = new Set<string>();
-    for (const m of graph.incoming('Pattern', id, 'MATCHES')) {
-      if (m.from.label !== 'Campaign') continue;
-      campaigns.add(m.from.id);
-      const campaign = graph.node('Campaign', m.from.id);
-      const proved = industry !== undefined && campaign?.props.industry === industry && Number(m.props.conversions ?? 0) > 0;
-      for (const ran of graph.incoming('Campaign', m.from.id, 'RAN')) {
-        if (ran.from.label !== 'Client') continue;
-        clients.add(ran.from.id);
-        if (proved) provenInIndustry.add(ran.from.id);
-      }
-    }
-    const industries = graph
-      .outgoing('Pattern', id, 'SEEN_IN')
-      .filter((e) => e.to.label === 'Industry')
-      .map((e) => e.to.id)
-      .sort();
-    out.set(id, { patternId: id, clients: clients.size, campaigns: campaigns.size, industries: [...new Set(industries)], clientsInIndustry: provenInIndustry.size });
+interface MatchRow { k: number; conv: number | null; industry: string | null; c: number | null }
+interface EvidenceRow { id: string; clients: number | null; campaigns: number | null; industries: string | null; ci: number | null }
+
+export class PatternQueries {
+  private readonly matches: Database.Statement<[number], MatchRow>;
+  private readonly seenIn: Database.Statement<[number], string>;
+  private readonly dropEvidence: Database.Statement;
+  private readonly dropIndustries: Database.Statement;
+  private readonly putEvidence: Database.Statement;
+  private readonly putIndustry: Database.Statement;
+  private readonly evidence: Database.Statement<[string, string | null], EvidenceRow>;
+  private readonly similar: Database.Statement<[string], { id: string; weight: number | null }>;
+  private readonly nodeCounts: Database.Statement<[], { code: number; n: number }>;
+  private readonly edgeCounts: Database.Statement<[], { code: number; n: number }>;
+
+  constructor(db: GraphDatabase) {
+    this.matches = db.prepare(`SELECT m.src AS k, m.conv AS conv, kn.industry AS industry, r.src AS c
+      FROM edges m INDEXED BY edges_in JOIN nodes kn ON kn.nid = m.src
+      LEFT JOIN edges r ON r.type = ${TYPE.RAN} AND r.dst = m.src AND r.src_label = ${LABEL.Client}
+      WHERE m.type = ${TYPE.MATCHES} AND m.dst = ? AND m.src_label = ${LABEL.Campaign}`);
+    this.seenIn = db.prepare<[number], string>(`SELECT n.id FROM edges s JOIN nodes n ON n.nid = s.dst
+      WHERE s.type = ${TYPE.SEEN_IN} AND s.src = ? AND s.dst_label = ${LABEL.Industry}`).pluck();
+    this.dropEvidence = db.prepare('DELETE FROM evidence WHERE nid = ?');
+    this.dropIndustries = db.prepare('DELETE FROM evidence_industry WHERE nid = ?');
+    this.putEvidence = db.prepare('INSERT INTO evidence (nid, clients, campaigns, industries) VALUES (?, ?, ?, ?)');
+    this.putIndustry = db.prepare('INSERT INTO evidence_industry (nid, industry, clients) VALUES (?, ?, ?)');
+    this.evidence = db.prepare(`SELECT j.value AS id, e.clients, e.campaigns, e.industries, x.clients AS ci
+      FROM json_each(?) j CROSS JOIN nodes n ON n.label = ${LABEL.Pattern} AND n.id = j.value
+      LEFT JOIN evidence e ON e.nid = n.nid LEFT JOIN evidence_industry x ON x.nid = n.nid AND x.industry = ?`);
+    this.similar = db.prepare(`SELECT q.id AS id, s.weight AS weight FROM nodes p
+      JOIN edges s ON s.type = ${TYPE.SIMILAR_TO} AND s.src = p.nid AND s.dst_label = ${LABEL.Pattern} JOIN nodes q ON q.nid = s.dst
+      WHERE p.label = ${LABEL.Pattern} AND p.id = ?`);
+    this.nodeCounts = db.prepare('SELECT label AS code, count(*) AS n FROM nodes GROUP BY label');
+    this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
   }
-  return out;
-}
 
-export function similarPatterns(graph: PropertyGraph, patternId: string, limit: number): { id: string; weight: number }[] {
-  return graph
-    .outgoing('Pattern', patternId, 'SIMILAR_TO')
-    .filter((e) => e.to.label === 'Pattern')
-    .map((e) => ({ id: e.to.id, weight: Number(e.props.weight ?? 0) }))
-    .sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .slice(0, Math.max(0, limit));
+  /** Recomputes the stored evidence of each pattern nid (call inside the write's transaction). */
+  refresh(nids: Iterable<number>): void {
+    for (const nid of nids) {
+      this.dropEvidence.run(nid);
+      this.dropIndustries.run(nid);
+      const campaigns = new Set<number>();
+      const clients = new Set<number>();
+      const provedBy = new Map<string, Set<number>>();
+      for (const row of this.matches.iterate(nid)) {
+        campaigns.add(row.k);
+        if (row.c === null) continue;
+        clients.add(row.c);
+        if (row.industry === null || row.conv === null || !(row.conv > 0)) continue;
+        const set = provedBy.get(row.industry) ?? new Set<number>();
+        provedBy.set(row.industry, set.add(row.c));
+      }
+      const industries = this.seenIn.all(nid).sort();
+      if (campaigns.size === 0 && industries.length === 0) continue;
+      this.putEvidence.run(nid, clients.size, campaigns.size, JSON.stringify(industries));
+      for (const [industry, set] of provedBy) this.putIndustry.run(nid, industry, set.size);
+    }
+  }
+
+  /** Removes the stored evidence of deleted patterns. */
+  forget(nids: number[]): void {
+    for (const nid of nids) {
+      this.dropEvidence.run(nid);
+      this.dropIndustries.run(nid);
+    }
+  }
+
+  patternEvidence(patternIds: string[], industry?: string): Map<string, PatternEvidence> {
+    const out = new Map<string, PatternEvidence>();
+    if (patternIds.length === 0) return out;
+    for (const r of this.evidence.iterate(JSON.stringify(patternIds), industry ?? null)) {
+      const industries = r.industries === null ? [] : (JSON.parse(r.industries) as string[]);
+      out.set(r.id, { patternId: r.id, clients: r.clients ?? 0, campaigns: r.campaigns ?? 0, industries, clientsInIndustry: industry === undefined ? 0 : (r.ci ?? 0) });
+    }
+    return out;
+  }
+
+  similarPatterns(patternId: string, limit: number): { id: string; weight: number }[] {
+    return this.similar
+      .all(patternId)
+      .map((r) => ({ id: r.id, weight: r.weight ?? Number.NaN }))
+      .sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, Math.max(0, limit));
+  }
+
+  counts(): { nodes: Record<string, number>; edges: Record<string, number> } {
+    const nodes = Object.fromEntries(NODE_LABELS.map((l) => [l, 0])) as Record<string, number>;
+    const edges = Object.fromEntries(EDGE_TYPES.map((t) => [t, 0])) as Record<string, number>;
+    for (const r of this.nodeCounts.all()) nodes[NODE_LABELS[r.code] as string] = r.n;
+    for (const r of this.edgeCounts.all()) edges[EDGE_TYPES[r.code] as string] = r.n;
+    return { nodes, edges };
+  }
 }
