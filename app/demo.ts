@@ -1,12 +1,12 @@
 /**
  * `almanac demo`: simulate a small world → ingest → features (stream until caught up) → training
  * set → train → register/promote → index patterns → serve, with progress per step; prints example
- * requests with real ids from the simulated world. Re-running is safe: ingest is idempotent (the
+ * requests with real ids and the demo's API keys (an admin key, a key per client). Re-running is safe: ingest is idempotent (the
  * same seed gives the same event ids), training registers a new model version.
  *
  * `buildDemo` is the same pipeline as a function (the serving benchmark and end-to-end tests use it).
  */
-import { createReadStream } from 'node:fs';
+import { chmodSync, createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -32,6 +32,13 @@ export interface DemoResult {
   promoted: boolean;
   patterns: number;
   examples: DemoExamples;
+  /** The demo's keys: an admin key and a tenant key per registered client (also in `<home>/demo/keys.json`, mode 0600). */
+  keys: DemoKeys;
+}
+
+export interface DemoKeys {
+  admin: string;
+  clients: Record<string, string>;
 }
 
 export interface DemoExamples {
@@ -64,7 +71,7 @@ function promotionLine(version: number, r: { promoted: boolean; champion: number
 
 export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
   const quiet = options.quiet ?? false;
-  const step = stepper(quiet, 7);
+  const step = stepper(quiet, 8);
   const { DEMO_WORLD } = await import('../pipelines/simulator/simulation-options.ts');
   const world = { ...DEMO_WORLD, ...options.world, seed: options.seed ?? DEMO_WORLD.seed };
   const dir = homePath(config, 'demo', `world-${world.seed}`);
@@ -94,10 +101,48 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
     const { indexWithChampion } = await import('../embeddings/patterns/index-with-champion.ts');
     return indexWithChampion(config, { trainingSet: set, quiet: true });
   }, (r) => `${r.patterns} patterns in ${r.collection} (model v${r.model})`);
+  const keys = await step('keys', () => demoKeys(config), (r) => `an admin key and ${Object.keys(r.clients).length} client keys in ${path.relative(process.cwd(), demoKeysFile(config)) || demoKeysFile(config)}`);
   return {
     eventsFile, events: sim.events, accepted: ingest.accepted, modelVersion: trained.version.version,
-    champion: index.model, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile),
+    champion: index.model, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile), keys,
   };
+}
+
+export const demoKeysFile = (config: AlmanacConfig): string => homePath(config, 'demo', 'keys.json');
+
+/**
+ * An admin key and a tenant key (predict, search, events:write) per registered client — the clients
+ * ingest registered from the world's client events. Kept in `<home>/demo/keys.json` (0600) and
+ * reused by a re-run while they are still active; a missing or revoked one is made anew.
+ */
+export async function demoKeys(config: AlmanacConfig): Promise<DemoKeys> {
+  const [{ withTenantStore }, { issueKey }, { TENANT_SCOPES, parseApiKey, keyUnusable }, { writeFileAtomic }] = await Promise.all([
+    import('../core/tenants/create-tenant-store.ts'), import('../core/tenants/key-issuance.ts'), import('../core/tenants/api-key.ts'), import('../core/atomic-file.ts'),
+  ]);
+  const file = demoKeysFile(config);
+  let previous: DemoKeys = { admin: '', clients: {} };
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as DemoKeys;
+  } catch {
+    // first run (or an unreadable file): new keys
+  }
+  const keys = await withTenantStore(config, async (store) => {
+    const usable = async (secret: string | undefined): Promise<boolean> => {
+      const id = secret === undefined ? undefined : parseApiKey(secret)?.id;
+      const record = id === undefined ? undefined : await store.getKey(id);
+      return record !== undefined && keyUnusable(record, Date.now()) === undefined;
+    };
+    const out: DemoKeys = { admin: previous.admin, clients: {} };
+    if (!(await usable(out.admin))) out.admin = (await issueKey(store, { scopes: ['admin'], name: 'demo admin' })).secret;
+    for (const { client_id } of await store.listClients()) {
+      const old = previous.clients[client_id];
+      out.clients[client_id] = old !== undefined && (await usable(old)) ? old : (await issueKey(store, { client: client_id, scopes: [...TENANT_SCOPES], name: `demo ${client_id}` })).secret;
+    }
+    return out;
+  });
+  await writeFileAtomic(file, `${JSON.stringify(keys, null, 2)}\n`);
+  chmodSync(file, 0o600);
+  return keys;
 }
 
 /**
@@ -148,18 +193,25 @@ export async function demoExamples(eventsFile: string): Promise<DemoExamples> {
   };
 }
 
-export function curlExamples(base: string, examples: DemoExamples): string {
-  const curl = (route: string, body: unknown) => `curl -s ${base}${route} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+export function curlExamples(base: string, examples: DemoExamples, keys: DemoKeys): string {
+  const tenant = keys.clients[examples.touch.client_id] ?? '';
+  const auth = (secret: string) => `-H 'Authorization: Bearer ${secret}'`;
+  const curl = (route: string, body: unknown) => `curl -s ${base}${route} ${auth(tenant)} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  // the tenant comes from the key: the bodies leave client_id out
+  const { client_id: _touchClient, ...touch } = examples.touch;
+  const { client_id: _planClient, ...plan } = examples.plan;
   return [
-    '# success probability of a touch of a real campaign',
-    curl('/v1/predict', { touch: examples.touch }),
+    `# client ${examples.touch.client_id}'s key (every client has one; all are in the home's demo/keys.json)`,
+    '# success probability of a touch of one of its campaigns',
+    curl('/v1/predict', { touch }),
     '# success probability of a campaign plan (mean over its audience)',
-    curl('/v1/predict', { plan: examples.plan }),
+    curl('/v1/predict', { plan }),
     '# the most similar proven success patterns for the plan',
-    curl('/v1/patterns/search', { plan: examples.plan, top_n: 3 }),
-    `curl -s ${base}/v1/models | head -c 600; echo`,
-    `curl -s ${base}/health/ready`,
-    `curl -s ${base}/metrics | grep almanac_http`,
+    curl('/v1/patterns/search', { plan, top_n: 3 }),
+    '# operator routes take the admin key',
+    `curl -s ${base}/v1/models ${auth(keys.admin)} | head -c 600; echo`,
+    `curl -s ${base}/health/ready ${auth(keys.admin)}`,
+    `curl -s ${base}/metrics ${auth(keys.admin)} | grep almanac_http`,
   ].join('\n');
 }
 
@@ -179,7 +231,7 @@ export function registerDemoCommand(program: Command): void {
       }
       const { startServer } = await import('../serving/cli.ts');
       const { app, url } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
-      process.stdout.write(`\nTry:\n${curlExamples(url, result.examples)}\n\nServing until Ctrl-C.\n`);
+      process.stdout.write(`\nTry:\n${curlExamples(url, result.examples, result.keys)}\n\nServing until Ctrl-C.\n`);
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });
       await app.close();
     }));

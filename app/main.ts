@@ -9,6 +9,7 @@ import { registerIndexCommands } from '../embeddings/cli.ts';
 import { registerServeCommands } from '../serving/cli.ts';
 import { registerDagCommands } from '../dags/cli.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerTenantCommands } from '../core/tenants/tenant-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('almanac')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerIndexCommands(program);
   registerServeCommands(program);
+  registerTenantCommands(program);
   registerDagCommands(program);
   for (const cmd of program.commands) applyExitOverride(cmd);
   program.exitOverride();

@@ -17,6 +17,7 @@ export const ADAPTER_KEYS = {
   cache: ['embedded', 'redis'],
   vector: ['embedded', 'milvus', 'qdrant'],
   graph: ['embedded', 'neo4j'],
+  tenants: ['embedded', 'redis'],
 } as const;
 
 const adapterKey = <K extends keyof typeof ADAPTER_KEYS>(port: K, envVar: string) =>
@@ -120,10 +121,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Tenants, API keys and campaign ownership (core/tenants/): embedded file in the home, or Redis shared by replicas. */
+    tenants: z
+      .object({
+        adapter: adapterKey('tenants', 'ALMANAC_TENANTS').default('embedded'),
+        redis: z.object({ url: z.string().optional(), cluster: z.boolean().default(false), keyPrefix: z.string().default('almanac:tenants:') }).strict()
+      .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     serving: z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** GET /metrics on a separate listener at this host:port (e.g. '127.0.0.1:9464'); unset = on the API port, admin key required. */
+        metricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+        /** Requests per key (or per address without a key) per minute; 429 with Retry-After beyond. */
+        rateLimit: z.object({ max: z.number().int().min(1).default(6_000), windowMs: durationMs.default(60_000) }).strict().prefault({}),
         /** Per-dependency timeouts (ms) before the fallback serves. */
         timeouts: z
           .object({ onlineStore: durationMs.default(50), vector: durationMs.default(100), graph: durationMs.default(100), cache: durationMs.default(20) })
@@ -178,6 +192,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 type Env = Record<string, string | undefined>;
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+    need(c.tenants.adapter === 'redis' && !c.tenants.redis.url, ['tenants', 'redis', 'url'],
+      'ALMANAC_TENANTS=redis needs a URL: set REDIS_URL=redis://host:6379');
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
@@ -232,6 +248,9 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
 
 /**
  * Loads the configuration: `file` (or ALMANAC_CONFIG, or ./almanac.config.json when present), then the
+  ['ALMANAC_TENANTS', ['tenants', 'adapter'], (_n, v) => v],
+  ['ALMANAC_METRICS_ADDRESS', ['serving', 'metricsAddress'], (_n, v) => v],
+  ['ALMANAC_RATE_LIMIT', ['serving', 'rateLimit', 'max'], toInt],
  * environment on top, then `overrides` (used by tests and CLI flags).
  * @throws AlmanacError ALMANAC_ERR_CONFIG_INVALID / ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER / ALMANAC_ERR_CONFIG_MISSING_URL
  */
@@ -264,6 +283,7 @@ export function validateConfig(raw: unknown): AlmanacConfig {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = fieldIssues(result.error);
+    setPath(raw, ['tenants', 'redis', 'url'], REDIS_URL);
   const first = issues[0] ?? { path: '(root)', reason: 'invalid' };
   const code = first.reason.startsWith('unknown adapter')
     ? 'ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER'

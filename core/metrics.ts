@@ -9,6 +9,8 @@ export interface Metrics {
   cacheLookups: Counter<'result'>;
   fallbacks: Counter<'kind'>;
   eventsProcessed: Counter<'job'>;
+  /** Events refused by the ownership rule (core/tenants/event-admission.ts), by job and reason. */
+  eventsRejected: Counter<'job' | 'reason'>;
   consumerLag: Gauge<'job' | 'partition'>;
   dependencyUp: Gauge<'dependency'>;
 }
@@ -31,6 +33,7 @@ export function createMetrics(withDefaults = true): Metrics {
     cacheLookups: new Counter({ name: 'almanac_cache_lookups_total', help: 'Result cache lookups by result (hit|miss)', labelNames: ['result'], registers }),
     fallbacks: new Counter({ name: 'almanac_fallbacks_total', help: 'Responses served by a fallback, by kind', labelNames: ['kind'], registers }),
     eventsProcessed: new Counter({ name: 'almanac_events_processed_total', help: 'Events processed by a job', labelNames: ['job'], registers }),
+    eventsRejected: new Counter({ name: 'almanac_events_rejected_total', help: 'Events refused by the ownership rule, by job (api, ingest, stream) and reason', labelNames: ['job', 'reason'], registers }),
     consumerLag: new Gauge({ name: 'almanac_consumer_lag', help: 'Records between committed offset and end of partition', labelNames: ['job', 'partition'], registers }),
     dependencyUp: new Gauge({ name: 'almanac_dependency_up', help: '1 when the dependency is ready, 0 otherwise', labelNames: ['dependency'], registers }),
   };

@@ -17,7 +17,8 @@ import { createOfflineStore } from './offline-store/create-offline-store.ts';
 import { featureSource, touchFeatureKeys, touchFeatureRecord, VIEW_FEATURE_NAMES } from './touch-features.ts';
 import { exampleLine, markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
 import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
-import { readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
+import { conversionKey, readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
+import { LogAdmission } from './jobs/log-admission.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
 
 export interface BuildTrainingSetOptions {
@@ -41,17 +42,19 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
   }
   const progress = createProgress({ label: 'training set', unit: 'touches', quiet: options.quiet });
   const log = await createEventLog(config);
+  const admission = await LogAdmission.open(config);
   let events: TrainingEvents;
   try {
-    events = await readTrainingEvents(log);
+    events = await readTrainingEvents(log, admission);
   } finally {
     await log.close();
+    await admission.close();
   }
   const touches = events.touches.filter((t) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs);
   const aggregates = await aggregatesAsOf(config, touches);
   const examples = touches.map((t, i): TrainingExample => ({
     touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
-    label: (events.conversions.get(t.touch_id) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
+    label: (events.conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
     features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
   }));
   progress.update(examples.length);

@@ -3,10 +3,14 @@
  * handler, metrics, the OpenAPI document and hot reload; `createServingDeps(config)` builds the
  * deps from configuration. Tested through `app.inject` without a port.
  */
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { AlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { installAuditLog } from './audit-log.ts';
+import { installAuthentication } from './authentication.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
@@ -31,6 +35,10 @@ export interface BuildAppOptions {
   /** Poll the registry and the index alias for hot reload (default true; tests call `reload`). */
   poll?: boolean;
   bodyLimit?: number;
+  /** Every request acts as admin without a key (`almanac serve --insecure-no-auth`; loopback only). */
+  insecureNoAuth?: boolean;
+  /** The ioredis client the rate limiter counts in (shared by replicas); default in-process counts. */
+  rateLimitRedis?: unknown;
 }
 
 declare module 'fastify' {
@@ -62,19 +70,33 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
     done(null, payload);
   });
   installErrorHandlers(app);
+  installAuthentication(app, rt.auth, { insecureNoAuth: options.insecureNoAuth ?? false });
+  if (deps.audit) installAuditLog(app, deps.audit);
+  const limit = deps.config.serving.rateLimit;
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler', // after authentication: counted per verified key, never per claimed key id
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => new AlmanacError('ALMANAC_ERR_RATE_LIMITED', `rate limit exceeded: ${context.max} requests per ${Math.round(limit.windowMs / 1000)} s for this key; retry in ${context.after}`, { details: { max: context.max, retry_after_s: Math.ceil(context.ttl / 1000) } }),
+    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'almanac:ratelimit:', skipOnError: true } : {}),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Almanac', version: '0.1.0', description: 'Success probability of campaign touches and plans; similar proven success patterns.' },
+      info: { title: 'Almanac', version: '0.1.0', description: 'Success probability of campaign touches and plans; similar proven success patterns. Every route but /health/live needs an API key: `Authorization: Bearer alm_…` (`almanac keys create`).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'alm_<key id>_<secret>', description: 'An Almanac API key. Tenant keys: scopes predict, search, events:write; operator keys: admin, ingest.' } } },
+      security: [{ bearer: [] }],
     },
   });
-  registerMetrics(app, deps.metrics);
+  registerMetrics(app, deps.metrics, deps.config.serving.metricsAddress === undefined);
   registerPredictRoute(app, rt);
   registerPatternsRoute(app, rt);
   registerEventsRoute(app, rt);
   registerModelsRoute(app, rt);
   registerHealthRoutes(app, rt);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { auth: 'open' }, schema: { hide: true } }, async () => app.swagger());
   app.addHook('onClose', async () => {
     await rt.stop();
     await deps.close?.();

@@ -11,6 +11,8 @@ import { createVectorIndex } from '../embeddings/vector-index/create-vector-inde
 import { createOnlineStore } from '../features/online-store/create-online-store.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import { createResultCache } from './cache/create-result-cache.ts';
+import { createTenantStore } from '../core/tenants/create-tenant-store.ts';
+import { createAuditLogger } from './audit-log.ts';
 import type { ServingDeps } from './serving-deps.ts';
 
 export async function createServingDeps(config: AlmanacConfig): Promise<ServingDeps> {
@@ -30,10 +32,11 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
   const graph = await createGraphStore(config);
   const cache = await createResultCache(config);
   const eventLog = await createEventLog(config);
-  await Promise.all([onlineStore.init(), vectorIndex.init(), graph.init(), cache.init(), eventLog.init()]);
+  const tenants = await createTenantStore(config);
+  await Promise.all([onlineStore.init(), vectorIndex.init(), graph.init(), cache.init(), eventLog.init(), tenants.init()]);
   await ingest.ensureEventsTopic(eventLog, config);
   return {
-    config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog,
+    config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog, tenants,
     features: {
       touchFeatureKeys: touchFeatures.touchFeatureKeys,
       touchFeatureRecord: touchFeatures.touchFeatureRecord,
@@ -50,8 +53,9 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     },
     metrics: createMetrics(),
     logger: createLogger(config.logLevel, 'almanac-serve'),
+    audit: createAuditLogger(config),
     async close() {
-      await Promise.allSettled([onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close()]);
+      await Promise.allSettled([onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close(), tenants.close()]);
     },
   };
 }

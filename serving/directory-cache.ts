@@ -33,8 +33,8 @@ export class DirectoryCache {
       hit = found.get(campaignId) ?? MISSING;
       this.campaigns.set(campaignId, hit);
     }
-    if (hit === MISSING) throw notFound('campaign', campaignId);
-    if (hit.client_id !== clientId) throw notFound(`campaign of client '${clientId}'`, campaignId);
+    // unknown and another client's campaign: one answer, so ownership cannot be probed
+    if (hit === MISSING || hit.client_id !== clientId) throw notFound('campaign', campaignId);
     return hit;
   }
 

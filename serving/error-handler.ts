@@ -5,6 +5,10 @@
  * ALMANAC_ERR_INPUT_INVALID with fastify's status (400/413/415; any
  * non-JSON content type, text/plain included, is 415); anything else is a 500 with the
  * cause logged, never leaked. The process never crashes on input.
+ *
+ * Server file paths never reach a client: absolute paths in messages and details are replaced by
+ * '<path>' (paths relative to the home, e.g. registry/aliases.json, stay). A 401 carries
+ * `WWW-Authenticate: Bearer`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAlmanacError } from '../core/errors.ts';
@@ -13,7 +17,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isAlmanacError(error)) {
       if (error.status >= 500) request.log.error({ code: error.code, err: error.message }, 'request failed');
-      return reply.status(error.status).send(error.toJSON());
+      if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="almanac"');
+      return reply.status(error.status).send(clientBody(error.code, error.message, error.details));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -26,6 +31,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: { what: 'route' } });
   });
+}
+
+/** Absolute POSIX or Windows paths (two segments or more), e.g. /home/app/.almanac/registry/aliases.json. */
+const ABSOLUTE_PATH = /(?:\b[A-Za-z]:\\|(?<![\w:/.])\/)(?:[^\s'"`:,;()]+[\\/])+[^\s'"`:,;()]*/g;
+
+export function redactPaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH, '<path>');
+}
+
+function clientBody(code: string, message: string, details: Record<string, unknown>): Record<string, unknown> {
+  return { code, message: redactPaths(message), details: JSON.parse(redactPaths(JSON.stringify(details))) as Record<string, unknown> };
 }
 
 function clientReason(error: FastifyError): string {

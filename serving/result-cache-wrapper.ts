@@ -1,6 +1,7 @@
 /**
- * Serving results through the ResultCache, keyed by route + model version + index version + a
- * hash of the validated input. Cache failures or timeouts are served around (a miss); degraded
+ * Serving results through the ResultCache, keyed by route + tenant + model version + index version +
+ * ownership version + a hash of the validated input (which holds the tenant too): one tenant's
+ * cached answer is never another's, and none outlives an index switch or an ownership change. Cache failures or timeouts are served around (a miss); degraded
  * or fallback responses are not stored. The result comes back as JSON text, serialised once: a
  * hit is sent as stored (never parsed), a miss is stringified once for the cache and the reply.
  */
@@ -15,10 +16,18 @@ export interface CachedResult {
   hit: boolean;
 }
 
-export function resultCacheKey(route: string, model: number | undefined, index: string | undefined, input: unknown): string {
+export interface CacheScope {
+  tenant: string;
+  model: number | undefined;
+  index: string | undefined;
+  ownership: number;
+}
+
+export function resultCacheKey(route: string, scope: CacheScope, input: unknown): string {
   // one-shot hash: the same digest as createHash('sha1'), without a Hash object per request
   const digest = hash('sha1', JSON.stringify(input), 'base64url');
-  return `${route}:m${model ?? '-'}:i${index ?? '-'}:${digest}`;
+  const tenant = hash('sha1', scope.tenant, 'base64url');
+  return `${route}:t${tenant}:m${scope.model ?? '-'}:i${scope.index ?? '-'}:o${scope.ownership}:${digest}`;
 }
 
 /** The hit and miss series of each Metrics (looked up once, updated in place). */
@@ -34,10 +43,10 @@ function lookups(metrics: Metrics): { hit: CountSeries; miss: CountSeries } {
 }
 
 export async function throughResultCache<T>(
-  rt: ServingRuntime, route: string, input: unknown, usesIndex: boolean,
+  rt: ServingRuntime, route: string, tenant: string, input: unknown, usesIndex: boolean,
   compute: () => Promise<T>, cacheable: (value: T) => boolean,
 ): Promise<CachedResult> {
-  const key = resultCacheKey(route, rt.champion.version, usesIndex ? rt.indexVersion : undefined, input);
+  const key = resultCacheKey(route, { tenant, model: rt.champion.version, index: usesIndex ? rt.indexVersion : undefined, ownership: rt.ownershipVersion }, input);
   const { cache, metrics } = rt.deps;
   try {
     const text = await rt.guards.cache.call('get', () => cache.get(key));

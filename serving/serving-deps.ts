@@ -18,6 +18,7 @@ import type { EventLog } from '../pipelines/event-log/event-log.ts';
 import type { CampaignInput, TouchInput } from '../features/touch-features.ts';
 import type { PatternFilterOptions } from '../embeddings/patterns/pattern-filter.ts';
 import type { ResultCache } from './cache/result-cache.ts';
+import type { TenantStore } from '../core/tenants/tenant-store.ts';
 
 /** A touch and a campaign as the feature code takes them: the very types of features/touch-features.ts. */
 export type { CampaignInput, TouchInput } from '../features/touch-features.ts';
@@ -54,6 +55,8 @@ export interface ServingDeps {
   graph: GraphStore;
   cache: ResultCache;
   eventLog: EventLog;
+  /** Tenants, API keys and campaign owners (core/tenants/). */
+  tenants: TenantStore;
   features: FeatureFunctions;
   /** Valid events are appended (idempotent by event_id). */
   appendEvents(log: EventLog, events: AlmanacEvent[]): Promise<{ accepted: number; duplicates: number }>;
@@ -66,6 +69,8 @@ export interface ServingDeps {
   popularPatterns(options: PatternFilterOptions): Promise<SuccessPattern[]>;
   metrics: Metrics;
   logger?: Logger;
+  /** The audit stream (every write and admin action: key id, tenant, route, outcome; never a secret). */
+  audit?: Logger;
   /** Closes every port (the server calls it on shutdown). */
   close?(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { createGuard, type DependencyGuard, type DependencyName } from './depend
 import { DirectoryCache } from './directory-cache.ts';
 import type { ServingDeps } from './serving-deps.ts';
 import type { TouchFeatureDeps } from './touch-records.ts';
+import { EventAdmission } from '../core/tenants/event-admission.ts';
+import { Authenticator } from './authentication.ts';
 
 export const PATTERNS_ALIAS = 'patterns';
 
@@ -20,8 +22,16 @@ export class ServingRuntime {
   readonly log: Logger;
   /** What reading touch features needs (the online store behind its guard), built once. */
   readonly touchFeatures: TouchFeatureDeps;
+  /** The ownership rule for POST /v1/events (the same one ingest and the stream job apply). */
+  readonly admission: EventAdmission;
+  readonly auth: Authenticator;
   /** The collection the 'patterns' alias points to (the index version), when known. */
   indexVersion: string | undefined;
+  /**
+   * Bumped whenever this process registers a client or claims a campaign: part of every result-cache
+   * key, so an answer cached before an ownership change is never served after it.
+   */
+  ownershipVersion = 0;
   /** Why the last model reload failed (e.g. a corrupt model.onnx); undefined after a good one. */
   modelLoadError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -40,6 +50,8 @@ export class ServingRuntime {
     };
     this.champion = new ChampionHolder(deps.registry, deps.loadScorer, this.log);
     this.directory = new DirectoryCache(deps.onlineStore, deps.features, this.guards.onlineStore);
+    this.admission = new EventAdmission(deps.tenants);
+    this.auth = new Authenticator(deps.tenants, this.log);
     this.touchFeatures = { store: deps.onlineStore, features: deps.features, guard: this.guards.onlineStore, metrics: m };
   }
 

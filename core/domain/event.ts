@@ -54,6 +54,15 @@ export function parseEvent(raw: unknown, prefix = '', options: ParseEventOptions
   return event;
 }
 
+/**
+ * The idempotency key of an event: (client_id, event_id). Ids are scoped by tenant, so one
+ * client's event_id can never make another client's event a duplicate. Length-prefixed, so no
+ * pair of ids can spell another pair.
+ */
+export function eventIdentity(e: { client_id: string; event_id: string }): string {
+  return `${e.client_id.length}:${e.client_id}:${e.event_id}`;
+}
+
 /** The partition key of an event: its client, so a client's events stay in order. */
 export function eventKey(e: AlmanacEvent): string {
   return e.client_id;

@@ -6,7 +6,7 @@
  *   view when its first window's end + the view's allowed lateness ≤ its own partition's watermark;
  *   late events are dropped and counted. A row is final, and emitted, once the minimum watermark
  *   over the registered partitions passes its end + allowed lateness.
- * - Dedupe by event_id per partition, remembering ids only while their windows can still change.
+ * - Dedupe by (client_id, event_id) per partition, remembering ids only while their windows can still change.
  * Aggregates are exact commutative sums, so the rows do not depend on how partitions interleave.
  *
  * Idle partitions: when a job has read every partition to its end (caught up), partitions with
@@ -22,7 +22,7 @@
  * view's emitted frontier) and the stream can then differ from a later backfill, which sees that
  * partition from the start. With clients as keys, partitions are rarely empty for long.
  */
-import type { AlmanacEvent } from '../../core/domain/event.ts';
+import { eventIdentity, type AlmanacEvent } from '../../core/domain/event.ts';
 import type { FeatureRow, FeatureView } from '../feature-view.ts';
 import { FEATURE_VIEWS } from '../views/index.ts';
 import { PartitionState, type PartitionSnapshot } from './partition-state.ts';
@@ -116,12 +116,12 @@ export class AggregationEngine {
   /** Processes one event of `partition`; false when it was a duplicate or not an event. */
   processEvent(partition: number, e: AlmanacEvent): boolean {
     this.stats.records++;
-    if (typeof e !== 'object' || e === null || typeof e.ts !== 'number' || typeof e.event_id !== 'string') {
+    if (typeof e !== 'object' || e === null || typeof e.ts !== 'number' || typeof e.event_id !== 'string' || typeof e.client_id !== 'string') {
       this.stats.invalid++;
       return false;
     }
     const ps = this.partition(partition);
-    if (!ps.seen.add(e.event_id, e.ts + this.dedupeHorizon)) {
+    if (!ps.seen.add(eventIdentity(e), e.ts + this.dedupeHorizon)) {
       this.stats.duplicates++;
       return false;
     }

@@ -13,6 +13,8 @@ import type { OfflineStore, TimeRange } from '../offline-store/offline-store.ts'
 import { FEATURE_VIEWS } from '../views/index.ts';
 import { createEventLog } from '../../pipelines/event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type EventLog, type PartitionOffsets } from '../../pipelines/event-log/event-log.ts';
+import type { RejectionReason } from '../../core/tenants/event-admission.ts';
+import { LogAdmission, processRead } from './log-admission.ts';
 import { READ_BATCH } from './read-batch.ts';
 
 export interface BackfillOptions {
@@ -36,18 +38,21 @@ export interface BackfillReport {
   offsets: Record<string, number>;
   watermark: number | null;
   stats: EngineStats;
+  /** Events refused by the ownership rule (core/tenants/event-admission.ts), by reason. */
+  rejected: Partial<Record<RejectionReason, number>>;
 }
 
 const MAX_TS = 8.64e15;
 
 /** Replays the log through the engine (one `EventLog.replay`); calls `onRows` with final rows as they become final. */
-export async function replayLog(log: EventLog, engine: AggregationEngine, onRows: (rows: FeatureRow[]) => void, options: { chunk?: number; onProgress?: (n: number) => void } = {}): Promise<PartitionOffsets[]> {
+export async function replayLog(log: EventLog, engine: AggregationEngine, onRows: (rows: FeatureRow[]) => void, options: { chunk?: number; onProgress?: (n: number) => void; admission: LogAdmission }): Promise<PartitionOffsets[]> {
   const offsets = await log.offsets(EVENTS_TOPIC);
   engine.setPartitions(offsets.filter((o) => o.end > o.start).map((o) => o.partition));
   const to = Object.fromEntries(offsets.map((o) => [o.partition, o.end]));
   let total = 0;
   for await (const { partition, records } of log.replay(EVENTS_TOPIC, { to, batchSize: options.chunk ?? READ_BATCH })) {
-    for (const r of records) engine.processRecord(partition, r.value);
+    const read = await options.admission.read(records.map((r) => r.value));
+    for (const r of read) processRead(engine, partition, r);
     total += records.length;
     options.onProgress?.(total);
     onRows(engine.drain());
@@ -63,6 +68,7 @@ export async function runBackfill(config: AlmanacConfig, options: BackfillOption
   await log.init();
   await log.ensureTopic(EVENTS_TOPIC, { partitions: config.eventLog.partitions });
   const offline = options.offline === null ? undefined : (options.offline ?? (await createOfflineStore(config)));
+  const admission = await LogAdmission.open(config);
   try {
     const total = (await log.offsets(EVENTS_TOPIC)).reduce((n, o) => n + o.end - o.start, 0);
     const progress = createProgress({ label: 'features backfill', total, unit: 'events', quiet: options.quiet });
@@ -70,14 +76,15 @@ export async function runBackfill(config: AlmanacConfig, options: BackfillOption
     const byView = new Map<string, FeatureRow[]>(FEATURE_VIEWS.map((v) => [v.name, []]));
     const offsets = await replayLog(log, engine, (rows) => {
       for (const r of rows) if (r.timestamp >= range.from && r.timestamp < range.to) byView.get(r.view)?.push(r);
-    }, { chunk: options.chunk, onProgress: (n) => progress.update(n) });
+    }, { chunk: options.chunk, onProgress: (n) => progress.update(n), admission });
     if (offline) for (const [view, rows] of byView) await offline.replaceRange(view, range, rows);
     const rowsByView = Object.fromEntries([...byView].map(([v, rows]) => [v, rows.length]));
     const rows = Object.values(rowsByView).reduce((a, b) => a + b, 0);
     progress.done(`${rows} rows in ${byView.size} views`);
     const wm = engine.watermark();
-    return { records: engine.stats.records, range, rows, rowsByView, offsets: Object.fromEntries(offsets.map((o) => [o.partition, o.end])), watermark: Number.isFinite(wm) ? wm : null, stats: engine.stats };
+    return { records: engine.stats.records, range, rows, rowsByView, offsets: Object.fromEntries(offsets.map((o) => [o.partition, o.end])), watermark: Number.isFinite(wm) ? wm : null, stats: engine.stats, rejected: { ...admission.rejected } };
   } finally {
+    await admission.close();
     await log.close();
     if (offline && options.offline === undefined) await offline.close();
   }

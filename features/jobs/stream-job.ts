@@ -15,7 +15,10 @@ import type { OnlineStore } from '../online-store/online-store.ts';
 import type { OfflineStore } from '../offline-store/offline-store.ts';
 import { createEventLog } from '../../pipelines/event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type EventLog, type LogConsumer } from '../../pipelines/event-log/event-log.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import type { RejectionReason } from '../../core/tenants/event-admission.ts';
 import { FeatureSink } from './feature-sink.ts';
+import { LogAdmission, processRead, type ReadRecord } from './log-admission.ts';
 import { READ_BATCH } from './read-batch.ts';
 import { loadCheckpoint, saveCheckpoint } from './stream-checkpoint.ts';
 
@@ -34,6 +37,8 @@ export interface StreamJobOptions {
   /** Injected stores (benchmarks); default from config. */
   online?: OnlineStore;
   offline?: OfflineStore | null;
+  /** Prometheus metrics: rejected events are counted in almanac_events_rejected_total{job="stream",reason}. */
+  metrics?: Metrics;
 }
 
 export interface StreamJobReport {
@@ -46,6 +51,8 @@ export interface StreamJobReport {
   lag: number;
   watermark: number | null;
   stats: EngineStats;
+  /** Events refused by the ownership rule (core/tenants/event-admission.ts), by reason. */
+  rejected: Partial<Record<RejectionReason, number>>;
 }
 
 export const DEFAULT_STREAM_GROUP = 'almanac-features';
@@ -59,6 +66,7 @@ interface Run {
   positions: Map<number, number>;
   group: string;
   commits: number;
+  admission: LogAdmission;
 }
 
 async function lagOf(run: Run): Promise<number> {
@@ -109,16 +117,18 @@ export async function runStreamJob(config: AlmanacConfig, options: StreamJobOpti
   if (!options.online) await online.init();
   const offline = options.offline === null ? undefined : (options.offline ?? (await createOfflineStore(config)));
   const consumer = await log.consumer({ group, topic: EVENTS_TOPIC });
+  const admission = await LogAdmission.open(config, options.metrics ? { onReject: (reason) => options.metrics?.eventsRejected.inc({ job: 'stream', reason }) } : {});
   try {
     const checkpoint = await loadCheckpoint(config, group);
     let engine = new AggregationEngine();
     const resumed = checkpoint !== undefined && engine.fits(checkpoint.engine);
     if (resumed) engine = new AggregationEngine({}, checkpoint.engine);
-    const run: Run = { config, log, consumer, engine, sink: new FeatureSink(online, offline), positions: new Map(), group, commits: 0 };
+    const run: Run = { config, log, consumer, engine, sink: new FeatureSink(online, offline), positions: new Map(), group, commits: 0, admission };
     await startPositions(run, resumed ? checkpoint.offsets : undefined);
     const records = await consume(run, options);
-    return { group, records, rowsWritten: run.sink.written, commits: run.commits, resumed, lag: await lagOf(run), watermark: finite(engine.watermark()), stats: engine.stats };
+    return { group, records, rowsWritten: run.sink.written, commits: run.commits, resumed, lag: await lagOf(run), watermark: finite(engine.watermark()), stats: engine.stats, rejected: { ...admission.rejected } };
   } finally {
+    await admission.close();
     await consumer.close();
     await log.close();
     if (!options.online) await online.close();
@@ -135,11 +145,12 @@ async function consume(run: Run, options: StreamJobOptions): Promise<number> {
   let dirty = false;
   for (;;) {
     const batch = await run.consumer.poll({ maxRecords, maxWaitMs: options.untilCaughtUp ? 0 : 500 });
-    for (const r of batch) {
-      const e = run.engine.processRecord(r.partition, r.value);
+    const read = await run.admission.read(batch.map((r) => r.value));
+    batch.forEach((r, i) => {
+      const e = processRead(run.engine, r.partition, read[i] as ReadRecord);
       if (e !== undefined && (e.type === 'campaign' || e.type === 'client')) run.sink.addProfile(e);
       run.positions.set(r.partition, r.offset + 1);
-    }
+    });
     total += batch.length;
     if (options.crashAfterRecords !== undefined && total >= options.crashAfterRecords) return total;
     if (batch.length > 0) dirty = true;

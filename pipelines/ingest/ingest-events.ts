@@ -7,8 +7,11 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError, invalidInput } from '../../core/errors.ts';
-import type { AlmanacEvent } from '../../core/domain/event.ts';
+import { eventIdentity, type AlmanacEvent } from '../../core/domain/event.ts';
 import { createProgress } from '../../core/progress.ts';
+import { createTenantStore } from '../../core/tenants/create-tenant-store.ts';
+import { EventAdmission } from '../../core/tenants/event-admission.ts';
+import { OPERATOR, type Principal } from '../../core/tenants/principal.ts';
 import { createEventLog } from '../event-log/create-event-log.ts';
 import { EVENTS_TOPIC, type AppendRecord, type EventLog } from '../event-log/event-log.ts';
 import { loadMapping, type CsvMapping } from './csv-mapping.ts';
@@ -44,6 +47,11 @@ export interface IngestOptions {
   quiet?: boolean;
   /** Called for every rejection (e.g. to write a rejects file). */
   onReject?: (r: Rejection) => void;
+  /**
+   * Who ingests (default the operator: every client; `client` events register their clients).
+   * Every event passes the ownership rule (core/tenants/event-admission.ts) before it is appended.
+   */
+  principal?: Principal;
 }
 
 /** Ensures the events topic exists with the configured partitions and retention. */
@@ -52,13 +60,14 @@ export async function ensureEventsTopic(log: EventLog, config: AlmanacConfig): P
 }
 
 /**
- * Appends validated events (parseEvent output) to EVENTS_TOPIC: id = event_id, key = client_id,
+ * Appends validated events (parseEvent output) to EVENTS_TOPIC: id = (client_id, event_id)
+ * (eventIdentity), key = client_id,
  * timestamp = ts. The topic must exist (ensureEventsTopic).
  * @returns accepted and duplicate counts, and accepted counts by event type.
  * @throws ALMANAC_ERR_LOG_UNKNOWN_TOPIC, ALMANAC_ERR_STORE_UNAVAILABLE (retriable)
  */
 export async function appendEvents(log: EventLog, events: AlmanacEvent[]): Promise<{ accepted: number; duplicates: number; byType: Record<string, number> }> {
-  const records: AppendRecord[] = events.map((e) => ({ id: e.event_id, key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) }));
+  const records: AppendRecord[] = events.map((e) => ({ id: eventIdentity(e), key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) }));
   const acks = await log.append(EVENTS_TOPIC, records);
   const byType: Record<string, number> = {};
   let accepted = 0;
@@ -83,28 +92,46 @@ export async function ingestFiles(config: AlmanacConfig, files: string[], option
   const mapping = plan.some((p) => p.format === 'csv') ? requireMapping(options.mapping) : undefined;
   const report: IngestReport = { accepted: 0, duplicates: 0, rejected: [], rejectedTotal: 0, byType: {} };
   const log = await createEventLog(config);
+  const tenants = await createTenantStore(config);
   try {
     await log.init();
+    await tenants.init();
     await ensureEventsTopic(log, config);
+    const admission = new EventAdmission(tenants);
     for (const { file, format } of plan) {
       const units = (onBytes: (b: number) => void) => (format === 'csv' ? csvUnits(file, mapping as CsvMapping, onBytes, config.events) : jsonlUnits(file, onBytes, config.events));
-      await ingestFile(log, file, units, report, options);
+      await ingestFile({ log, admission, principal: options.principal ?? OPERATOR }, file, units, report, options);
     }
   } finally {
     await log.close();
+    await tenants.close();
   }
   return report;
 }
 
-async function ingestFile(log: EventLog, file: string, units: (onBytes: (b: number) => void) => AsyncGenerator<IngestUnit>, report: IngestReport, options: IngestOptions): Promise<void> {
+interface IngestTarget {
+  log: EventLog;
+  admission: EventAdmission;
+  principal: Principal;
+}
+
+async function ingestFile(target: IngestTarget, file: string, units: (onBytes: (b: number) => void) => AsyncGenerator<IngestUnit>, report: IngestReport, options: IngestOptions): Promise<void> {
   const size = statSync(file).size;
   const progress = createProgress({ label: `ingest ${path.basename(file)}`, unit: 'lines', quiet: options.quiet ?? false });
   let bytes = 0;
   let lines = 0;
   let batch: AlmanacEvent[] = [];
+  let batchLines: number[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const result = await appendEvents(log, batch);
+    const { admitted, rejected } = await target.admission.admit(batch, { kind: 'principal', principal: target.principal });
+    for (const r of rejected) recordRejection(report, { file, line: batchLines[r.index] as number, reason: `${r.path}: ${r.reason}` }, options);
+    batchLines = [];
+    if (admitted.length === 0) {
+      batch = [];
+      return;
+    }
+    const result = await appendEvents(target.log, admitted);
     report.accepted += result.accepted;
     report.duplicates += result.duplicates;
     for (const [type, n] of Object.entries(result.byType)) report.byType[type] = (report.byType[type] ?? 0) + n;
@@ -113,7 +140,10 @@ async function ingestFile(log: EventLog, file: string, units: (onBytes: (b: numb
   for await (const unit of units((b) => (bytes = b))) {
     lines = unit.line;
     if ('reject' in unit) recordRejection(report, { file, line: unit.line, reason: unit.reject }, options);
-    else for (const e of unit.events) batch.push(e);
+    else for (const e of unit.events) {
+      batch.push(e);
+      batchLines.push(unit.line);
+    }
     if (batch.length >= BATCH_EVENTS) await flush(); // only between rows: a row's events land together
     progress.update(lines, size > 0 ? `${((100 * bytes) / size).toFixed(0)}% of ${path.basename(file)}` : undefined);
   }

@@ -1,6 +1,7 @@
 /**
- * GET /health/live (the process answers) and GET /health/ready (each dependency's state; 503 when
- * a required one — model, online store, event log — is down). The vector index, graph and cache
+ * GET /health/live (the process answers; open) and GET /health/ready (503 when a required
+ * dependency — model, online store, event log — is down; each dependency's state, with event
+ * counts and index names, only for an admin key). The vector index, graph and cache
  * have fallbacks, so they are reported but not required.
  */
 import type { FastifyInstance } from 'fastify';
@@ -20,8 +21,11 @@ interface DependencyState {
 }
 
 export function registerHealthRoutes(app: FastifyInstance, rt: ServingRuntime): void {
-  app.get('/health/live', { schema: { summary: 'Liveness', tags: ['health'] } }, async () => ({ status: 'live' }));
-  app.get('/health/ready', { schema: { summary: 'Readiness with the state of each dependency (503 when a required one is down)', tags: ['health'] } }, async (_req, reply) => {
+  app.get('/health/live', { config: { auth: 'open' }, schema: { summary: 'Liveness (no key needed)', tags: ['health'], security: [] } }, async () => ({ status: 'live' }));
+  app.get('/health/ready', {
+    config: { auth: 'optional' },
+    schema: { summary: 'Readiness (503 when a required dependency is down); the state of each dependency only with an admin key', tags: ['health'], security: [{}, { bearer: [] }] },
+  }, async (req, reply) => {
     const checks: [DependencyName, boolean, () => Promise<string | undefined>][] = [
       ['model', true, async () => (rt.champion.version === undefined ? fail('no champion model loaded') : `v${rt.champion.version}`)],
       ['onlineStore', true, async () => ((await rt.deps.onlineStore.ping()) ? undefined : fail('ping failed'))],
@@ -37,7 +41,8 @@ export function registerHealthRoutes(app: FastifyInstance, rt: ServingRuntime): 
     const results = await Promise.all(checks.map(async ([name, required, check]) => [name, await runCheck(rt, name, required, check)] as const));
     const dependencies = Object.fromEntries(results);
     const ready = results.every(([, s]) => s.state === 'up' || !s.required);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', dependencies });
+    const admin = req.principal?.scopes.has('admin') === true;
+    return reply.status(ready ? 200 : 503).send(admin ? { status: ready ? 'ready' : 'not_ready', dependencies } : { status: ready ? 'ready' : 'not_ready' });
   });
 }
 

@@ -8,7 +8,8 @@ interface RouteSeries {
   latency: ObserveSeries;
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/** Counts and times every request; serves GET /metrics on `app` too unless `serveHere` is false (a separate listener serves it). */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, serveHere = true): void {
   // series looked up once per (route, method, status) and updated in place (metric-series.ts)
   const series = new Map<string, RouteSeries>();
   app.addHook('onResponse', (request, reply, done) => {
@@ -27,7 +28,12 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     s.latency.observe(reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['health'] } }, async (_req, reply) => {
+  if (serveHere) registerMetricsRoute(app, metrics, 'admin');
+}
+
+/** GET /metrics: admin key on the API listener; 'open' on a separate metrics listener bound to its own address. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, auth: 'admin' | 'open'): void {
+  app.get('/metrics', { config: { auth }, schema: { summary: 'Prometheus metrics (admin key, or the separate metrics listener)', tags: ['health'], security: [{ bearer: [] }] } }, async (_req, reply) => {
     const text = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(text);
   });

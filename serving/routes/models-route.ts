@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServingRuntime } from '../serving-runtime.ts';
+import { authResponses } from '../schemas/auth-responses.ts';
 
 export function registerModelsRoute(app: FastifyInstance, rt: ServingRuntime): void {
   app.get('/v1/models', {
-    schema: { summary: 'The model registry: versions, aliases, metrics, lineage; and what this server serves', tags: ['models'] },
+    config: { auth: 'admin' },
+    schema: { summary: 'The model registry: versions, aliases, metrics, lineage; and what this server serves (admin key)', tags: ['models'], security: [{ bearer: [] }], response: authResponses() },
   }, async () => {
     const versions = await rt.deps.registry.list();
     return {

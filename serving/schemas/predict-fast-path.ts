@@ -66,14 +66,14 @@ export function fastPredictTouch(body: unknown): PredictRequest | undefined {
   for (const k in body) if (k !== 'touch') return undefined;
   if (!isPlain(t)) return undefined;
   for (const k in t) if (!TOUCH_KEYS.has(k) || t[k] === undefined) return undefined;
-  if (!isStableId(t.client_id) || !isStableId(t.campaign_id)) return undefined;
+  if ((t.client_id !== undefined && !isStableId(t.client_id)) || !isStableId(t.campaign_id)) return undefined;
   if (t.channel !== undefined && !(typeof t.channel === 'string' && CHANNEL_SET.has(t.channel))) return undefined;
   const ts = t.ts === undefined ? undefined : timestamp(t.ts);
   if (t.ts !== undefined && ts === undefined) return undefined;
   const aud = audience(t.audience);
   const attrs = attributes(t.attributes);
   if (!aud || !attrs) return undefined;
-  const touch: NonNullable<PredictRequest['touch']> = { client_id: t.client_id, campaign_id: t.campaign_id } as NonNullable<PredictRequest['touch']>;
+  const touch = (t.client_id === undefined ? { campaign_id: t.campaign_id } : { client_id: t.client_id, campaign_id: t.campaign_id }) as NonNullable<PredictRequest['touch']>;
   if (ts !== undefined) touch.ts = ts;
   if (t.channel !== undefined) touch.channel = t.channel as (typeof CHANNELS)[number];
   touch.audience = aud;

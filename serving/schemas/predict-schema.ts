@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { planSchema, touchRequestSchema } from './plan-schema.ts';
+import { planBodySchema, touchBodySchema } from './plan-schema.ts';
 
-/** POST /v1/predict: exactly one of `touch` or `plan`. */
+/** POST /v1/predict: exactly one of `touch` or `plan` (client_id may be left out: it comes from the key). */
 export const predictRequestSchema = z
-  .object({ touch: touchRequestSchema.optional(), plan: planSchema.optional() })
+  .object({ touch: touchBodySchema.optional(), plan: planBodySchema.optional() })
   .strict()
   .superRefine((body, ctx) => {
     if ((body.touch === undefined) === (body.plan === undefined)) {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../core/domain/campaign.ts';
-import { planSchema } from './plan-schema.ts';
+import { planBodySchema, planSchema } from './plan-schema.ts';
 
 export const MAX_TOP_N = 50;
 
-/** POST /v1/patterns/search. */
-export const searchRequestSchema = z
+/** POST /v1/patterns/search: `searchBodySchema` is what a request sends; `searchRequestSchema` has the tenant resolved. */
+const searchOf = <P extends typeof planSchema | typeof planBodySchema>(plan: P) => z
   .object({
-    plan: planSchema,
+    plan,
     top_n: z.number().int().min(1).max(MAX_TOP_N).default(5),
     filters: z
       .object({
@@ -20,6 +20,9 @@ export const searchRequestSchema = z
       .default({}),
   })
   .strict();
+
+export const searchRequestSchema = searchOf(planSchema);
+export const searchBodySchema = searchOf(planBodySchema);
 
 export const scoreComponentsSchema = z.object({
   similarity: z.number(),

@@ -22,7 +22,7 @@ const configFor = (home: string, env: Record<string, string> = {}): AlmanacConfi
 async function loggedIds(config: AlmanacConfig): Promise<string[]> {
   const log = createEmbeddedEventLog(config);
   const ids: string[] = [];
-  for (const p of await log.offsets(EVENTS_TOPIC)) ids.push(...(await log.read(EVENTS_TOPIC, p.partition, p.start, 1_000_000)).map((r) => r.id));
+  for (const p of await log.offsets(EVENTS_TOPIC)) ids.push(...(await log.read(EVENTS_TOPIC, p.partition, p.start, 1_000_000)).map((r) => JSON.parse(r.value).event_id as string)); // the event ids (log ids are (client_id, event_id))
   await log.close();
   return ids.sort();
 }

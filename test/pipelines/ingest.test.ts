@@ -7,6 +7,7 @@ import { createEmbeddedEventLog } from '../../pipelines/event-log/embedded/embed
 import { EVENTS_TOPIC, type LogRecord } from '../../pipelines/event-log/event-log.ts';
 import { CsvParser } from '../../pipelines/ingest/csv-reader.ts';
 import { ingestFiles } from '../../pipelines/ingest/ingest-events.ts';
+import { registerOwners } from '../tenants-fixture.ts';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -48,6 +49,7 @@ describe('ingestFiles (JSONL)', () => {
       ].join('\n'),
     );
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     const report = await ingestFiles(config, [file], { quiet: true });
     expect(report.accepted).toBe(2);
     expect(report.byType).toEqual({ touch: 2 });
@@ -58,8 +60,8 @@ describe('ingestFiles (JSONL)', () => {
     expect(report.rejected[2]?.reason).toMatch(/^ts: /);
     expect(report.rejected[3]?.reason).toMatch(/^type: must be one of/);
     const records = await allRecords(config);
-    expect(records.map((r) => r.id).sort()).toEqual(['t-ev-1', 't-ev-4']);
-    const stored = JSON.parse((records.find((r) => r.id === 't-ev-4') as LogRecord).value);
+    expect(records.map((r) => r.id).sort()).toEqual(['4:acme:t-ev-1', '4:acme:t-ev-4']); // ids are (client_id, event_id)
+    const stored = JSON.parse((records.find((r) => r.id === '4:acme:t-ev-4') as LogRecord).value);
     expect(stored).toMatchObject({ ts: Date.parse('2024-05-01T10:00:00Z'), attributes: {}, audience: { age: 31 } });
     expect(records[0]).toMatchObject({ key: 'acme', timestamp: Date.parse('2024-05-01T10:00:00Z') });
   });
@@ -69,6 +71,7 @@ describe('ingestFiles (JSONL)', () => {
     const file = path.join(dir, 'events.jsonl');
     writeFileSync(file, `${Array.from({ length: 50 }, (_, i) => touch(i)).join('\n')}\n`);
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     expect((await ingestFiles(config, [file], { quiet: true })).accepted).toBe(50);
     const log = createEmbeddedEventLog(config);
     const before = await log.offsets(EVENTS_TOPIC);
@@ -85,6 +88,7 @@ describe('ingestFiles (JSONL)', () => {
     const good = path.join(dir, 'good.jsonl');
     writeFileSync(good, touch(1));
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     await expect(ingestFiles(config, [good, path.join(dir, 'missing.jsonl')], { quiet: true })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
     await expect(ingestFiles(config, [good], { quiet: true, format: 'xml' as never })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
     await expect(ingestFiles(config, [path.join(dir, 'x.csv')].map(() => good).concat(path.join(dir, 'a.txt')), { quiet: true })).rejects.toMatchObject({
@@ -159,13 +163,14 @@ describe('ingestFiles (CSV with a mapping)', () => {
       ].join('\r\n'),
     );
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     const report = await ingestFiles(config, [file], { mapping, quiet: true });
     expect(report.byType).toEqual({ campaign: 1, touch: 2, outcome: 1 });
     expect(report.rejected.map((r) => r.line)).toEqual([3, 7]); // row 3 spans lines 4-6 (quoted line breaks)
     expect(report.rejected[0]?.reason).toBe("age: column age value 'notanumber' is not a number");
     expect(report.rejected[1]?.reason).toMatch(/^vip: column vip value 'maybe' is not a boolean/);
     const records = await allRecords(config);
-    const byId = new Map(records.map((r) => [r.id, JSON.parse(r.value)]));
+    const byId = new Map(records.map((r) => [JSON.parse(r.value).event_id as string, JSON.parse(r.value)]));
     expect([...byId.keys()].sort()).toEqual(['cmp-spring', 'outcome-shop-1', 'touch-shop-1', 'touch-shop-3']);
     expect(byId.get('touch-shop-1')).toMatchObject({ audience: { segment: 'young', age: 31, vip: true }, attributes: { note: 'hello, "world"', source: 'csv' } });
     expect(byId.get('touch-shop-3')).toMatchObject({ audience: { segment: 'mid\ndle', age: 45 }, attributes: { note: 'multi\r\nline' } });
@@ -182,6 +187,7 @@ describe('ingestFiles (CSV with a mapping)', () => {
     // campaign id with a space is not a stable id: the campaign, touch and outcome of the row all fail together
     writeFileSync(file, 'when,campaign,segment,age,vip,note,converted,secret\n2024-05-02T10:00:00Z,bad id,young,31,true,x,yes,s\n2024-05-02T10:00:00Z,ok,young,31,true,x,yes,s\n');
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     const report = await ingestFiles(config, [file], { mapping, quiet: true });
     expect(report.rejected).toHaveLength(1);
     expect(report.rejected[0]).toMatchObject({ line: 2 });
@@ -195,6 +201,7 @@ describe('ingestFiles (CSV with a mapping)', () => {
     const file = path.join(dir, 'x.csv');
     writeFileSync(file, 'a,b\n1,2\n');
     const config = configFor(path.join(dir, 'home'));
+    await registerOwners(config, { acme: ['cmp-1'], shop: [] }); // registered tenants (acme's campaign created earlier)
     const unknownKey = path.join(dir, 'm1.json');
     writeFileSync(unknownKey, JSON.stringify({ ...MAPPING, delimiter: ';' }));
     await expect(ingestFiles(config, [file], { mapping: unknownKey, quiet: true })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringContaining("unknown field 'delimiter'") });

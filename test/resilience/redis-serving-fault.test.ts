@@ -15,6 +15,7 @@ import { buildApp } from '../../serving/app.ts';
 import { createRedisResultCache } from '../../serving/cache/redis/redis-result-cache.ts';
 import { hasRedisBinary, PrivateRedis } from '../adapters/private-redis.ts';
 import { fakeDeps, PLAN } from '../serving/serving-fakes.ts';
+import { bearer, type TestKeys } from '../serving/auth-keys.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const plan = (i: number) => ({ ...PLAN, budget: 1000 + i });
@@ -25,6 +26,7 @@ describe.skipIf(!hasRedisBinary())('serving on a Redis that crashes and comes ba
   let redis: PrivateRedis;
   let app: FastifyInstance;
   let store: OnlineStore;
+  let keys: TestKeys;
 
   beforeAll(async () => {
     redis = await PrivateRedis.start({ durable: true });
@@ -38,14 +40,15 @@ describe.skipIf(!hasRedisBinary())('serving on a Redis that crashes and comes ba
     const servingConfig = loadConfig({ env: {}, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 60_000, timeouts: { onlineStore: 1000, cache: 500, graph: 50, vector: 200 } } } });
     const world = await fakeDeps({ onlineStore: store, cache, config: servingConfig });
     app = await buildApp(world.deps, { poll: false });
+    keys = world.keys;
   });
   afterAll(async () => {
     await app?.close();
     await redis?.dispose();
   });
 
-  const predict = (i: number) => app.inject({ method: 'POST', url: '/v1/predict', payload: { plan: plan(i) } });
-  const ready = () => app.inject({ method: 'GET', url: '/health/ready' });
+  const predict = (i: number) => app.inject({ method: 'POST', url: '/v1/predict', payload: { plan: plan(i) }, headers: bearer(keys.byClient.c1!) });
+  const ready = () => app.inject({ method: 'GET', url: '/health/ready', headers: bearer(keys.admin) });
 
   it('serves fallbacks during the outage, reports not-ready naming the online store, and recovers by itself', async () => {
     const before = await predict(0);

@@ -3,17 +3,27 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlmanacError } from '../../core/errors.ts';
 import { buildApp } from '../../serving/app.ts';
 import { fakeDeps, fakeFeatures, fakeGraph, fakeModel, fakeScorer, PLAN, type FakeWorld, type ScorerCall } from './serving-fakes.ts';
+import { bearer, type TestKeys } from './auth-keys.ts';
 
 let app: FastifyInstance | undefined;
+let keys: TestKeys;
 afterEach(async () => { await app?.close(); app = undefined; });
 
 async function start(overrides: Parameters<typeof fakeDeps>[0] = {}): Promise<FakeWorld & { app: FastifyInstance }> {
   const world = await fakeDeps(overrides);
+  keys = world.keys;
   app = await buildApp(world.deps, { poll: false });
   return { ...world, app };
 }
 
-const post = (a: FastifyInstance, url: string, payload: unknown) => a.inject({ method: 'POST', url, payload: payload as object });
+/** The key of the client the body names (c1 when it names none): each tenant asks with its own key. */
+function keyFor(payload: unknown): string {
+  const p = payload as { touch?: { client_id?: string }; plan?: { client_id?: string }; events?: { client_id?: string }[] } | undefined;
+  const client = p?.touch?.client_id ?? p?.plan?.client_id ?? (Array.isArray(p?.events) ? p.events[0]?.client_id : undefined) ?? 'c1';
+  return keys.byClient[client] ?? keys.byClient.c1!;
+}
+const post = (a: FastifyInstance, url: string, payload: unknown) => a.inject({ method: 'POST', url, payload: payload as object, headers: bearer(keyFor(payload)) });
+const admin = () => bearer(keys.admin);
 
 describe('POST /v1/predict', () => {
   it('scores a touch of a known campaign with the champion, online aggregates included', async () => {
@@ -105,20 +115,24 @@ describe('POST /v1/predict', () => {
     expect(unknownCampaign.json()).toMatchObject({ code: 'ALMANAC_ERR_INPUT_NOT_FOUND', message: "campaign 'nope' not found" });
     const otherClient = await post(a, '/v1/predict', { touch: { client_id: 'c2', campaign_id: 'cmp1', audience: { segment: 's' } } });
     expect(otherClient.statusCode).toBe(404);
-    const unknownClient = await post(a, '/v1/predict', { plan: { ...PLAN, client_id: 'ghost' } });
+    expect(otherClient.json().message).toBe(unknownCampaign.json().message.replace('nope', 'cmp1'));
+    // a tenant key naming another client is 403; an admin naming an unknown client gets the 404
+    const otherTenant = await a.inject({ method: 'POST', url: '/v1/predict', headers: bearer(keys.byClient.c1!), payload: { plan: { ...PLAN, client_id: 'ghost' } } });
+    expect(otherTenant.statusCode).toBe(403);
+    const unknownClient = await a.inject({ method: 'POST', url: '/v1/predict', headers: admin(), payload: { plan: { ...PLAN, client_id: 'ghost' } } });
     expect(unknownClient.statusCode).toBe(404);
     expect(unknownClient.json().message).toBe("client 'ghost' not found");
   });
 
   it('never crashes on malformed JSON, a wrong content type or a huge body', async () => {
     const { app: a } = await start();
-    const malformed = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: '{"plan": ' });
+    const malformed = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...bearer(keys.byClient.c1!) }, payload: '{"plan": ' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().code).toBe('ALMANAC_ERR_INPUT_INVALID');
-    const text = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    const text = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'text/csv', ...bearer(keys.byClient.c1!) }, payload: 'a,b' });
     expect(text.statusCode).toBe(415);
     expect(text.json().code).toBe('ALMANAC_ERR_INPUT_INVALID');
-    const huge = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
+    const huge = await a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...bearer(keys.byClient.c1!) }, payload: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().code).toBe('ALMANAC_ERR_INPUT_INVALID');
     expect((await a.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
@@ -126,6 +140,7 @@ describe('POST /v1/predict', () => {
 
   it('503 ALMANAC_ERR_MODEL_NOT_READY before any champion exists', async () => {
     const world = await fakeDeps();
+    keys = world.keys;
     world.registry.models[0]!.aliases = [];
     app = await buildApp(world.deps, { poll: false });
     const res = await post(app, '/v1/predict', { plan: PLAN });
@@ -248,7 +263,9 @@ describe('POST /v1/patterns/search', () => {
     const bad = await post(a, '/v1/patterns/search', { plan: PLAN, top_n: 0 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details.issues[0].path).toBe('top_n');
-    expect((await post(a, '/v1/patterns/search', { plan: { ...PLAN, client_id: 'ghost' } })).statusCode).toBe(404);
+    expect((await post(a, '/v1/patterns/search', { plan: { ...PLAN, client_id: 'ghost' } })).statusCode).toBe(403);
+    expect((await a.inject({ method: 'POST', url: '/v1/patterns/search', headers: admin(), payload: { plan: { ...PLAN, client_id: 'ghost' } } })).statusCode).toBe(404);
+    keys = world.keys;
   });
 });
 
@@ -265,7 +282,8 @@ describe('POST /v1/events', () => {
     expect(body.rejected).toContainEqual({ index: 3, path: 'events.3.type', reason: expect.stringMatching(/must be one of/) });
     const again = await post(a, '/v1/events', { events: [touch('e1'), touch('e3')] });
     expect(again.json()).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
-    expect(log.records.map((r) => r.id)).toEqual(['e1', 'e3']);
+    // idempotency is on (client_id, event_id)
+    expect(log.records.map((r) => r.id)).toEqual(['2:c1:e1', '2:c1:e3']);
   });
 
   it('400 on an empty batch or a non-array', async () => {
@@ -278,22 +296,22 @@ describe('POST /v1/events', () => {
 describe('models, health, metrics, openapi', () => {
   it('GET /v1/models lists versions, aliases, metrics, lineage and what is served', async () => {
     const { app: a } = await start();
-    const body = (await a.inject({ method: 'GET', url: '/v1/models' })).json();
+    const body = (await a.inject({ method: 'GET', url: '/v1/models', headers: admin() })).json();
     expect(body.serving).toEqual({ model_version: 1, index_version: 'patterns_v1' });
     expect(body.versions[0]).toMatchObject({ version: 1, aliases: ['champion'], metrics: { roc_auc: 0.8 }, lineage: { trainingSetId: 'ts' } });
   });
 
   it('GET /health/ready reports each dependency; 503 when a required one is down, 200 when only optional ones are', async () => {
     const { app: a, store, deps } = await start();
-    const ok = await a.inject({ method: 'GET', url: '/health/ready' });
+    const ok = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });
     expect(ok.statusCode).toBe(200);
     expect(Object.keys(ok.json().dependencies).sort()).toEqual(['cache', 'eventLog', 'graph', 'model', 'onlineStore', 'vector']);
     deps.graph.ping = async () => false;
-    const degraded = await a.inject({ method: 'GET', url: '/health/ready' });
+    const degraded = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });
     expect(degraded.statusCode).toBe(200);
     expect(degraded.json().dependencies.graph).toMatchObject({ state: 'down', required: false });
     store.ping = async () => { throw new Error('connection refused'); };
-    const down = await a.inject({ method: 'GET', url: '/health/ready' });
+    const down = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ status: 'not_ready', dependencies: { onlineStore: { state: 'down', required: true, detail: 'connection refused' } } });
   });
@@ -303,7 +321,7 @@ describe('models, health, metrics, openapi', () => {
     await post(a, '/v1/predict', { plan: PLAN });
     await post(a, '/v1/predict', { plan: PLAN });
     await post(a, '/v1/patterns/search', { plan: PLAN });
-    const text = (await a.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await a.inject({ method: 'GET', url: '/metrics', headers: admin() })).body;
     expect(text).toMatch(/almanac_http_requests_total\{route="\/v1\/predict",method="POST",status="200"\} 2/);
     expect(text).toMatch(/almanac_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/predict",method="POST"\}/);
     expect(text).toMatch(/almanac_dependency_duration_seconds_count\{dependency="onlineStore",operation="read",outcome="ok"\}/);

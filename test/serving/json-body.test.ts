@@ -4,6 +4,7 @@ import { isAlmanacError } from '../../core/errors.ts';
 import { buildApp } from '../../serving/app.ts';
 import { parseJsonBody } from '../../serving/json-body.ts';
 import { fakeDeps, PLAN } from './serving-fakes.ts';
+import { bearer } from './auth-keys.ts';
 
 function reasonOf(text: string): string {
   try {
@@ -38,14 +39,19 @@ describe('parseJsonBody', () => {
 
 describe('POST with a prototype key', () => {
   let app: FastifyInstance;
-  beforeAll(async () => { app = await buildApp((await fakeDeps()).deps, { poll: false }); });
+  let key: { authorization: string };
+  beforeAll(async () => {
+    const world = await fakeDeps();
+    key = bearer(world.keys.byClient.c1!);
+    app = await buildApp(world.deps, { poll: false });
+  });
   afterAll(async () => { await app.close(); });
 
   it('answers 400 naming the reserved key; the same body without it is served', async () => {
-    const poisoned = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: `{"plan": ${JSON.stringify(PLAN)}, "__proto__": {"admin": true}}` });
+    const poisoned = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...key }, payload: `{"plan": ${JSON.stringify(PLAN)}, "__proto__": {"admin": true}}` });
     expect(poisoned.statusCode).toBe(400);
     expect(poisoned.json()).toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', message: "the body uses the reserved key '__proto__' (refused to prevent prototype poisoning); rename or remove it" });
-    const clean = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ plan: PLAN }) });
+    const clean = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...key }, payload: JSON.stringify({ plan: PLAN }) });
     expect(clean.statusCode).toBe(200);
   });
 });

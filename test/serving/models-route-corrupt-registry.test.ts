@@ -7,6 +7,7 @@ import { createModelRegistry } from '../../models/registry/create-model-registry
 import { buildApp } from '../../serving/app.ts';
 import { tinyLineage, tinyMetrics, tinySignature, writeTinyOnnx } from '../models/tiny-model.ts';
 import { fakeDeps } from './serving-fakes.ts';
+import { bearer } from './auth-keys.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'almanac-models-route-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -19,9 +20,9 @@ describe('GET /v1/models with a corrupt registry alias file', () => {
     const world = await fakeDeps();
     const app = await buildApp({ ...world.deps, registry }, { poll: false });
     try {
-      expect((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/v1/models', headers: bearer(world.keys.admin) })).statusCode).toBe(200);
       fs.writeFileSync(path.join(home, 'registry', 'aliases.json'), '{"champion": 1,');
-      const r = await app.inject({ method: 'GET', url: '/v1/models' });
+      const r = await app.inject({ method: 'GET', url: '/v1/models', headers: bearer(world.keys.admin) });
       expect(r.statusCode).toBe(503);
       const body = r.json() as { code: string; message: string; details: { file: string } };
       expect(body.code).toBe('ALMANAC_ERR_REGISTRY_CORRUPT');

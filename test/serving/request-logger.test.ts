@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../serving/app.ts';
 import { lazyChildLogger } from '../../serving/request-logger.ts';
 import { fakeDeps, fakeFeatures } from './serving-fakes.ts';
+import { bearer } from './auth-keys.ts';
 
 function memoryLogger(level: string) {
   const lines: Record<string, unknown>[] = [];
@@ -21,7 +22,7 @@ describe('request loggers (made on first use)', () => {
     const { logger, lines } = memoryLogger('warn');
     const world = await fakeDeps({ features: { ...fakeFeatures, lookupCampaigns: async () => { throw new TypeError('bug'); } } });
     app = await buildApp(world.deps, { poll: false, logger });
-    const bad = await app.inject({ method: 'POST', url: '/v1/predict', payload: TOUCH });
+    const bad = await app.inject({ method: 'POST', url: '/v1/predict', payload: TOUCH, headers: bearer(world.keys.byClient.c1!) });
     expect(bad.statusCode).toBe(500);
     expect(lines.map((l) => [l.msg, l.reqId, l.svc])).toEqual([['unexpected error', bad.headers['x-request-id'], 't']]);
   });
@@ -31,7 +32,7 @@ describe('request loggers (made on first use)', () => {
     const world = await fakeDeps();
     app = await buildApp(world.deps, { poll: false, logger });
     lines.length = 0;
-    const res = await app.inject({ method: 'POST', url: '/v1/predict', payload: TOUCH, headers: { 'x-request-id': 'req-42' } });
+    const res = await app.inject({ method: 'POST', url: '/v1/predict', payload: TOUCH, headers: { 'x-request-id': 'req-42', ...bearer(world.keys.byClient.c1!) } });
     expect(res.statusCode).toBe(200);
     const requestLines = lines.filter((l) => l.reqId !== undefined);
     expect(requestLines.map((l) => [l.msg, l.reqId])).toEqual([['incoming request', 'req-42'], ['request completed', 'req-42']]);

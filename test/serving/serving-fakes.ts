@@ -26,6 +26,9 @@ import type { CampaignProfile, FeatureFunctions, PatternFilterOptions, ServingDe
 
 export const CHANNELS = ['email', 'display', 'social', 'search'];
 export const SEGMENTS = ['young_urban', 'families', 'seniors', 'students'];
+import { eventIdentity } from '../../core/domain/event.ts';
+import { createEmbeddedTenantStore } from '../../core/tenants/embedded/embedded-tenant-store.ts';
+import { createTestKeys, type TestKeys } from './auth-keys.ts';
 const DIM = CHANNELS.length + SEGMENTS.length;
 
 /** A unit vector: one-hot channel + one-hot segment (normalised). */
@@ -253,21 +256,23 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
   const loads: number[] = [];
   const scorerCalls: ScorerCall[] = [];
   const deps: ServingDeps = {
-    config, registry, onlineStore: store, vectorIndex, graph: fakeGraph(), cache: createEmbeddedResultCache(config), eventLog: log,
+    config, registry, onlineStore: store, vectorIndex, graph: fakeGraph(), cache: createEmbeddedResultCache(config), eventLog: log, tenants,
     loadScorer: async (m) => { loads.push(m.version); return fakeScorer(m, closedScorers, { calls: scorerCalls }); },
     features: fakeFeatures,
     appendEvents: async (l, events) => {
-      const acks = await l.append('almanac.events', events.map((e) => ({ id: e.event_id, key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) })));
+      const acks = await l.append('almanac.events', events.map((e) => ({ id: eventIdentity(e), key: e.client_id, timestamp: e.ts, value: JSON.stringify(e) })));
       return { accepted: acks.filter((a) => a.status === 'appended').length, duplicates: acks.filter((a) => a.status === 'duplicate').length };
     },
     patternFilter: fakePatternFilter,
+  /** A tenant key for c1 and c2 (registered; cmp1 is c1's) and an admin key. */
+  keys: TestKeys;
     popularPatterns: async (o) => patterns()
       .filter((p) => p.distinct_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
       .sort((a, b) => b.ci_low - a.ci_low),
     metrics: createMetrics(false),
     ...overrides,
   };
-  return { deps, config, registry, store, log, closedScorers, loads, scorerCalls };
+  return { deps, config, registry, store, log, closedScorers, loads, scorerCalls, keys };
 }
 
 export const PLAN = {
@@ -275,3 +280,7 @@ export const PLAN = {
   start: '2024-05-01T00:00:00Z', end: '2024-05-31T00:00:00Z', attributes: { offer: 'discount' },
   audience: [{ segment: 'young_urban', age_band: '25-34' }, { segment: 'families' }],
 };
+  const tenants = createEmbeddedTenantStore(config);
+  await tenants.init();
+  const keys = await createTestKeys(tenants, [...CLIENTS]);
+  await tenants.claimCampaigns('c1', ['cmp1']);

@@ -44,7 +44,7 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
     format: 1,
     spec: coll.spec,
     nextLabel: size,
-    ids: coll.ids.slice(0, size).map((id) => id ?? null),
+    ids: Array.from({ length: size }, (_, label) => coll.ids.idAt(label) ?? null),
     tenants: coll.tenants.values,
     tenantOf: Array.from(coll.tenantOf.subarray(0, size)),
     columns: [...coll.columns.values()].map((c) => columnToJson(c, size)),
@@ -74,7 +74,7 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
     index.readIndexSync(path.join(dir, `${gen}.index.bin`));
     const coll = new HnswCollection(state.spec, tuning, index, new Dictionary(state.tenants));
     const capacity = index.getMaxElements();
-    coll.ids = state.ids.map((id) => id ?? undefined);
+    state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
     coll.tenantOf.set(state.tenantOf);
     for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json, capacity));
     const raw = await readFile(path.join(dir, `${gen}.vectors.f32`));

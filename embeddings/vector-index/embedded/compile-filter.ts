@@ -102,9 +102,11 @@ function conditionCheck(col: Column, cond: Condition): LabelPredicate | 'none' {
       if (codes.size === 0) return 'none';
       const lists = col.lists;
       return (label) => {
-        const list = lists[label];
-        if (list === undefined) return false;
-        for (let j = 0; j < list.length; j++) if (codes.has(list[j] as number)) return true;
+        const n = lists.length(label);
+        if (n <= 0) return false;
+        const pool = lists.pool;
+        const s = lists.start[label] as number;
+        for (let j = s; j < s + n; j++) if (codes.has(pool[j] as number)) return true;
         return false;
       };
     }
@@ -132,7 +134,7 @@ function presentCheck(col: Column): LabelPredicate {
   if (col.type === 'number') return (label) => !Number.isNaN(col.values[label] as number);
   if (col.type === 'bool') return (label) => (col.values[label] as number) >= 0;
   if (col.type === 'string') return (label) => (col.codes[label] as number) >= 0;
-  return (label) => col.lists[label] !== undefined;
+  return (label) => col.lists.length(label) >= 0;
 }
 
 /** Missing values (NaN) never pass; bounds as rangeBounds decides them. */

@@ -11,15 +11,15 @@ export interface Neighbour {
   distance: number;
 }
 
-/** The labels start ≤ label < end whose `live` entry is set (a scan of the whole collection without an iterator). */
+/** The labels start ≤ label < end that `live` has (a scan of the whole collection without an iterator). */
 export interface LabelRange {
   start: number;
   end: number;
-  live: readonly unknown[];
+  live: { has(label: number): boolean };
 }
 
-/** Labels to scan: a set/iterable of labels, or a range of live labels. */
-export type LabelSource = Iterable<number> | LabelRange;
+/** Labels to scan: a typed array or other iterable of labels, or a range of live labels. */
+export type LabelSource = Int32Array | Iterable<number> | LabelRange;
 
 const isRange = (s: LabelSource): s is LabelRange => typeof (s as LabelRange).end === 'number';
 
@@ -52,7 +52,9 @@ export function bruteForceSearch(
   };
   for (const source of partitions) {
     if (isRange(source)) {
-      for (let label = source.start; label < source.end; label++) if (source.live[label] !== undefined) consider(label);
+      for (let label = source.start; label < source.end; label++) if (source.live.has(label)) consider(label);
+    } else if (source instanceof Int32Array) {
+      for (let i = 0; i < source.length; i++) consider(source[i] as number);
     } else {
       for (const label of source) consider(label);
     }

@@ -1,12 +1,15 @@
 /**
- * One embedded collection: an hnswlib HNSW graph plus string ids mapped to hnswlib labels,
- * tenant codes and columnar metadata indexed by label. Deleted labels are marked deleted in the
+ * One embedded collection: an hnswlib HNSW graph plus string ids mapped to hnswlib labels
+ * (id-table.ts), tenant codes, tenant partitions (label-lists.ts) and columnar metadata indexed by
+ * label — typed arrays throughout, so a million records add no million objects to the JS heap. Deleted labels are marked deleted in the
  * graph and reused by later inserts (hnswlib re-links a reused label), so churn does not grow it.
  */
 import hnswlib from 'hnswlib-node';
 import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
+import { IdTable } from './id-table.ts';
+import { LabelLists } from './label-lists.ts';
 import { LabelPostings } from './label-postings.ts';
 import { Dictionary, growColumn, newColumn, readCell, writeCell, type Column } from './metadata-columns.ts';
 
@@ -60,15 +63,15 @@ export class HnswCollection {
   readonly fields: Map<string, FieldSpec>;
   readonly columns = new Map<string, Column>();
   readonly tenants: Dictionary;
-  ids: (string | undefined)[] = [];
+  readonly ids = new IdTable();
   tenantOf: Int32Array;
   vectors: Float32Array;
   /** Euclidean norm of each stored vector (cosine exact scans divide by it instead of recomputing it). */
   norms: Float32Array;
   free: number[] = [];
   nextLabel = 0;
-  private readonly labelOf = new Map<string, number>();
-  private readonly tenantLabels = new Map<number, Set<number>>();
+  /** Labels by tenant code: the tenant partitions. */
+  private readonly partitions = new LabelLists(true);
   private readonly postings = new LabelPostings();
 
   constructor(spec: CollectionSpec, tuning: HnswTuning, index?: hnswlib.HierarchicalNSW, tenants = new Dictionary()) {
@@ -90,37 +93,33 @@ export class HnswCollection {
   }
 
   get size(): number {
-    return this.labelOf.size;
+    return this.ids.size;
   }
 
-  /** Rebuilds the id → label and tenant → labels maps after loading state. */
+  /** Rebuilds the norms and tenant partitions after loading state (ids set). */
   reindexLabels(): void {
-    this.labelOf.clear();
-    this.tenantLabels.clear();
+    this.partitions.clear();
     this.postings.clear();
-    this.ids.forEach((id, label) => {
-      if (id === undefined) return;
+    for (const label of this.ids.labels()) {
       this.norms[label] = this.normAt(label);
-      this.labelOf.set(id, label);
-      this.tenantSet(this.tenantOf[label] as number).add(label);
-    });
+      this.partitions.add(this.tenantOf[label] as number, label);
+    }
   }
 
   /** Upserts validated records (the last of duplicate ids wins). */
   upsert(records: VectorRecord[]): void {
-    const fresh = records.filter((r) => !this.labelOf.has(r.id)).length;
+    const fresh = records.filter((r) => this.ids.labelOf(r.id) < 0).length;
     this.ensureCapacity(this.nextLabel + Math.max(0, fresh - this.free.length));
     for (const r of records) this.put(r);
   }
 
   private put(r: VectorRecord): void {
-    let label = this.labelOf.get(r.id);
-    if (label === undefined) {
+    let label = this.ids.labelOf(r.id);
+    if (label < 0) {
       label = this.free.pop() ?? this.nextLabel++;
-      this.labelOf.set(r.id, label);
-      this.ids[label] = r.id;
+      this.ids.set(label, r.id);
     } else {
-      this.tenantSet(this.tenantOf[label] as number).delete(label);
+      this.partitions.remove(this.tenantOf[label] as number, label);
     }
     const vector = Array.from(r.vector);
     this.index.addPoint(vector, label);
@@ -128,7 +127,7 @@ export class HnswCollection {
     this.norms[label] = this.normAt(label);
     const tenant = this.tenants.encode(r.tenant);
     this.tenantOf[label] = tenant;
-    this.tenantSet(tenant).add(label);
+    this.partitions.add(tenant, label);
     for (const col of this.columns.values()) {
       this.postings.beforeWrite(col, label);
       writeCell(col, label, r.metadata?.[col.name]);
@@ -140,12 +139,11 @@ export class HnswCollection {
   delete(ids: string[]): number {
     let n = 0;
     for (const id of ids) {
-      const label = this.labelOf.get(id);
-      if (label === undefined) continue;
+      const label = this.ids.labelOf(id);
+      if (label < 0) continue;
       this.index.markDelete(label);
-      this.labelOf.delete(id);
-      this.ids[label] = undefined;
-      this.tenantSet(this.tenantOf[label] as number).delete(label);
+      this.ids.remove(label);
+      this.partitions.remove(this.tenantOf[label] as number, label);
       this.tenantOf[label] = -1;
       for (const col of this.columns.values()) {
         this.postings.beforeWrite(col, label);
@@ -160,8 +158,8 @@ export class HnswCollection {
   get(ids: string[]): VectorRecord[] {
     const out: VectorRecord[] = [];
     for (const id of ids) {
-      const label = this.labelOf.get(id);
-      if (label !== undefined) out.push(this.recordAt(label));
+      const label = this.ids.labelOf(id);
+      if (label >= 0) out.push(this.recordAt(label));
     }
     return out;
   }
@@ -225,11 +223,11 @@ export class HnswCollection {
   private partition(compiled: CompiledFilter): LabelSource[] | undefined {
     const max = this.tuning.bruteForceMax;
     if (compiled.tenantCodes !== undefined) {
-      const sets = compiled.tenantCodes.map((c) => this.tenantSet(c));
-      const total = sets.reduce((s, set) => s + set.size, 0);
-      if (total <= max) return sets;
+      const lists = compiled.tenantCodes.map((c) => this.partitions.of(c));
+      const total = lists.reduce((s, list) => s + list.length, 0);
+      if (total <= max) return lists;
     }
-    if (this.size <= max) return [this.labelOf.values()];
+    if (this.size <= max) return [{ start: 0, end: this.nextLabel, live: this.ids }];
     return undefined;
   }
 
@@ -250,14 +248,14 @@ export class HnswCollection {
 
   private smallestSource(compiled: CompiledFilter): { sources: LabelSource[]; size: number } {
     let best: { sources: LabelSource[]; size: number } = { sources: [{ start: 0, end: this.nextLabel, live: this.ids }], size: this.size };
-    const consider = (sets: Set<number>[]) => {
-      const size = sets.reduce((s, set) => s + set.size, 0);
-      if (size < best.size) best = { sources: sets, size };
+    const consider = (lists: Int32Array[]) => {
+      const size = lists.reduce((s, list) => s + list.length, 0);
+      if (size < best.size) best = { sources: lists, size };
     };
-    if (compiled.tenantCodes !== undefined) consider(compiled.tenantCodes.map((c) => this.tenantSet(c)));
+    if (compiled.tenantCodes !== undefined) consider(compiled.tenantCodes.map((c) => this.partitions.of(c)));
     for (const p of compiled.postings) {
       const lists = this.postings.of(this.columns.get(p.field) as Column, this.nextLabel);
-      if (lists !== undefined) consider(p.codes.map((c) => lists.get(c) ?? new Set<number>()));
+      if (lists !== undefined) consider(p.codes.map((c) => lists.of(c)));
     }
     return best;
   }
@@ -270,7 +268,7 @@ export class HnswCollection {
     let passed = 0;
     for (let at = step / 2; at < end; at += step) {
       const label = Math.floor(at);
-      if (this.ids[label] === undefined) continue;
+      if (!this.ids.has(label)) continue;
       sampled++;
       if (compiled.predicate(label)) passed++;
     }
@@ -279,7 +277,7 @@ export class HnswCollection {
 
   private hitAt(n: Neighbour, withVector: boolean): SearchHit {
     const hit: SearchHit = {
-      id: this.ids[n.label] as string,
+      id: this.ids.idAt(n.label) as string,
       score: scoreOf(this.spec.metric, n.distance),
       tenant: this.tenants.values[this.tenantOf[n.label] as number] as string,
       metadata: this.metadataAt(n.label),
@@ -305,7 +303,7 @@ export class HnswCollection {
 
   private recordAt(label: number): VectorRecord {
     return {
-      id: this.ids[label] as string,
+      id: this.ids.idAt(label) as string,
       vector: this.vectorAt(label),
       tenant: this.tenants.values[this.tenantOf[label] as number] as string,
       metadata: this.metadataAt(label),
@@ -319,15 +317,6 @@ export class HnswCollection {
       if (v !== undefined) out[col.name] = v;
     }
     return out;
-  }
-
-  private tenantSet(code: number): Set<number> {
-    let set = this.tenantLabels.get(code);
-    if (set === undefined) {
-      set = new Set();
-      this.tenantLabels.set(code, set);
-    }
-    return set;
   }
 
   private ensureCapacity(needed: number): void {

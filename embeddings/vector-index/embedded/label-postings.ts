@@ -1,24 +1,25 @@
 /**
  * Inverted lists of the string and string[] metadata columns: dictionary code → the labels holding
- * it. A column's lists are built on the first selective filter over it (one pass over the column),
- * then kept in step with every write, so a selective eq / in / contains_any filter enumerates its
- * few candidate labels instead of scanning the collection.
+ * it (label-lists.ts: typed arrays, no Set per code). A column's lists are built on the first
+ * selective filter over it (one pass over the column), then kept in step with every write, so a
+ * selective eq / in / contains_any filter enumerates its few candidate labels instead of scanning
+ * the collection.
  */
+import { LabelLists } from './label-lists.ts';
 import type { Column } from './metadata-columns.ts';
 
-export type Postings = Map<number, Set<number>>;
-
 export class LabelPostings {
-  private readonly built = new Map<string, Postings>();
+  private readonly built = new Map<string, LabelLists>();
 
   /** The lists of a string / string[] column (built now if needed); undefined for other types. */
-  of(col: Column, end: number): Postings | undefined {
+  of(col: Column, end: number): LabelLists | undefined {
     if (col.type !== 'string' && col.type !== 'string[]') return undefined;
     let lists = this.built.get(col.name);
     if (lists === undefined) {
-      lists = new Map();
-      for (let label = 0; label < end; label++) forEachCode(col, label, (code) => add(lists as Postings, code, label));
-      this.built.set(col.name, lists);
+      const made = new LabelLists(col.type === 'string');
+      for (let label = 0; label < end; label++) forEachCode(col, label, (code) => made.add(code, label));
+      this.built.set(col.name, made);
+      lists = made;
     }
     return lists;
   }
@@ -26,13 +27,13 @@ export class LabelPostings {
   /** Call before a label's cell of `col` changes (or is cleared). */
   beforeWrite(col: Column, label: number): void {
     const lists = this.built.get(col.name);
-    if (lists !== undefined) forEachCode(col, label, (code) => lists.get(code)?.delete(label));
+    if (lists !== undefined) forEachCode(col, label, (code) => lists.remove(code, label));
   }
 
   /** Call after a label's cell of `col` was written. */
   afterWrite(col: Column, label: number): void {
     const lists = this.built.get(col.name);
-    if (lists !== undefined) forEachCode(col, label, (code) => add(lists, code, label));
+    if (lists !== undefined) forEachCode(col, label, (code) => lists.add(code, label));
   }
 
   clear(): void {
@@ -40,21 +41,21 @@ export class LabelPostings {
   }
 }
 
-function add(lists: Postings, code: number, label: number): void {
-  let set = lists.get(code);
-  if (set === undefined) {
-    set = new Set();
-    lists.set(code, set);
-  }
-  set.add(label);
-}
-
 function forEachCode(col: Column, label: number, fn: (code: number) => void): void {
   if (col.type === 'string') {
     const code = col.codes[label] ?? -1;
     if (code >= 0) fn(code);
   } else if (col.type === 'string[]') {
-    const list = col.lists[label];
-    if (list !== undefined) for (let j = 0; j < list.length; j++) fn(list[j] as number);
+    const list = col.lists.at(label);
+    if (list === undefined) return;
+    const seen = list.length > 1 ? new Set<number>() : undefined; // a list may repeat a value: one posting per code
+    for (let j = 0; j < list.length; j++) {
+      const code = list[j] as number;
+      if (seen !== undefined) {
+        if (seen.has(code)) continue;
+        seen.add(code);
+      }
+      fn(code);
+    }
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Columnar metadata of one embedded collection, indexed by hnswlib label: numbers in a
  * Float64Array (NaN = missing), booleans in an Int8Array (-1 = missing), strings as dictionary
- * codes (-1 = missing) and string[] as arrays of codes. Filters compile against these columns, so
- * the per-neighbour check inside the ANN search is a typed-array read, never an object lookup.
+ * codes (-1 = missing) and string[] as code lists in one shared Int32Array pool (start and length
+ * per label; length -1 = missing; a rewritten cell's old slice is garbage until the pool is
+ * compacted). Filters compile against these columns, so the per-neighbour check inside the ANN
+ * search is a typed-array read, never an object lookup, and a column holds no object per record.
  */
 import type { FieldSpec, Scalar, ScalarType } from '../vector-index.ts';
 
@@ -35,7 +37,73 @@ export type Column =
   | { name: string; type: 'number'; values: Float64Array }
   | { name: string; type: 'bool'; values: Int8Array }
   | { name: string; type: 'string'; codes: Int32Array; dict: Dictionary }
-  | { name: string; type: 'string[]'; lists: (Int32Array | undefined)[]; dict: Dictionary };
+  | { name: string; type: 'string[]'; lists: CodeLists; dict: Dictionary };
+
+/** The string[] cells of a column: label → slice of `pool` (see the file comment). */
+export class CodeLists {
+  pool = new Int32Array(1024);
+  private end = 0;
+  private garbage = 0;
+  start: Int32Array;
+  len: Int32Array;
+
+  constructor(capacity: number) {
+    this.start = new Int32Array(capacity);
+    this.len = new Int32Array(capacity).fill(-1);
+  }
+
+  /** Length of the label's list, -1 when missing. */
+  length(label: number): number {
+    return label < this.len.length ? (this.len[label] as number) : -1;
+  }
+
+  /** The label's codes (a view, valid until the next write), or undefined when missing. */
+  at(label: number): Int32Array | undefined {
+    const n = this.length(label);
+    if (n < 0) return undefined;
+    const s = this.start[label] as number;
+    return this.pool.subarray(s, s + n);
+  }
+
+  set(label: number, codes: ArrayLike<number> | undefined): void {
+    this.grow(label + 1);
+    const old = this.len[label] as number;
+    if (old > 0) this.garbage += old;
+    if (codes === undefined) {
+      this.len[label] = -1;
+      return;
+    }
+    if (this.end + codes.length > this.pool.length) this.compactOrGrow(codes.length);
+    this.pool.set(codes, this.end);
+    this.start[label] = this.end;
+    this.len[label] = codes.length;
+    this.end += codes.length;
+  }
+
+  grow(capacity: number): void {
+    if (capacity <= this.len.length) return;
+    const size = Math.max(capacity, this.len.length * 2, 16);
+    this.start = grow(this.start, size, 0);
+    this.len = grow(this.len, size, -1);
+  }
+
+  private compactOrGrow(extra: number): void {
+    const liveCodes = this.end - this.garbage;
+    const next = new Int32Array(Math.max(1024, (liveCodes + extra) * 2));
+    let end = 0;
+    for (let label = 0; label < this.len.length; label++) {
+      const n = this.len[label] as number;
+      if (n <= 0) continue;
+      const s = this.start[label] as number;
+      next.set(this.pool.subarray(s, s + n), end);
+      this.start[label] = end;
+      end += n;
+    }
+    this.pool = next;
+    this.end = end;
+    this.garbage = 0;
+  }
+}
 
 /** Serialized column (JSON-friendly): see `toJSON`/`fromJSON`. */
 export type ColumnJson =
@@ -53,13 +121,13 @@ export function newColumn(field: FieldSpec, capacity: number): Column {
     case 'string':
       return { name: field.name, type: 'string', codes: new Int32Array(capacity).fill(-1), dict: new Dictionary() };
     case 'string[]':
-      return { name: field.name, type: 'string[]', lists: [], dict: new Dictionary() };
+      return { name: field.name, type: 'string[]', lists: new CodeLists(capacity), dict: new Dictionary() };
   }
 }
 
 /** Grows typed arrays to at least `capacity` (doubling), keeping values. */
 export function growColumn(col: Column, capacity: number): void {
-  if (col.type === 'string[]') return;
+  if (col.type === 'string[]') return col.lists.grow(capacity);
   const current = col.type === 'string' ? col.codes : col.values;
   if (current.length >= capacity) return;
   const size = Math.max(capacity, current.length * 2, 16);
@@ -89,7 +157,7 @@ export function writeCell(col: Column, label: number, value: Scalar | string[] |
       col.codes[label] = missing ? -1 : col.dict.encode(value as string);
       return;
     case 'string[]':
-      col.lists[label] = missing ? undefined : Int32Array.from(value as string[], (s) => col.dict.encode(s));
+      col.lists.set(label, missing ? undefined : (value as string[]).map((s) => col.dict.encode(s)));
   }
 }
 
@@ -109,7 +177,7 @@ export function readCell(col: Column, label: number): Scalar | string[] | undefi
       return c < 0 ? undefined : col.dict.values[c];
     }
     case 'string[]': {
-      const list = col.lists[label];
+      const list = col.lists.at(label);
       return list === undefined ? undefined : Array.from(list, (c) => col.dict.values[c] as string);
     }
   }
@@ -124,7 +192,10 @@ export function columnToJson(col: Column, size: number): ColumnJson {
     case 'string':
       return { name: col.name, type: 'string', dict: col.dict.values, codes: Array.from(col.codes.subarray(0, size)) };
     case 'string[]':
-      return { name: col.name, type: 'string[]', dict: col.dict.values, lists: Array.from({ length: size }, (_, i) => (col.lists[i] ? Array.from(col.lists[i]!) : null)) };
+      return { name: col.name, type: 'string[]', dict: col.dict.values, lists: Array.from({ length: size }, (_, i) => {
+        const list = col.lists.at(i);
+        return list === undefined ? null : Array.from(list);
+      }) };
   }
 }
 
@@ -146,7 +217,7 @@ export function columnFromJson(json: ColumnJson, capacity: number): Column {
     case 'string[]':
       if (col.type === 'string[]') {
         json.dict.forEach((v) => col.dict.encode(v));
-        col.lists = json.lists.map((l) => (l === null ? undefined : Int32Array.from(l)));
+        json.lists.forEach((l, i) => col.lists.set(i, l ?? undefined));
       }
   }
   return col;

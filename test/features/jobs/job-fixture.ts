@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type AlmanacConfig } from '../../../core/config.ts';
+import { registerOwnersOf } from '../../tenants-fixture.ts';
 import type { AlmanacEvent } from '../../../core/domain/event.ts';
 import { createOfflineStore } from '../../../features/offline-store/create-offline-store.ts';
 import type { FeatureRow } from '../../../features/feature-view.ts';
@@ -20,6 +21,8 @@ export function tempConfig(partitions = 3): AlmanacConfig {
  * without idempotent ids (Kafka) would store it, so the engine's own dedupe is exercised.
  */
 export async function appendToLog(config: AlmanacConfig, events: AlmanacEvent[], sent = new Map<string, number>()): Promise<void> {
+  // the tenants exist before their events flow (an admin registered them; each campaign is its first client's)
+  await registerOwnersOf(config, events.map((e) => (e.type === 'client' ? { client_id: e.client_id } : { client_id: e.client_id, campaign_id: e.campaign_id })));
   const log = await createEventLog(config);
   await log.init();
   await log.ensureTopic(EVENTS_TOPIC, { partitions: config.eventLog.partitions });
