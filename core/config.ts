@@ -182,6 +182,8 @@ export const configSchema = z
       'ALMANAC_VECTOR=milvus needs an address: set MILVUS_ADDRESS=host:19530');
     need(c.vector.adapter === 'qdrant' && !c.vector.qdrant.url, ['vector', 'qdrant', 'url'],
       'ALMANAC_VECTOR=qdrant needs a URL: set QDRANT_URL=http://host:6333');
+    need(c.tenants.adapter === 'redis' && !c.tenants.redis.url, ['tenants', 'redis', 'url'],
+      'ALMANAC_TENANTS=redis needs a URL: set REDIS_URL=redis://host:6379');
     need(c.graph.adapter === 'neo4j' && !c.graph.neo4j.uri, ['graph', 'neo4j', 'uri'],
       'ALMANAC_GRAPH=neo4j needs a URI: set NEO4J_URI=bolt://host:7687');
   });
@@ -192,8 +194,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 type Env = Record<string, string | undefined>;
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
-    need(c.tenants.adapter === 'redis' && !c.tenants.redis.url, ['tenants', 'redis', 'url'],
-      'ALMANAC_TENANTS=redis needs a URL: set REDIS_URL=redis://host:6379');
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
@@ -238,6 +238,9 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['NEO4J_URI', ['graph', 'neo4j', 'uri'], (_n, v) => v],
   ['NEO4J_USER', ['graph', 'neo4j', 'user'], (_n, v) => v],
   ['NEO4J_PASSWORD', ['graph', 'neo4j', 'password'], (_n, v) => v],
+  ['ALMANAC_TENANTS', ['tenants', 'adapter'], (_n, v) => v],
+  ['ALMANAC_METRICS_ADDRESS', ['serving', 'metricsAddress'], (_n, v) => v],
+  ['ALMANAC_RATE_LIMIT', ['serving', 'rateLimit', 'max'], toInt],
   ['ALMANAC_HOST', ['serving', 'host'], (_n, v) => v],
   ['ALMANAC_PORT', ['serving', 'port'], toInt],
   ['ALMANAC_MAX_FUTURE_SKEW', ['events', 'maxFutureSkewMs'], toInt],
@@ -248,9 +251,6 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
 
 /**
  * Loads the configuration: `file` (or ALMANAC_CONFIG, or ./almanac.config.json when present), then the
-  ['ALMANAC_TENANTS', ['tenants', 'adapter'], (_n, v) => v],
-  ['ALMANAC_METRICS_ADDRESS', ['serving', 'metricsAddress'], (_n, v) => v],
-  ['ALMANAC_RATE_LIMIT', ['serving', 'rateLimit', 'max'], toInt],
  * environment on top, then `overrides` (used by tests and CLI flags).
  * @throws AlmanacError ALMANAC_ERR_CONFIG_INVALID / ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER / ALMANAC_ERR_CONFIG_MISSING_URL
  */
@@ -273,6 +273,7 @@ export function loadConfig(options: { file?: string; env?: Env; overrides?: Conf
   if (REDIS_URL) {
     setPath(raw, ['onlineStore', 'redis', 'url'], REDIS_URL);
     setPath(raw, ['cache', 'redis', 'url'], REDIS_URL);
+    setPath(raw, ['tenants', 'redis', 'url'], REDIS_URL);
   }
   const merged = deepMerge(raw, (options.overrides ?? {}) as Record<string, unknown>);
   return validateConfig(merged);
@@ -283,7 +284,6 @@ export function validateConfig(raw: unknown): AlmanacConfig {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = fieldIssues(result.error);
-    setPath(raw, ['tenants', 'redis', 'url'], REDIS_URL);
   const first = issues[0] ?? { path: '(root)', reason: 'invalid' };
   const code = first.reason.startsWith('unknown adapter')
     ? 'ALMANAC_ERR_CONFIG_UNKNOWN_ADAPTER'

@@ -242,6 +242,7 @@ describe('POST /v1/patterns/search', () => {
 
   it('falls back to popular patterns from the catalogue when the vector index fails', async () => {
     const world = await fakeDeps();
+    keys = world.keys;
     world.deps.vectorIndex.search = async () => { throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'milvus down'); };
     app = await buildApp(world.deps, { poll: false });
     const res = await post(app, '/v1/patterns/search', { plan: { ...PLAN, channel: 'email' }, top_n: 3 });
@@ -265,7 +266,6 @@ describe('POST /v1/patterns/search', () => {
     expect(bad.json().details.issues[0].path).toBe('top_n');
     expect((await post(a, '/v1/patterns/search', { plan: { ...PLAN, client_id: 'ghost' } })).statusCode).toBe(403);
     expect((await a.inject({ method: 'POST', url: '/v1/patterns/search', headers: admin(), payload: { plan: { ...PLAN, client_id: 'ghost' } } })).statusCode).toBe(404);
-    keys = world.keys;
   });
 });
 

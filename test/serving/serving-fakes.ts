@@ -23,12 +23,12 @@ import type { InputSignature, ModelRegistry, ModelVersion } from '../../models/r
 import type { AppendRecord, EventLog } from '../../pipelines/event-log/event-log.ts';
 import { createEmbeddedResultCache } from '../../serving/cache/embedded/embedded-result-cache.ts';
 import type { CampaignProfile, FeatureFunctions, PatternFilterOptions, ServingDeps } from '../../serving/serving-deps.ts';
-
-export const CHANNELS = ['email', 'display', 'social', 'search'];
-export const SEGMENTS = ['young_urban', 'families', 'seniors', 'students'];
 import { eventIdentity } from '../../core/domain/event.ts';
 import { createEmbeddedTenantStore } from '../../core/tenants/embedded/embedded-tenant-store.ts';
 import { createTestKeys, type TestKeys } from './auth-keys.ts';
+
+export const CHANNELS = ['email', 'display', 'social', 'search'];
+export const SEGMENTS = ['young_urban', 'families', 'seniors', 'students'];
 const DIM = CHANNELS.length + SEGMENTS.length;
 
 /** A unit vector: one-hot channel + one-hot segment (normalised). */
@@ -241,6 +241,8 @@ export interface FakeWorld {
   loads: number[];
   /** Every call of every scorer loaded (which method: the encoded path or records). */
   scorerCalls: ScorerCall[];
+  /** A tenant key for c1 and c2 (registered; cmp1 is c1's) and an admin key. */
+  keys: TestKeys;
 }
 
 export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<FakeWorld> {
@@ -255,6 +257,10 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
   const closedScorers: number[] = [];
   const loads: number[] = [];
   const scorerCalls: ScorerCall[] = [];
+  const tenants = createEmbeddedTenantStore(config);
+  await tenants.init();
+  const keys = await createTestKeys(tenants, [...CLIENTS]);
+  await tenants.claimCampaigns('c1', ['cmp1']);
   const deps: ServingDeps = {
     config, registry, onlineStore: store, vectorIndex, graph: fakeGraph(), cache: createEmbeddedResultCache(config), eventLog: log, tenants,
     loadScorer: async (m) => { loads.push(m.version); return fakeScorer(m, closedScorers, { calls: scorerCalls }); },
@@ -264,8 +270,6 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
       return { accepted: acks.filter((a) => a.status === 'appended').length, duplicates: acks.filter((a) => a.status === 'duplicate').length };
     },
     patternFilter: fakePatternFilter,
-  /** A tenant key for c1 and c2 (registered; cmp1 is c1's) and an admin key. */
-  keys: TestKeys;
     popularPatterns: async (o) => patterns()
       .filter((p) => p.distinct_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
       .sort((a, b) => b.ci_low - a.ci_low),
@@ -280,7 +284,3 @@ export const PLAN = {
   start: '2024-05-01T00:00:00Z', end: '2024-05-31T00:00:00Z', attributes: { offer: 'discount' },
   audience: [{ segment: 'young_urban', age_band: '25-34' }, { segment: 'families' }],
 };
-  const tenants = createEmbeddedTenantStore(config);
-  await tenants.init();
-  const keys = await createTestKeys(tenants, [...CLIENTS]);
-  await tenants.claimCampaigns('c1', ['cmp1']);
