@@ -25,8 +25,8 @@ export function installAuditLog(app: FastifyInstance, audit: Logger): void {
   app.addHook('onResponse', (request, reply, done) => {
     const need = request.routeOptions.config?.auth;
     const status = reply.statusCode;
-    const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (write || need === 'admin' || status === 401 || status === 403 || status === 429) {
+    // writes (events) and admin actions; predict and search are reads and are not audited unless refused
+    if (need === 'events:write' || need === 'admin' || status === 401 || status === 403 || status === 429) {
       const p = request.principal;
       audit.info({
         key_id: p?.keyId ?? null, tenant: p?.clientId ?? null, route: request.routeOptions.url ?? 'unmatched', method: request.method, status,
