@@ -16,6 +16,9 @@ let home: string;
 let server: ChildProcess | undefined;
 let base: string;
 let ex: DemoExamples;
+/** The touch's client's key and an admin key, made with `almanac keys create`. */
+let tenantKey: string;
+let adminKey: string;
 const env = () => ({ ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none', ALMANAC_LOG_LEVEL: 'warn', ALMANAC_RELOAD_MS: '200' });
 
 function almanac(args: string[], extraEnv: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
@@ -45,11 +48,11 @@ async function startServe(): Promise<string> {
   });
 }
 
-const post = async (route: string, body: unknown) => {
-  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = async (route: string, body: unknown, key = tenantKey) => {
+  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as Record<string, any>, headers: res.headers };
 };
-const get = async (route: string) => fetch(`${base}${route}`);
+const get = async (route: string, key = adminKey) => fetch(`${base}${route}`, { headers: { authorization: `Bearer ${key}` } });
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'almanac-e2e-'));
@@ -61,6 +64,8 @@ beforeAll(async () => {
   ok(['train', '--epochs', '4', '--quiet']);
   ok(['index']);
   ex = await demoExamples(path.join(sim, 'events.jsonl'));
+  tenantKey = ok(['keys', 'create', '--client', ex.touch.client_id, '--scopes', 'predict,search,events:write', '--name', 'e2e']).trim();
+  adminKey = ok(['keys', 'create', '--scopes', 'admin']).trim();
   base = await startServe();
 }, 300_000);
 
@@ -109,11 +114,12 @@ describe('almanac CLI + HTTP end to end', () => {
 
   it('takes events idempotently', async () => {
     const event = { type: 'client', event_id: 'e2e-client-1', client_id: 'e2e-client', ts: '2024-03-01T00:00:00Z', industry: 'retail' };
-    const first = (await post('/v1/events', { events: [event, { type: 'client' }] })).body;
+    // an admin key: its client event registers e2e-client (a tenant key could not)
+    const first = (await post('/v1/events', { events: [event, { type: 'client' }] }, adminKey)).body;
     expect(first).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(first.rejected.length).toBeGreaterThan(0);
     expect(first.rejected.every((r: { index: number }) => r.index === 1)).toBe(true);
-    expect((await post('/v1/events', { events: [event] })).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await post('/v1/events', { events: [event] }, adminKey)).body).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
   it('serves models, readiness, metrics and the OpenAPI document', async () => {
@@ -125,6 +131,25 @@ describe('almanac CLI + HTTP end to end', () => {
     expect(((await ready.json()) as Record<string, any>).dependencies.vector.state).toBe('up');
     expect(await (await get('/metrics')).text()).toMatch(/almanac_http_requests_total\{route="\/v1\/predict"/);
     expect(Object.keys(((await (await get('/openapi.json')).json()) as Record<string, any>).paths)).toContain('/v1/patterns/search');
+  });
+
+  it('keys: created once (secret on stdout only), listed without secrets, revoked (401 within ~1 s); bad requests exit 2 with one line', async () => {
+    expect(tenantKey).toMatch(/^alm_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    const listed = ok(['keys', 'list']);
+    expect(listed).toContain(tenantKey.slice(4, 16));
+    expect(listed).not.toContain(tenantKey.slice(17));
+    expect(listed).toMatch(new RegExp(`${tenantKey.slice(4, 16)}\tactive\t${ex.touch.client_id}\tpredict,search,events:write`));
+    const spare = ok(['keys', 'create', '--client', ex.touch.client_id, '--scopes', 'predict']).trim();
+    expect((await post('/v1/predict', { touch: ex.touch }, spare)).status).toBe(200);
+    expect(ok(['keys', 'revoke', spare.slice(4, 16)])).toContain('revoked');
+    await vi.waitFor(async () => expect((await post('/v1/predict', { touch: ex.touch }, spare)).status).toBe(401), { timeout: 5_000, interval: 200 });
+    for (const args of [['keys', 'create', '--client', 'nobody', '--scopes', 'predict'], ['keys', 'create', '--scopes', 'predict,admin'], ['keys', 'create', '--scopes', 'root'], ['keys', 'revoke', 'ffffffffffff']]) {
+      const r = almanac(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await fetch(`${base}/v1/predict`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
   });
 
   it('a retrain run whose challenger fails the gate keeps the champion serving; a forced promotion is hot-reloaded', async () => {
