@@ -5,6 +5,7 @@ import { createModelRegistry } from '../registry/create-model-registry.ts';
 import type { ModelVersion } from '../registry/model-registry.ts';
 import { registerExternalModel } from '../registry/register-external.ts';
 import { fmt, gateOptions, versionArgument } from './cli-options.ts';
+import { leaderboardLines } from './leaderboard-table.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -12,7 +13,7 @@ function versionLine(v: ModelVersion): string {
   const aliases = v.aliases.length ? v.aliases.join(',') : '-';
   const m = v.metrics;
   const range = v.lineage.origin === 'external' ? 'external' : `${v.lineage.trainingSetId} [${new Date(v.lineage.trainingRange.from).toISOString().slice(0, 10)}..${new Date(v.lineage.trainingRange.to).toISOString().slice(0, 10)}]`;
-  return [String(v.version).padStart(3), v.name.padEnd(14), aliases.padEnd(20), fmt(m.roc_auc), fmt(m.pr_auc), fmt(m.log_loss), fmt(m.baseline?.roc_auc).padEnd(9), v.lineage.codeVersion.padEnd(22), range].join('  ');
+  return [String(v.version).padStart(3), v.name.padEnd(14), (v.metrics.family ?? '-').padEnd(8), aliases.padEnd(20), fmt(m.roc_auc), fmt(m.pr_auc), fmt(m.log_loss), fmt(m.baseline?.roc_auc).padEnd(9), v.lineage.codeVersion.padEnd(22), range].join('  ');
 }
 
 /** The JSON of one version in `models list --json`. */
@@ -28,8 +29,24 @@ function registerList(models: Command): void {
       const versions = await registry.list();
       if (flags.json) return out(JSON.stringify({ versions: versions.map(versionJson), revision: await registry.revision() }));
       if (versions.length === 0) return out('no model versions registered; train one with `almanac train`');
-      out(['ver', 'name'.padEnd(14), 'aliases'.padEnd(20), 'roc_auc', 'pr_auc', 'log_loss', 'base_auc'.padEnd(9), 'code'.padEnd(22), 'training set'].join('  '));
+      out(['ver', 'name'.padEnd(14), 'family'.padEnd(8), 'aliases'.padEnd(20), 'roc_auc', 'pr_auc', 'log_loss', 'base_auc'.padEnd(9), 'code'.padEnd(22), 'training set'].join('  '));
       for (const v of versions) out(versionLine(v));
+    }));
+}
+
+function registerLeaderboard(models: Command): void {
+  models.command('leaderboard').description('Show the candidates a training run compared (validation ROC-AUC chose; holdout figures for comparison only), for VERSION or the champion')
+    .argument('[version]', 'model version number (default: the champion, else the latest)')
+    .option('--json', 'print JSON')
+    .action(action(async (versionArg: string | undefined, flags: { json?: boolean }, cmd: Command) => {
+      const registry = await createModelRegistry(commandConfig(cmd));
+      const v = versionArg !== undefined ? await registry.get(versionArgument(versionArg)) : (await registry.resolve('champion')) ?? (await registry.list()).at(-1);
+      if (!v) return out('no model versions registered; train one with `almanac train`');
+      const entries = v.metrics.leaderboard ?? [];
+      if (flags.json) return out(JSON.stringify({ version: v.version, family: v.metrics.family ?? null, leaderboard: entries }));
+      out(`version ${v.version} (${v.metrics.family ?? 'family unknown'}): ${entries.length} candidate${entries.length === 1 ? '' : 's'}`);
+      if (entries.length === 0) return out('no leaderboard (a model registered before families were compared, or an external one)');
+      for (const line of leaderboardLines(entries)) out(line);
     }));
 }
 
@@ -74,8 +91,9 @@ function registerExternal(models: Command): void {
 }
 
 export function registerModelsCommand(program: Command): void {
-  const models = program.command('models').description('Model registry: list versions, promote, roll back, register external ONNX models');
+  const models = program.command('models').description('Model registry: list versions, show a leaderboard, promote, roll back, register external ONNX models');
   registerList(models);
+  registerLeaderboard(models);
   registerPromote(models);
   registerRollback(models);
   registerExternal(models);

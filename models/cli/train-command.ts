@@ -4,6 +4,7 @@ import { action, commandConfig, intOption } from '../../core/cli/command.ts';
 import { isAlmanacError } from '../../core/errors.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
 import { fmt, fractionOption, gateOptions } from './cli-options.ts';
+import { leaderboardLines } from './leaderboard-table.ts';
 
 interface TrainFlags {
   trainingSet?: string; epochs: string; seed: string; holdout: string; metric?: string; tolerance?: string;
@@ -24,7 +25,7 @@ async function promoteThroughGate(registry: Awaited<ReturnType<typeof createMode
 
 export function registerTrainCommand(program: Command): void {
   program.command('train')
-    .description('Train the touch-success network (TF.js) and a logistic baseline, evaluate on the time-based holdout, export ONNX, register as challenger, then promote through the gate')
+    .description('Train logistic regression, an MLP (TF.js) and gradient-boosted trees, keep the best on time-ordered validation, evaluate every candidate on the time-based holdout, export ONNX, register as challenger, then promote through the gate')
     .option('--training-set <dir>', 'training set folder (default: <home>/training-sets/LATEST, else one is built from the feature store)')
     .option('--epochs <n>', 'maximum epochs (early stopping on a time-ordered validation split)', '30')
     .option('--seed <n>', 'random seed (weights, shuffles, dropout)', '42')
@@ -46,19 +47,21 @@ export function registerTrainCommand(program: Command): void {
       const { trainAndRegister } = await import('../training/train-and-register.ts');
       const { dir, set } = await resolveTrainingSet(config, { ...(flags.trainingSet ? { dir: flags.trainingSet } : {}), quiet });
       const registry = await createModelRegistry(config);
-      const { version, metrics } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry });
+      const { version, metrics, seconds } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry });
       const promotion = await promoteThroughGate(registry, version.version, flags);
       const final = await registry.get(version.version);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ version: final.version, aliases: final.aliases, trainingSet: dir, metrics, promotion })}\n`);
+        process.stdout.write(`${JSON.stringify({ version: final.version, aliases: final.aliases, trainingSet: dir, family: metrics.family, metrics, seconds, promotion })}\n`);
         return;
       }
       const b = metrics.baseline;
       process.stdout.write([
         `model version ${final.version} (${final.aliases.join(', ') || 'no alias'}) from training set ${set.manifest.id} (${set.manifest.rows} rows)`,
         `holdout ${metrics.holdout_rows} rows, ${metrics.holdout_positives} positives`,
-        `network   roc_auc ${fmt(metrics.roc_auc)}  pr_auc ${fmt(metrics.pr_auc)}  log_loss ${fmt(metrics.log_loss)}`,
+        `served (${metrics.family ?? '?'})  roc_auc ${fmt(metrics.roc_auc)}  pr_auc ${fmt(metrics.pr_auc)}  log_loss ${fmt(metrics.log_loss)}  (fit ${seconds.served.toFixed(1)} s; selection ${seconds.total.toFixed(1)} s)`,
         `baseline  roc_auc ${fmt(b?.roc_auc)}  pr_auc ${fmt(b?.pr_auc)}  log_loss ${fmt(b?.log_loss)}  (logistic regression)`,
+        'leaderboard (validation chose; holdout for comparison only):',
+        ...leaderboardLines(metrics.leaderboard ?? []),
         `promotion: ${promotion.promoted ? 'champion' : 'not promoted'} — ${promotion.reason}`,
       ].join('\n') + '\n');
     }));

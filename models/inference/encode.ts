@@ -1,8 +1,10 @@
 /**
  * The one encoder from FeatureRecords to the model's input tensor, used by training and by
  * serving alike. Column order and widths come from the InputSignature:
- * - numeric: missing → fill, then (x − mean) / std, clipped to ±clip; plus a 0/1 missing
- *   indicator column when `missingIndicator`;
+ * - numeric: missing → fill, then the learned `transform` (signed log1p: sign(x)·ln(1 + |x|)),
+ *   then (x − mean) / std, clipped to ±clip; plus a 0/1 missing indicator column when
+ *   `missingIndicator`; plus, when the feature has quantile `bins`, a one-hot of the bin of the
+ *   transformed value (bins.length + 1 slots; bin i holds values ≤ bins[i], the last the rest);
  * - categorical: one-hot over the vocabulary, then one OOV slot for unknown or missing values.
  */
 import type { FeatureRecord, FeatureValue } from '../../features/training-set.ts';
@@ -10,7 +12,7 @@ import type { InputSignature, SignatureFeature } from '../registry/model-registr
 
 /** Width of one signature feature in the input tensor. */
 export function featureWidth(feature: SignatureFeature): number {
-  if (feature.type === 'numeric') return feature.missingIndicator ? 2 : 1;
+  if (feature.type === 'numeric') return (feature.missingIndicator ? 2 : 1) + (feature.bins ? feature.bins.length + 1 : 0);
   return feature.vocabulary.length + 1;
 }
 
@@ -30,6 +32,23 @@ export function categoryValue(value: FeatureValue | undefined): string | null {
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   const v: unknown = value;
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** The numeric transform of a signature feature (identity when absent). */
+export function transformValue(transform: 'signed_log1p' | undefined, x: number): number {
+  return transform === 'signed_log1p' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+}
+
+/** The slot of `x` among ascending bin edges: the first edge with x ≤ edge, else edges.length. */
+export function binSlot(edges: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x <= (edges[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 interface CompiledFeature {
@@ -53,10 +72,12 @@ function writeFeature(out: Float32Array, base: number, c: CompiledFeature, value
   const at = base + c.offset;
   if (f.type === 'numeric') {
     const raw = numericValue(value);
-    let z = ((raw ?? f.fill) - f.mean) / f.std;
+    const t = transformValue(f.transform, raw ?? f.fill);
+    let z = (t - f.mean) / f.std;
     if (f.clip !== undefined) z = Math.min(f.clip, Math.max(-f.clip, z));
     out[at] = z;
     if (f.missingIndicator) out[at + 1] = raw === null ? 1 : 0;
+    if (f.bins) out[at + (f.missingIndicator ? 2 : 1) + binSlot(f.bins, t)] = 1;
     return;
   }
   const category = categoryValue(value);
@@ -82,7 +103,8 @@ export type RowWriter = (values: ArrayLike<FeatureValue | undefined>, out: Float
 export function createRowWriter(signature: InputSignature): RowWriter {
   const compiled = compile(signature);
   const numeric = compileNumeric(compiled);
-  const categorical = compiled.map((c, position) => ({ c, position })).filter(({ c }) => c.feature.type === 'categorical');
+  // Categoricals, and numerics with a transform or bins, take the general path (writeFeature).
+  const general = compiled.map((c, position) => ({ c, position })).filter(({ c }) => !isPlainNumeric(c.feature));
   return (values, out, base) => {
     const { position, offset, mean, std, fill, clip, hasClip, indicator } = numeric;
     for (let j = 0; j < position.length; j++) {
@@ -94,8 +116,8 @@ export function createRowWriter(signature: InputSignature): RowWriter {
       out[at] = z;
       if (indicator[j] === 1) out[at + 1] = raw === null ? 1 : 0;
     }
-    for (let j = 0; j < categorical.length; j++) {
-      const { c, position: i } = categorical[j] as { c: CompiledFeature; position: number };
+    for (let j = 0; j < general.length; j++) {
+      const { c, position: i } = general[j] as { c: CompiledFeature; position: number };
       writeFeature(out, base, c, values[i]);
     }
   };
@@ -112,8 +134,12 @@ interface NumericPlan {
   indicator: Uint8Array;
 }
 
+function isPlainNumeric(f: SignatureFeature): boolean {
+  return f.type === 'numeric' && f.transform === undefined && f.bins === undefined;
+}
+
 function compileNumeric(compiled: CompiledFeature[]): NumericPlan {
-  const numeric = compiled.map((c, position) => ({ c, position })).filter(({ c }) => c.feature.type === 'numeric');
+  const numeric = compiled.map((c, position) => ({ c, position })).filter(({ c }) => isPlainNumeric(c.feature));
   const plan: NumericPlan = {
     position: new Int32Array(numeric.length), offset: new Int32Array(numeric.length), mean: new Float64Array(numeric.length),
     std: new Float64Array(numeric.length), fill: new Float64Array(numeric.length), clip: new Float64Array(numeric.length), hasClip: new Uint8Array(numeric.length), indicator: new Uint8Array(numeric.length),

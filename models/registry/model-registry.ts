@@ -31,6 +31,10 @@ export type SignatureFeature =
       missingIndicator: boolean;
       /** Optional: the standardised value is clipped to [-clip, clip] (absent = no clipping). */
       clip?: number;
+      /** Optional: applied after the fill and before scaling (absent = identity); mean/std are of the transformed values. */
+      transform?: 'signed_log1p';
+      /** Optional: ascending quantile edges of the transformed value; adds a one-hot of its bin (bins.length + 1 slots). */
+      bins?: number[];
     }
   | { name: string; type: 'categorical'; vocabulary: string[] /* one-hot; unknown and missing map to all zeros + OOV slot */ };
 
@@ -44,6 +48,26 @@ export interface ModelMetrics {
   holdout_positives: number;
   /** The logistic baseline trained alongside, on the same split. */
   baseline?: { roc_auc: number; pr_auc: number; log_loss: number };
+  /** The family of the served model ('logistic', 'mlp', 'gbdt'); absent for older and external models. */
+  family?: string;
+  /** Every candidate the trainer compared, with validation (which chose) and holdout (which did not) metrics. */
+  leaderboard?: LeaderboardEntry[];
+}
+
+/** One candidate of a training run. */
+export interface LeaderboardEntry {
+  family: string;
+  /** Family and hyperparameters, e.g. 'gbdt maxDepth=3 learningRate=0.1'. */
+  candidate: string;
+  /** True for the one registered and served (best validation ROC-AUC). */
+  served: boolean;
+  /** True when the holdout figures are of the candidate refitted on the whole training part (each family's best is). */
+  refit?: boolean;
+  /** Mean over the validation folds. */
+  validation: { roc_auc: number; log_loss: number };
+  holdout: { roc_auc: number; pr_auc: number; log_loss: number };
+  /** Fitting time over all folds (s). */
+  fit_seconds: number;
 }
 
 export interface ModelLineage {

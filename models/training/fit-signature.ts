@@ -5,7 +5,7 @@
  */
 import { AlmanacError } from '../../core/errors.ts';
 import type { FeatureColumn, FeatureRecord } from '../../features/training-set.ts';
-import { categoryValue, featureWidth, numericValue } from '../inference/encode.ts';
+import { categoryValue, featureWidth, numericValue, transformValue } from '../inference/encode.ts';
 import type { InputSignature, SignatureFeature } from '../registry/model-registry.ts';
 
 export interface EncodingOptions {
@@ -15,11 +15,46 @@ export interface EncodingOptions {
   clip: number;
   /** At most this many categories per column (most frequent first). */
   maxCategories: number;
-  /** A category needs at least this many training rows to get its own slot. */
+  /** A category needs at least this many training rows to get its own slot (rarer levels share the OOV slot). */
   minCategoryCount: number;
+  /** 'auto': signed log1p on heavy-tailed columns (|skewness| > 2 and smaller after the transform); 'none': raw values. */
+  transform: 'auto' | 'none';
+  /** Quantile bins per numeric column, one-hot beside the scaled value (0 = none). */
+  bins: number;
+  /** 'all' columns, or only the touch's and campaign's 'own' (no feature-view aggregates, which drift with the base rate). */
+  sources: 'all' | 'own';
 }
 
-export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5 };
+export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5, transform: 'none', bins: 0, sources: 'all' };
+
+/** Skewness of `values` (0 for a constant column). */
+function skewness(values: Float64Array): number {
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let m2 = 0;
+  let m3 = 0;
+  for (const v of values) { const d = v - mean; m2 += d * d; m3 += d * d * d; }
+  m2 /= values.length;
+  m3 /= values.length;
+  return m2 > 1e-24 ? m3 / m2 ** 1.5 : 0;
+}
+
+function heavyTailed(values: Float64Array): boolean {
+  const raw = Math.abs(skewness(values));
+  return raw > 2 && Math.abs(skewness(values.map((v) => transformValue('signed_log1p', v)))) < raw;
+}
+
+/** Up to `count` − 1 strictly ascending inner quantile edges of sorted values (none for a near-constant column). */
+function quantileEdges(sorted: Float64Array, count: number): number[] {
+  const edges: number[] = [];
+  const max = sorted[sorted.length - 1] as number;
+  for (let k = 1; k < count; k++) {
+    const v = sorted[Math.floor((k * sorted.length) / count)] as number;
+    if (v < max && (edges.length === 0 || v > (edges[edges.length - 1] as number))) edges.push(v);
+  }
+  return edges;
+}
 
 function median(sorted: Float64Array): number {
   const mid = sorted.length >> 1;
@@ -46,8 +81,18 @@ function fitNumeric(name: string, records: readonly FeatureRecord[], options: En
   const variance = squares / n;
   const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
   // A typed array sorts numerically in native code (no comparator callback): the same median, much faster.
-  const fill = options.numericFill === 'mean' ? mean : median(values.sort());
-  return { name, type: 'numeric', mean, std, fill, missingIndicator: missing, clip: options.clip };
+  const fill = options.numericFill === 'mean' ? mean : median(values.slice().sort());
+  const transform = options.transform === 'auto' && heavyTailed(values) ? 'signed_log1p' as const : undefined;
+  const plain: SignatureFeature = { name, type: 'numeric', mean, std, fill, missingIndicator: missing, clip: options.clip };
+  if (!transform && options.bins < 2) return plain;
+  const t = transform ? values.map((v) => transformValue(transform, v)) : values;
+  const tm = t.reduce((a, v) => a + v, 0) / n;
+  const tsd = Math.sqrt(t.reduce((a, v) => a + (v - tm) ** 2, 0) / n);
+  const edges = options.bins >= 2 ? quantileEdges(t.slice().sort(), options.bins) : [];
+  return {
+    ...plain, mean: tm, std: tsd > 1e-12 ? tsd : 1,
+    ...(transform ? { transform } : {}), ...(edges.length > 0 ? { bins: edges } : {}),
+  };
 }
 
 function fitCategorical(name: string, records: readonly FeatureRecord[], options: EncodingOptions): SignatureFeature {
@@ -76,7 +121,9 @@ export function fitSignature(
   const opts = { ...DEFAULT_ENCODING, ...options };
   if (columns.length === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'training set has no feature columns');
   if (records.length === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'training part has no rows');
-  const features = columns.map((c) => (c.type === 'numeric' ? fitNumeric(c.name, records, opts) : fitCategorical(c.name, records, opts)));
+  const used = opts.sources === 'own' ? columns.filter((c) => !c.source.startsWith('view:')) : columns;
+  if (used.length === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'training set has no touch or campaign columns of its own');
+  const features = used.map((c) => (c.type === 'numeric' ? fitNumeric(c.name, records, opts) : fitCategorical(c.name, records, opts)));
   const inputWidth = features.reduce((sum, f) => sum + featureWidth(f), 0);
   return { features, inputWidth, inputName: 'features', outputs: { probability: 'probability' } };
 }

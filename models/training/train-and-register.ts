@@ -1,7 +1,8 @@
 /**
- * Trains the network and the logistic baseline on a training set, evaluates both on the
- * time-based holdout, exports the network to ONNX, registers it with metrics, signature and
- * lineage, and points the alias 'challenger' at it. Promotion is a separate step
+ * Trains the model families on a training set (train-model.ts: selection on time-ordered
+ * validation), exports the one chosen to ONNX (a network, or a tree ensemble), registers it with
+ * metrics (with the leaderboard of every candidate), signature and lineage, and points the alias
+ * 'challenger' at it. Promotion is a separate step
  * (`registry.promote(version, { gate })`).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,9 +11,11 @@ import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
 import { buildOnnxModel } from '../onnx/build-onnx-model.ts';
+import { buildTreeOnnxModel } from '../onnx/build-tree-onnx.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
 import type { ModelLineage, ModelMetrics, ModelRegistry, ModelVersion } from '../registry/model-registry.ts';
 import { codeVersion } from './code-version.ts';
+import type { ModelFamily } from './model-family.ts';
 import { trainModel, type TrainedModel, type TrainModelOptions } from './train-model.ts';
 import type { EpochReport, NetworkParameters } from './train-network.ts';
 
@@ -29,6 +32,13 @@ export interface TrainAndRegisterOptions {
   network?: Partial<NetworkParameters>;
   registry?: ModelRegistry;
   encoding?: TrainModelOptions['encoding'];
+  /** Families to train (default: all). */
+  families?: readonly ModelFamily[];
+}
+
+/** The ONNX bytes of a trained model, whatever its family. */
+export function onnxBytesOf(model: TrainedModel): Uint8Array {
+  return model.model.kind === 'trees' ? buildTreeOnnxModel(model.model.ensemble, model.signature) : buildOnnxModel(model.model.weights, model.signature);
 }
 
 function epochLine(model: string, r: EpochReport, total: number): string {
@@ -50,26 +60,27 @@ function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
 }
 
 /** @throws ALMANAC_ERR_TRAINING_FAILED when the set cannot train a model (too few rows, one class). */
-export async function trainAndRegister(config: AlmanacConfig, options: TrainAndRegisterOptions): Promise<{ version: ModelVersion; metrics: ModelMetrics }> {
+export async function trainAndRegister(config: AlmanacConfig, options: TrainAndRegisterOptions): Promise<{ version: ModelVersion; metrics: ModelMetrics; seconds: TrainedModel['seconds'] }> {
   const epochs = options.epochs ?? options.network?.epochs ?? 30;
   const seed = options.seed ?? options.network?.seed ?? 42;
   const model = await trainModel(options.trainingSet, {
     holdout: options.holdout ?? 0.2,
     network: { ...options.network, epochs, seed },
-    baseline: { epochs, seed },
     ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.families ? { families: options.families } : {}),
     onEpoch: (name, r) => { if (!options.quiet) process.stderr.write(epochLine(name, r, epochs)); },
+    onProgress: (line) => { if (!options.quiet) process.stderr.write(`${line}\n`); },
   });
   const registry = options.registry ?? (await createModelRegistry(config));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'almanac-export-'));
   try {
     const onnxFile = path.join(dir, 'model.onnx');
-    await writeFile(onnxFile, buildOnnxModel(model.network.weights, model.signature));
+    await writeFile(onnxFile, onnxBytesOf(model));
     const version = await registry.register({
       name: options.name ?? DEFAULT_MODEL_NAME, onnxFile, metrics: model.metrics, signature: model.signature, lineage: lineageOf(options.trainingSet, model),
     });
     await registry.setAlias('challenger', version.version);
-    return { version: await registry.get(version.version), metrics: model.metrics };
+    return { version: await registry.get(version.version), metrics: model.metrics, seconds: model.seconds };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,84 +1,244 @@
 /**
- * Trains the touch-success network and the logistic baseline on a TrainingSet and evaluates both
- * on the time-based holdout. Generic over the manifest's columns. Steps:
- *   time split (holdout = last fraction) → validation = last part of the training period →
- *   signature fitted on the training part → encode → train network + baseline → evaluate.
+ * Trains several model families on a TrainingSet and keeps the best on validation:
+ *   holdout split (time by default: the latest fraction) → validation = the latest part of the
+ *   training period (time-series cross-validation over 3 expanding folds under 20k rows) →
+ *   per candidate: encoding fitted on the fold's training rows only → fit → validation ROC-AUC →
+ *   the candidate with the best mean validation ROC-AUC is served. Every candidate is also scored
+ *   on the holdout, for the leaderboard only: the holdout never chooses anything.
+ * The grid is small and staged: logistic regression over encodings (raw / log1p on heavy-tailed
+ * columns / quantile bins on small sets) and L2; the MLP on the encoding logistic chose; trees
+ * over depth (early stopping on rounds).
  */
 import type { TrainingExample, TrainingSet } from '../../features/training-set.ts';
 import { evaluateHoldout } from '../evaluation/evaluate.ts';
+import { logLoss } from '../evaluation/log-loss.ts';
+import { rocAuc } from '../evaluation/roc-auc.ts';
 import { encodeRecords } from '../inference/encode.ts';
-import type { InputSignature, ModelMetrics } from '../registry/model-registry.ts';
-import { loadTf } from '../tf-backend.ts';
+import type { InputSignature, LeaderboardEntry, ModelMetrics } from '../registry/model-registry.ts';
 import { DEFAULT_ENCODING, fitSignature, type EncodingOptions } from './fit-signature.ts';
-import { embeddingWidthOf, forwardTf, type NetworkWeights } from './network.ts';
+import { candidateLabel, fitCandidate, MODEL_FAMILIES, scoreRows, type Candidate, type FittedModel, type ModelFamily } from './model-family.ts';
+import { embeddingWidthOf } from './network.ts';
+import { splitStratified } from './stratified-split.ts';
 import { splitByTime } from './time-split.ts';
-import { DEFAULT_NETWORK, trainNetwork, type EncodedRows, type EpochReport, type NetworkParameters, type TrainedNetwork } from './train-network.ts';
+import type { EncodedRows, EpochReport, NetworkParameters } from './train-network.ts';
+
+/** Below this many training rows, candidates are judged by time-series cross-validation. */
+export const CROSS_VALIDATION_BELOW_ROWS = 20_000;
 
 export interface TrainModelOptions {
-  /** Fraction of rows (latest by time) held out for evaluation. Default 0.2. */
+  /** Fraction of rows held out for evaluation (the latest by time, unless split = 'stratified'). Default 0.2. */
   holdout?: number;
-  /** Fraction of the training part (its latest rows) used for early stopping. Default 0.15. */
+  /** Fraction of the training part (its latest rows) each validation fold holds. Default 0.15. */
   validation?: number;
+  /** 'time' (default) or 'stratified' (seeded random, each class keeping its share; for comparisons with published figures). */
+  split?: 'time' | 'stratified';
+  /** Seed of the stratified split. Default 0. */
+  splitSeed?: number;
+  /** MLP parameters (epochs, seed, …). */
   network?: Partial<NetworkParameters>;
-  baseline?: Partial<NetworkParameters>;
+  /** Encoding options every candidate starts from. */
   encoding?: Partial<EncodingOptions>;
-  onEpoch?: (model: 'network' | 'baseline', report: EpochReport) => void;
+  /** Families to train. Default: all. */
+  families?: readonly ModelFamily[];
+  /** Validation folds (default: 3 under 20k training rows, else 1). */
+  folds?: number;
+  onEpoch?: (model: string, report: EpochReport) => void;
+  /** One line per fitted candidate (progress for long work). */
+  onProgress?: (line: string) => void;
 }
 
 export interface TrainedModel {
+  family: ModelFamily;
   signature: InputSignature;
-  network: TrainedNetwork;
-  baseline: TrainedNetwork;
+  model: FittedModel;
   metrics: ModelMetrics;
-  split: { trainRows: number; validationRows: number; holdoutRows: number; holdoutFromTs: number };
+  leaderboard: LeaderboardEntry[];
+  split: { trainRows: number; validationRows: number; holdoutRows: number; holdoutFromTs: number; kind: 'time' | 'stratified'; folds: number };
   parameters: Record<string, unknown>;
+  /** Wall time of the whole selection, and of fitting the served model alone (s). */
+  seconds: { total: number; served: number };
 }
 
-function encodeRows(signature: InputSignature, examples: TrainingExample[]): EncodedRows {
-  return {
-    x: encodeRecords(signature, examples.map((e) => e.features)),
-    y: Float32Array.from(examples, (e) => e.label),
-    rows: examples.length,
-    width: signature.inputWidth,
-  };
+interface Fold { train: TrainingExample[]; validation: TrainingExample[] }
+
+function encodeRows(signature: InputSignature, examples: readonly TrainingExample[]): EncodedRows {
+  return { x: encodeRecords(signature, examples.map((e) => e.features)), y: Float32Array.from(examples, (e) => e.label), rows: examples.length, width: signature.inputWidth };
 }
 
-async function holdoutProbabilities(weights: NetworkWeights, rows: EncodedRows): Promise<Float32Array> {
-  return forwardTf(await loadTf(), weights, rows.x, rows.rows).probabilities;
+/** Expanding-window folds over time-ordered rows; the last fold is the usual train/validation split. */
+function foldsOf(rows: TrainingExample[], fraction: number, folds: number, kind: 'time' | 'stratified', seed: number): Fold[] {
+  if (kind === 'stratified') {
+    const s = splitStratified(rows, fraction, seed + 1);
+    return [{ train: s.train, validation: s.holdout }];
+  }
+  const sorted = splitByTime(rows, fraction);
+  const all = [...sorted.train, ...sorted.holdout];
+  const block = sorted.holdout.length;
+  const out: Fold[] = [];
+  for (let k = folds; k >= 1; k--) {
+    const end = all.length - (k - 1) * block;
+    const start = end - block;
+    if (start < block) continue;
+    out.push({ train: all.slice(0, start), validation: all.slice(start, end) });
+  }
+  return out.length > 0 ? out : [{ train: sorted.train, validation: sorted.holdout }];
+}
+
+interface Judged { candidate: Candidate; label: string; validationAuc: number; validationLogLoss: number; model: FittedModel; signature: InputSignature; seconds: number; lastFoldSeconds: number }
+
+class Judge {
+  private readonly encoded = new Map<string, { signature: InputSignature; train: EncodedRows; validation: EncodedRows }[]>();
+  readonly judged: Judged[] = [];
+
+  constructor(private readonly set: TrainingSet, private readonly folds: Fold[], private readonly base: Partial<EncodingOptions>, private readonly options: TrainModelOptions) {}
+
+  private parts(encoding: Partial<EncodingOptions>) {
+    const full = { ...this.base, ...encoding };
+    const key = JSON.stringify(full);
+    let parts = this.encoded.get(key);
+    if (!parts) {
+      parts = this.folds.map((f) => {
+        const signature = fitSignature(this.set.manifest.columns, f.train.map((e) => e.features), full);
+        return { signature, train: encodeRows(signature, f.train), validation: encodeRows(signature, f.validation) };
+      });
+      this.encoded.set(key, parts);
+    }
+    return parts;
+  }
+
+  async judge(candidate: Candidate): Promise<Judged> {
+    const label = candidateLabel(candidate);
+    const parts = this.parts(candidate.encoding);
+    let auc = 0;
+    let loss = 0;
+    let seconds = 0;
+    let last: { model: FittedModel; seconds: number } | undefined;
+    for (const [i, p] of parts.entries()) {
+      const started = performance.now();
+      const model = await fitCandidate(candidate, p.train, p.validation, (r) => this.options.onEpoch?.(candidate.family === 'mlp' ? 'network' : candidate.family, r));
+      const fit = (performance.now() - started) / 1000;
+      seconds += fit;
+      const probs = await scoreRows(model, p.validation);
+      auc += rocAuc(p.validation.y, probs);
+      loss += logLoss(p.validation.y, probs);
+      if (i === parts.length - 1) last = { model, seconds: fit };
+    }
+    const done = last as { model: FittedModel; seconds: number };
+    const judged: Judged = {
+      candidate, label, validationAuc: auc / parts.length, validationLogLoss: loss / parts.length, model: done.model,
+      signature: (parts[parts.length - 1] as { signature: InputSignature }).signature, seconds, lastFoldSeconds: done.seconds,
+    };
+    this.judged.push(judged);
+    this.options.onProgress?.(`[train] ${label.padEnd(34)} val_roc_auc ${judged.validationAuc.toFixed(4)} over ${parts.length} fold${parts.length > 1 ? 's' : ''} (${seconds.toFixed(1)} s)`);
+    return judged;
+  }
+}
+
+function stratifiedOuter(examples: readonly TrainingExample[], fraction: number, seed: number) {
+  const s = splitStratified(examples, fraction, seed);
+  return { ...s, boundaryTs: s.holdout.reduce((m, e) => Math.min(m, e.ts), Number.POSITIVE_INFINITY) };
+}
+
+const byValidation = (a: Judged, b: Judged) => b.validationAuc - a.validationAuc;
+
+async function searchFamilies(judge: Judge, families: readonly ModelFamily[], small: boolean, network: Partial<NetworkParameters>): Promise<void> {
+  let encoding: Partial<EncodingOptions> = { transform: 'none' };
+  if (families.includes('logistic')) {
+    const encodings: Partial<EncodingOptions>[] = [{ transform: 'none' }, { transform: 'auto' }, ...(small ? [{ transform: 'auto' as const, bins: 8 }] : [])];
+    const first = [];
+    for (const e of encodings) first.push(await judge.judge({ family: 'logistic', encoding: e, params: { l2: 1e-4 } }));
+    const best = first.sort(byValidation)[0] as Judged;
+    encoding = best.candidate.encoding;
+    for (const l2 of small ? [1e-3, 1e-2] : [1e-2]) await judge.judge({ family: 'logistic', encoding, params: { l2 } });
+  }
+  if (families.includes('mlp')) await judge.judge({ family: 'mlp', encoding, params: network });
+  if (families.includes('gbdt')) {
+    for (const maxDepth of [3, 5]) await judge.judge({ family: 'gbdt', encoding: { transform: 'none' }, params: { maxDepth, learningRate: 0.1 } });
+  }
+}
+
+interface Refit { signature: InputSignature; model: FittedModel; params: Candidate['params']; seconds: number }
+
+/**
+ * Refits a chosen candidate on the whole training part (validation rows included: under drift the
+ * latest rows matter most) with what validation chose: the same hyperparameters, and the epochs or
+ * rounds early stopping picked, scaled by the part's growth for trees.
+ */
+async function refit(set: TrainingSet, j: Judged, rows: TrainingExample[], foldRows: number, base: Partial<EncodingOptions>): Promise<Refit> {
+  const started = performance.now();
+  const signature = fitSignature(set.manifest.columns, rows.map((e) => e.features), { ...base, ...j.candidate.encoding });
+  const train = encodeRows(signature, rows);
+  const none: EncodedRows = { x: new Float32Array(0), y: new Float32Array(0), rows: 0, width: signature.inputWidth };
+  const d = j.model.details;
+  const c = j.candidate;
+  const candidate: Candidate = c.family === 'mlp' ? { ...c, params: { ...c.params, epochs: Math.max(1, d.bestEpoch ?? 1) } }
+    : c.family === 'gbdt' ? { ...c, params: { ...c.params, rounds: Math.max(1, Math.round((d.trees ?? 1) * (rows.length / Math.max(1, foldRows)))) } }
+      : c;
+  const model = await fitCandidate(candidate, train, none);
+  return { signature, model, params: candidate.params, seconds: (performance.now() - started) / 1000 };
+}
+
+function servedSignature(winner: { signature: InputSignature; model: FittedModel }): InputSignature {
+  const width = winner.model.kind === 'network' ? embeddingWidthOf(winner.model.weights) : undefined;
+  return width ? { ...winner.signature, outputs: { probability: 'probability', embedding: 'embedding' }, embeddingWidth: width } : winner.signature;
 }
 
 /** @throws ALMANAC_ERR_TRAINING_FAILED (too few rows, a single class) / ALMANAC_ERR_INPUT_INVALID (bad fractions). */
 export async function trainModel(set: TrainingSet, options: TrainModelOptions = {}): Promise<TrainedModel> {
+  const started = performance.now();
   const holdoutFraction = options.holdout ?? 0.2;
   const validationFraction = options.validation ?? 0.15;
-  const outer = splitByTime(set.examples, holdoutFraction);
-  const inner = splitByTime(outer.train, validationFraction);
-  const fitted = fitSignature(set.manifest.columns, outer.train.map((e) => e.features), options.encoding);
-  const train = encodeRows(fitted, inner.train);
-  const validation = encodeRows(fitted, inner.holdout);
-  const holdout = encodeRows(fitted, outer.holdout);
+  const kind = options.split ?? 'time';
+  const seed = options.splitSeed ?? 0;
+  const outer = kind === 'time' ? splitByTime(set.examples, holdoutFraction) : stratifiedOuter(set.examples, holdoutFraction, seed);
+  const small = outer.train.length < CROSS_VALIDATION_BELOW_ROWS;
+  const folds = foldsOf(outer.train, validationFraction, options.folds ?? (small ? 3 : 1), kind, seed);
+  const judge = new Judge(set, folds, { ...DEFAULT_ENCODING, ...options.encoding }, options);
+  await searchFamilies(judge, options.families ?? MODEL_FAMILIES, small, options.network ?? {});
 
-  const network = await trainNetwork(train, validation, options.network, (r) => options.onEpoch?.('network', r));
-  const baseline = await trainNetwork(train, validation, { epochs: 30, learningRate: 0.01, ...options.baseline, hidden: [], dropout: 0 }, (r) => options.onEpoch?.('baseline', r));
-  const embeddingWidth = embeddingWidthOf(network.weights);
-  const signature: InputSignature = embeddingWidth
-    ? { ...fitted, outputs: { probability: 'probability', embedding: 'embedding' }, embeddingWidth }
-    : fitted;
-
-  const networkEval = evaluateHoldout(holdout.y, await holdoutProbabilities(network.weights, holdout));
-  const baselineEval = evaluateHoldout(holdout.y, await holdoutProbabilities(baseline.weights, holdout));
+  const ranked = [...judge.judged].sort(byValidation);
+  const winner = ranked[0] as Judged;
+  const familyBest = new Set<Judged>();
+  for (const j of ranked) if (![...familyBest].some((b) => b.candidate.family === j.candidate.family)) familyBest.add(j);
+  const lastFold = folds[folds.length - 1] as Fold;
+  const refits = new Map<Judged, Refit>();
+  for (const j of familyBest) {
+    const r = await refit(set, j, outer.train, lastFold.train.length, { ...DEFAULT_ENCODING, ...options.encoding });
+    refits.set(j, r);
+    options.onProgress?.(`[train] refit ${j.label} on all ${outer.train.length} training rows (${r.seconds.toFixed(1)} s)`);
+  }
+  const leaderboard: LeaderboardEntry[] = [];
+  const holdoutOf = new Map<Judged, ReturnType<typeof evaluateHoldout>>();
+  for (const j of judge.judged) {
+    const r = refits.get(j);
+    const signature = r?.signature ?? j.signature;
+    const rows = encodeRows(signature, outer.holdout);
+    const h = evaluateHoldout(rows.y, await scoreRows(r?.model ?? j.model, rows));
+    holdoutOf.set(j, h);
+    leaderboard.push({
+      family: j.candidate.family, candidate: j.label, served: j === winner, refit: r !== undefined,
+      validation: { roc_auc: j.validationAuc, log_loss: j.validationLogLoss },
+      holdout: { roc_auc: h.roc_auc, pr_auc: h.pr_auc, log_loss: h.log_loss },
+      fit_seconds: Number((j.seconds + (r?.seconds ?? 0)).toFixed(3)),
+    });
+  }
+  const served = refits.get(winner) as Refit;
+  const logistic = ranked.find((j) => j.candidate.family === 'logistic');
+  const lh = logistic ? holdoutOf.get(logistic) : undefined;
   const metrics: ModelMetrics = {
-    ...networkEval,
-    baseline: { roc_auc: baselineEval.roc_auc, pr_auc: baselineEval.pr_auc, log_loss: baselineEval.log_loss },
+    ...(holdoutOf.get(winner) as ReturnType<typeof evaluateHoldout>),
+    ...(lh ? { baseline: { roc_auc: lh.roc_auc, pr_auc: lh.pr_auc, log_loss: lh.log_loss } } : {}),
+    family: winner.candidate.family,
+    leaderboard,
   };
-  const parameters = {
-    holdout: holdoutFraction, validation: validationFraction,
-    network: { ...DEFAULT_NETWORK, ...options.network, hidden: network.weights.layers.slice(0, -1).map((l) => l.units), bestEpoch: network.bestEpoch, epochsRun: network.history.length, positiveWeight: network.positiveWeight },
-    baseline: { bestEpoch: baseline.bestEpoch, epochsRun: baseline.history.length },
-    encoding: { ...DEFAULT_ENCODING, ...options.encoding },
-  };
+  const last = folds[folds.length - 1] as Fold;
   return {
-    signature, network, baseline, metrics, parameters,
-    split: { trainRows: train.rows, validationRows: validation.rows, holdoutRows: holdout.rows, holdoutFromTs: outer.boundaryTs },
+    family: winner.candidate.family, signature: servedSignature(served), model: served.model, metrics, leaderboard,
+    split: { trainRows: last.train.length, validationRows: last.validation.length, holdoutRows: outer.holdout.length, holdoutFromTs: outer.boundaryTs, kind, folds: folds.length },
+    parameters: {
+      holdout: holdoutFraction, validation: validationFraction, family: winner.candidate.family, candidate: winner.label,
+      hyperparameters: served.params, encoding: { ...DEFAULT_ENCODING, ...options.encoding, ...winner.candidate.encoding }, fit: served.model.details, selectedOn: winner.model.details,
+    },
+    seconds: { total: (performance.now() - started) / 1000, served: served.seconds },
   };
 }

@@ -121,13 +121,13 @@ function runEpoch(tf: Tf, vars: Vars, train: EncodedRows, p: NetworkParameters, 
 }
 
 /**
- * Trains on `train`, early-stopping on `validation`. Deterministic for a given seed.
- * @throws ALMANAC_ERR_TRAINING_FAILED when a part is empty or holds a single class.
+ * Trains on `train`, early-stopping on `validation`. Deterministic for a given seed. With an empty
+ * `validation` (a refit on the whole training part), every epoch runs and the last one is kept.
+ * @throws ALMANAC_ERR_TRAINING_FAILED when the training part holds a single class.
  */
 export async function trainNetwork(train: EncodedRows, validation: EncodedRows, params: Partial<NetworkParameters> = {}, onEpoch?: (r: EpochReport) => void): Promise<TrainedNetwork> {
   const p = { ...DEFAULT_NETWORK, ...params };
   const tf = await loadTf();
-  if (validation.rows === 0) throw new AlmanacError('ALMANAC_ERR_TRAINING_FAILED', 'validation part is empty; give the training set more rows');
   const posWeight = positiveWeightOf(train.y, p.classWeight);
   const rng = seededRandom((p.seed >>> 0) ^ 0x9e3779b9);
   const sizes = [train.width, ...p.hidden, 1];
@@ -143,6 +143,11 @@ export async function trainNetwork(train: EncodedRows, validation: EncodedRows, 
     for (let epoch = 1; epoch <= p.epochs; epoch++) {
       const loss = runEpoch(tf, vars, train, p, posWeight, rng, optimizer);
       const current = withPriorCorrection(snapshot(vars, initial), posWeight);
+      if (validation.rows === 0) {
+        history.push({ epoch, loss, validationAuc: Number.NaN, validationLogLoss: Number.NaN });
+        best = { auc: Number.NaN, epoch, weights: current };
+        continue;
+      }
       const probs = forwardTf(tf, current, validation.x, validation.rows).probabilities;
       const auc = rocAuc(validation.y, probs);
       const report = { epoch, loss, validationAuc: auc, validationLogLoss: logLoss(validation.y, probs) };

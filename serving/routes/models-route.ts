@@ -10,8 +10,9 @@ export function registerModelsRoute(app: FastifyInstance, rt: ServingRuntime): v
     const versions = await rt.deps.registry.list();
     return {
       serving: { model_version: rt.champion.version ?? null, index_version: rt.indexVersion ?? null },
-      versions: versions.map((v) => ({
-        version: v.version, name: v.name, created_at: v.createdAt, aliases: v.aliases, metrics: v.metrics, lineage: v.lineage,
+      versions: versions.map(({ metrics: { leaderboard, ...metrics }, ...v }) => ({
+        version: v.version, name: v.name, created_at: v.createdAt, aliases: v.aliases, family: metrics.family ?? null,
+        leaderboard: leaderboard ?? [], metrics, lineage: v.lineage,
         features: v.signature.features.map((f) => ({ name: f.name, type: f.type })),
       })),
     };

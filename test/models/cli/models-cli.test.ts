@@ -73,16 +73,27 @@ describe('almanac train / models (end to end)', () => {
       metrics: { roc_auc: expect.any(Number), pr_auc: expect.any(Number), log_loss: expect.any(Number) },
       lineage: { trainingSetId: 'synthetic-800-5', origin: 'almanac', featureViews: [{ name: 'client_activity', version: 1 }], eventLogOffsets: { 'events-0': 800 }, codeVersion: expect.any(String) },
     });
-    expect(versions[0]?.lineage.parameters).toMatchObject({ holdout: 0.2, network: { epochs: 3, seed: 42 } });
+    expect(versions[0]?.lineage.parameters).toMatchObject({ holdout: 0.2, family: versions[0]?.metrics.family });
+    expect(new Set((versions[0]?.metrics.leaderboard as { family: string }[]).map((e) => e.family))).toEqual(new Set(['logistic', 'mlp', 'gbdt']));
     const table = await almanac('models', 'list');
-    expect(table.stdout).toMatch(/\n\s+1\s+touch-success\s+champion/);
+    expect(table.stdout).toMatch(/\n\s+1\s+touch-success\s+(logistic|mlp|gbdt)\s+champion/);
+    const board = await almanac('models', 'leaderboard');
+    expect(board.code).toBe(0);
+    const lines = board.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^version 1 \((logistic|mlp|gbdt)\): \d+ candidates$/);
+    expect(lines.filter((l) => l.startsWith('* '))).toHaveLength(1);
+    expect(lines.some((l) => /^[ *] gbdt maxDepth=3 .* \(refit\)$/.test(l) || /^[ *] gbdt maxDepth=5 .* \(refit\)$/.test(l))).toBe(true);
+    const boardJson = JSON.parse((await almanac('models', 'leaderboard', '1', '--json')).stdout) as { version: number; leaderboard: unknown[] };
+    expect(boardJson.version).toBe(1);
+    expect(boardJson.leaderboard.length).toBe(lines.length - 2);
     const missing = await almanac('train', '--training-set', path.join(root, 'nope'), '--epochs', '1');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^almanac: ALMANAC_ERR_INPUT_NOT_FOUND: /);
   });
 
   it('gates, forces and rolls back from the command line, with one-line errors and exit codes', async () => {
-    const second = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '7', '--no-promote', '--json');
+    // another holdout → another model (the same model trained again would be the same version)
+    const second = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '7', '--holdout', '0.25', '--no-promote', '--json');
     expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, aliases: ['challenger'] });
     const promote = await almanac('models', 'promote', '2', '--force', '--json');
     expect(promote.code).toBe(0);
@@ -134,7 +145,7 @@ describe('almanac train / models (end to end)', () => {
   it('train promotes through the gate of config retrain.* and reports a rejection without failing', async () => {
     process.env.ALMANAC_RETRAIN_MIN_AUC = '0.99';
     try {
-      const train = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '8', '--json');
+      const train = await almanac('train', '--training-set', setDir, '--epochs', '1', '--seed', '8', '--holdout', '0.3', '--json');
       expect(train.code).toBe(0);
       const result = JSON.parse(train.stdout) as { version: number; aliases: string[]; promotion: { promoted: boolean; reason: string; decision: { gate: unknown } } };
       expect(result.aliases).toEqual(['challenger']);

@@ -92,3 +92,53 @@ describe('createRowWriter', () => {
     }
   });
 });
+
+describe('learned numeric transforms and quantile bins', () => {
+  const heavy: FeatureColumn[] = [{ name: 'spend', type: 'numeric', source: 'touch' }, { name: 'age', type: 'numeric', source: 'touch' }];
+  const random = seededRandom(5);
+  // spend: log-normal (heavy right tail); age: uniform
+  const rows = Array.from({ length: 2000 }, () => ({ spend: Math.exp(random() * 8), age: 20 + random() * 50 }));
+
+  it("'auto' picks signed log1p for a heavy-tailed column only, with mean/std of the transformed values", () => {
+    const sig = fitSignature(heavy, rows, { transform: 'auto' });
+    const [spend, age] = sig.features;
+    expect(spend).toMatchObject({ name: 'spend', transform: 'signed_log1p' });
+    expect(age?.type === 'numeric' && age.transform).toBeUndefined();
+    const logs = rows.map((r) => Math.log1p(r.spend));
+    const mean = logs.reduce((a, v) => a + v, 0) / logs.length;
+    expect(spend?.type === 'numeric' && spend.mean).toBeCloseTo(mean, 6);
+    expect(fitSignature(heavy, rows).features[0]).not.toHaveProperty('transform');
+    // encoded: (log1p(x) − mean) / std; negative values stay defined (sign(x)·log1p(|x|))
+    const s = spend as Extract<typeof spend, { type: 'numeric' }>;
+    const x = encodeRecords(sig, [{ spend: 100, age: 30 }, { spend: -100, age: 30 }]);
+    expect(x[0]).toBeCloseTo((Math.log1p(100) - s.mean) / s.std, 5);
+    expect(x[sig.inputWidth]).toBeCloseTo((-Math.log1p(100) - s.mean) / s.std, 5);
+  });
+
+  it('bins add a one-hot of the quantile bin beside the scaled value; the row writer writes the same cells', () => {
+    const sig = fitSignature(heavy, rows, { transform: 'auto', bins: 4 });
+    const spend = sig.features[0] as Extract<(typeof sig.features)[0], { type: 'numeric' }>;
+    expect(spend.bins).toHaveLength(3);
+    expect(featureWidth(spend)).toBe(1 + 4);
+    expect(sig.inputWidth).toBe(10);
+    const x = encodeRecords(sig, [{ spend: 0, age: 20 }, { spend: 1e9, age: 90 }]);
+    expect(Array.from(x.subarray(1, 5))).toEqual([1, 0, 0, 0]);
+    expect(Array.from(x.subarray(11, 15))).toEqual([0, 0, 0, 1]);
+    const write = createRowWriter(sig);
+    const encode = createEncoder(sig);
+    for (const values of [[5, 30], [null, 40], ['12', undefined], [-3, 1e6], [Number.NaN, 'x']] as FeatureValue[][]) {
+      const out = new Float32Array(sig.inputWidth);
+      write(values, out, 0);
+      expect(Array.from(out)).toEqual(Array.from(encode([{ spend: values[0], age: values[1] } as FeatureRecord])));
+    }
+  });
+
+  it('signatures saved before transforms and bins existed encode as before (identity, no bin slots)', () => {
+    const sig = fitSignature(columns, train);
+    const x = encodeRecords(sig, [{ age: 30, job: 'chef' }]);
+    const age = sig.features[0] as Extract<(typeof sig.features)[0], { type: 'numeric' }>;
+    expect(age).not.toHaveProperty('transform');
+    expect(age).not.toHaveProperty('bins');
+    expect(x[0]).toBeCloseTo((30 - age.mean) / age.std, 6);
+  });
+});

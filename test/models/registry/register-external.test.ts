@@ -53,3 +53,16 @@ describe('registerExternalModel', () => {
     await expect(registerExternalModel(config, { onnx: path.join(root, 'garbage.onnx'), signature: json('ok.json', tinySignature) })).rejects.toMatchObject({ code: 'ALMANAC_ERR_MODEL_INVALID' });
   });
 });
+
+describe('signature schema: transforms and bins', () => {
+  it('accepts a signature with and without transform/bins and checks the width and the bin order', async () => {
+    const { parseSignature } = await import('../../../models/registry/signature-schema.ts');
+    const base = { inputName: 'features', outputs: { probability: 'probability' } };
+    const plain = { name: 'x', type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: false };
+    expect(parseSignature({ ...base, features: [plain], inputWidth: 1 }).inputWidth).toBe(1);
+    expect(parseSignature({ ...base, features: [{ ...plain, transform: 'signed_log1p', bins: [0, 1] }], inputWidth: 4 }).features[0]).toMatchObject({ transform: 'signed_log1p', bins: [0, 1] });
+    expect(() => parseSignature({ ...base, features: [{ ...plain, bins: [0, 1] }], inputWidth: 1 })).toThrow(/inputWidth: is 1 but the features add up to 4/);
+    expect(() => parseSignature({ ...base, features: [{ ...plain, bins: [1, 0] }], inputWidth: 4 })).toThrow(/bins: must be strictly ascending/);
+    expect(() => parseSignature({ ...base, features: [{ ...plain, transform: 'log' }], inputWidth: 1 })).toThrow(/transform/);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Histogram binning for the tree learner: per encoded column, up to `maxBins` bins whose upper
+ * edges are float32 values seen in the training rows (quantiles when there are more distinct
+ * values than bins). bin(x) = the first edge with x ≤ edge, so `bin(x) ≤ s` ⇔ `x ≤ edges[s]`
+ * — a split found on bins is the threshold split ONNX runs on raw values. Constant columns get
+ * no bins and are never split on.
+ */
+
+export interface FeatureBins {
+  /** Encoded columns that have at least two bins, in column order. */
+  columns: Int32Array;
+  /** Per used column: ascending float32 upper edges (bins = edges.length + 1). */
+  edges: Float32Array[];
+  /** Per used column: offset of its first bin in a histogram over all used columns. */
+  offsets: Int32Array;
+  totalBins: number;
+}
+
+/** Learns the bins of each column of `rows × width` row-major `x` (at most `maxBins` ≤ 256 each). */
+export function fitFeatureBins(x: Float32Array, rows: number, width: number, maxBins: number): FeatureBins {
+  const columns: number[] = [];
+  const edges: Float32Array[] = [];
+  const column = new Float32Array(rows);
+  for (let f = 0; f < width; f++) {
+    for (let r = 0; r < rows; r++) column[r] = x[r * width + f] as number;
+    const e = edgesOf(column.slice().sort(), maxBins);
+    if (e.length === 0) continue;
+    columns.push(f);
+    edges.push(e);
+  }
+  const offsets = new Int32Array(columns.length);
+  let total = 0;
+  edges.forEach((e, i) => { offsets[i] = total; total += e.length + 1; });
+  return { columns: Int32Array.from(columns), edges, offsets, totalBins: total };
+}
+
+function edgesOf(sorted: Float32Array, maxBins: number): Float32Array {
+  const distinct: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i] as number);
+  if (distinct.length <= 1) return new Float32Array(0);
+  if (distinct.length <= maxBins) return Float32Array.from(distinct.slice(0, -1));
+  const max = distinct[distinct.length - 1] as number;
+  const out: number[] = [];
+  for (let k = 1; k < maxBins; k++) {
+    const v = sorted[Math.floor((k * sorted.length) / maxBins)] as number;
+    if (v < max && (out.length === 0 || v > (out[out.length - 1] as number))) out.push(v);
+  }
+  return Float32Array.from(out);
+}
+
+/** The bin of `value` among `edges` (binary search). */
+export function binOf(value: number, edges: Float32Array): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (value <= (edges[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Bins every row: row-major [rows × bins.columns.length] bin indexes. */
+export function binRows(bins: FeatureBins, x: Float32Array, rows: number, width: number): Uint8Array {
+  const used = bins.columns.length;
+  const out = new Uint8Array(rows * used);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < used; j++) out[r * used + j] = binOf(x[r * width + (bins.columns[j] as number)] as number, bins.edges[j] as Float32Array);
+  }
+  return out;
+}
