@@ -1,7 +1,7 @@
 /**
  * The embedded graph's SQLite file (better-sqlite3): nodes keyed by (label, id) with an integer
  * `nid`, edges keyed by (type, src, dst) on those nids, and the evidence of each pattern kept
- * up to date by every write (see pattern-evidence.ts), so reading it is one indexed lookup per
+ * up to date by every write (see pattern-queries.ts), so reading it is one indexed lookup per
  * pattern. WAL mode: readers in other processes see each committed write at once and never block
  * the writer; `synchronous = FULL` makes a write durable when it resolves.
  */
@@ -23,8 +23,12 @@ CREATE TABLE IF NOT EXISTS edges (
   weight REAL, -- Number(props.weight ?? 0), NULL when not a number
   PRIMARY KEY (type, src, dst)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_in ON edges (type, dst, src_label, src);
-CREATE TABLE IF NOT EXISTS evidence (nid INTEGER PRIMARY KEY, clients INTEGER NOT NULL, campaigns INTEGER NOT NULL, industries TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS evidence_industry (nid INTEGER NOT NULL, industry TEXT NOT NULL, clients INTEGER NOT NULL, PRIMARY KEY (nid, industry)) WITHOUT ROWID;
+-- one row per Pattern node, keyed by its id: a read is one lookup per candidate
+CREATE TABLE IF NOT EXISTS evidence (
+  id TEXT PRIMARY KEY, clients INTEGER NOT NULL, campaigns INTEGER NOT NULL,
+  industries TEXT NOT NULL, -- JSON array of SEEN_IN industry ids, sorted
+  proved TEXT NOT NULL      -- JSON array of [industry, clients who proved the pattern in it]
+) WITHOUT ROWID;
 `;
 
 /** The schema version this code writes (meta key `format`). */
@@ -43,6 +47,7 @@ export function openGraphDatabase(file: string): GraphDatabase {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 10000');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
+    db.pragma('mmap_size = 4294967296'); // reads map the file (no read syscall per page); pages are the OS's cache, shared
     db.exec(SCHEMA);
     const format = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'format'").get()?.value;
     if (format === undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)").run(GRAPH_FORMAT);

@@ -1,7 +1,7 @@
 /**
  * MERGE writes on the graph tables. Each call notes in `dirty` the patterns whose evidence the
- * write may change, for pattern-evidence.ts to recompute in the same transaction:
- *   a Campaign's `industry` prop → the patterns it MATCHES;  a new Client-RAN->Campaign edge → the
+ * write may change, for pattern-queries.ts to recompute in the same transaction:
+ *   a new or merged Pattern node (its row, zeros at first);  a Campaign's `industry` prop → the patterns it MATCHES;  a new Client-RAN->Campaign edge → the
  *   campaign's patterns;  a Campaign-MATCHES->Pattern edge → the pattern;  a Pattern-SEEN_IN->Industry
  *   edge → the pattern;  deleting a Client, Campaign or Industry → the patterns reached through it.
  * Props merge key by key (SQLite json_patch: props hold no objects or nulls, so it is Object.assign).
@@ -56,7 +56,8 @@ export class GraphWrites {
       const props = n.props ?? {};
       const label = LABEL[n.label];
       this.upsertNode.run(label, n.id, JSON.stringify(props), industryOf(props));
-      if (label === LABEL.Campaign && 'industry' in props) this.addAll(dirty, this.outPatterns.all(this.nid(label, n.id)));
+      if (label === LABEL.Pattern) dirty.add(this.nid(label, n.id));
+      else if (label === LABEL.Campaign && 'industry' in props) this.addAll(dirty, this.outPatterns.all(this.nid(label, n.id)));
     }
   }
 
@@ -66,8 +67,8 @@ export class GraphWrites {
       const props = e.props ?? {};
       const type = TYPE[e.type];
       const [fromLabel, toLabel] = [LABEL[e.from.label], LABEL[e.to.label]];
-      const src = this.ensureNode(nids, fromLabel, e.from.id);
-      const dst = this.ensureNode(nids, toLabel, e.to.id);
+      const src = this.ensureNode(nids, fromLabel, e.from.id, dirty);
+      const dst = this.ensureNode(nids, toLabel, e.to.id, dirty);
       const isNew = this.edgeExists.get(type, src, dst) === undefined;
       this.upsertEdge.run(type, src, dst, fromLabel, toLabel, JSON.stringify(props), numberProp(props, 'conversions'), numberProp(props, 'weight'));
       if (type === TYPE.MATCHES && fromLabel === LABEL.Campaign && toLabel === LABEL.Pattern) dirty.add(dst);
@@ -76,17 +77,17 @@ export class GraphWrites {
     }
   }
 
-  /** Deletes the nodes and every edge touching them; returns the nids of the deleted patterns. */
-  deleteNodes(label: NodeLabel, ids: string[], dirty: Set<number>): number[] {
+  /** Deletes the nodes and every edge touching them; returns the ids of the deleted patterns. */
+  deleteNodes(label: NodeLabel, ids: string[], dirty: Set<number>): string[] {
     const code = LABEL[label];
-    const deleted: number[] = [];
+    const deleted: string[] = [];
     for (const id of new Set(ids)) {
       const nid = this.nodeId.get(code, id) as number | undefined;
       if (nid === undefined) continue;
       if (code === LABEL.Campaign) this.addAll(dirty, this.outPatterns.all(nid));
       else if (code === LABEL.Client) this.addAll(dirty, this.clientPatterns.all(nid));
       else if (code === LABEL.Industry) this.addAll(dirty, this.industryPatterns.all(nid));
-      else deleted.push(nid);
+      else if (code === LABEL.Pattern) deleted.push(id);
       for (const type of Object.values(TYPE)) {
         this.dropEdgesOut.run(type, nid);
         this.dropEdgesIn.run(type, nid);
@@ -100,11 +101,14 @@ export class GraphWrites {
     return this.nodeId.get(label, id) as number;
   }
 
-  /** The nid of (label, id), inserting a node with no props when missing; memoised per batch. */
-  private ensureNode(nids: Map<string, number>, label: number, id: string): number {
+  /** The nid of (label, id), inserting a node with no props when missing (a new Pattern is dirty); memoised per batch. */
+  private ensureNode(nids: Map<string, number>, label: number, id: string, dirty: Set<number>): number {
     const key = `${label}:${id}`;
     let nid = nids.get(key) ?? (this.nodeId.get(label, id) as number | undefined);
-    if (nid === undefined) nid = Number(this.insertNode.run(label, id).lastInsertRowid);
+    if (nid === undefined) {
+      nid = Number(this.insertNode.run(label, id).lastInsertRowid);
+      if (label === LABEL.Pattern) dirty.add(nid);
+    }
     nids.set(key, nid);
     return nid;
   }

@@ -14,8 +14,8 @@
  *     RETURN q.id, s.weight ORDER BY s.weight DESC, q.id ASC LIMIT $limit
  *
  * The evidence is computed when a write changes it (`refresh`, inside the write's transaction) and
- * kept in the `evidence` / `evidence_industry` tables (a pattern with no row has none), so a read
- * for 50 candidates is one statement of indexed lookups, whatever the graph's size.
+ * kept in the `evidence` table, one row per Pattern node keyed by its id, so a read for 50
+ * candidates is one statement of 50 primary-key lookups, whatever the graph's size.
  */
 import type Database from 'better-sqlite3';
 import type { PatternEvidence } from '../graph-store.ts';
@@ -23,16 +23,20 @@ import type { GraphDatabase } from './graph-database.ts';
 import { EDGE_TYPES, LABEL, NODE_LABELS, TYPE } from './graph-vocabulary.ts';
 
 interface MatchRow { k: number; conv: number | null; industry: string | null; c: number | null }
-interface EvidenceRow { id: string; clients: number | null; campaigns: number | null; industries: string | null; ci: number | null }
+interface EvidenceRow { id: string; clients: number; campaigns: number; industries: string; proved: string }
+
+function provedIn(proved: string, industry: string): number {
+  for (const [name, clients] of JSON.parse(proved) as [string, number][]) if (name === industry) return clients;
+  return 0;
+}
 
 export class PatternQueries {
   private readonly matches: Database.Statement<[number], MatchRow>;
   private readonly seenIn: Database.Statement<[number], string>;
+  private readonly patternId: Database.Statement<[number], string>;
   private readonly dropEvidence: Database.Statement;
-  private readonly dropIndustries: Database.Statement;
   private readonly putEvidence: Database.Statement;
-  private readonly putIndustry: Database.Statement;
-  private readonly evidence: Database.Statement<[string, string | null], EvidenceRow>;
+  private readonly evidence: Database.Statement<[string], EvidenceRow>;
   private readonly similar: Database.Statement<[string], { id: string; weight: number | null }>;
   private readonly nodeCounts: Database.Statement<[], { code: number; n: number }>;
   private readonly edgeCounts: Database.Statement<[], { code: number; n: number }>;
@@ -44,13 +48,10 @@ export class PatternQueries {
       WHERE m.type = ${TYPE.MATCHES} AND m.dst = ? AND m.src_label = ${LABEL.Campaign}`);
     this.seenIn = db.prepare<[number], string>(`SELECT n.id FROM edges s JOIN nodes n ON n.nid = s.dst
       WHERE s.type = ${TYPE.SEEN_IN} AND s.src = ? AND s.dst_label = ${LABEL.Industry}`).pluck();
-    this.dropEvidence = db.prepare('DELETE FROM evidence WHERE nid = ?');
-    this.dropIndustries = db.prepare('DELETE FROM evidence_industry WHERE nid = ?');
-    this.putEvidence = db.prepare('INSERT INTO evidence (nid, clients, campaigns, industries) VALUES (?, ?, ?, ?)');
-    this.putIndustry = db.prepare('INSERT INTO evidence_industry (nid, industry, clients) VALUES (?, ?, ?)');
-    this.evidence = db.prepare(`SELECT j.value AS id, e.clients, e.campaigns, e.industries, x.clients AS ci
-      FROM json_each(?) j CROSS JOIN nodes n ON n.label = ${LABEL.Pattern} AND n.id = j.value
-      LEFT JOIN evidence e ON e.nid = n.nid LEFT JOIN evidence_industry x ON x.nid = n.nid AND x.industry = ?`);
+    this.patternId = db.prepare<[number], string>(`SELECT id FROM nodes WHERE nid = ? AND label = ${LABEL.Pattern}`).pluck();
+    this.dropEvidence = db.prepare('DELETE FROM evidence WHERE id = ?');
+    this.putEvidence = db.prepare('INSERT OR REPLACE INTO evidence (id, clients, campaigns, industries, proved) VALUES (?, ?, ?, ?, ?)');
+    this.evidence = db.prepare('SELECT e.id, e.clients, e.campaigns, e.industries, e.proved FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value');
     this.similar = db.prepare(`SELECT q.id AS id, s.weight AS weight FROM nodes p
       JOIN edges s ON s.type = ${TYPE.SIMILAR_TO} AND s.src = p.nid AND s.dst_label = ${LABEL.Pattern} JOIN nodes q ON q.nid = s.dst
       WHERE p.label = ${LABEL.Pattern} AND p.id = ?`);
@@ -58,11 +59,11 @@ export class PatternQueries {
     this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
   }
 
-  /** Recomputes the stored evidence of each pattern nid (call inside the write's transaction). */
+  /** Recomputes the stored evidence of each Pattern nid (call inside the write's transaction). */
   refresh(nids: Iterable<number>): void {
     for (const nid of nids) {
-      this.dropEvidence.run(nid);
-      this.dropIndustries.run(nid);
+      const id = this.patternId.get(nid);
+      if (id === undefined) continue; // deleted: see forget()
       const campaigns = new Set<number>();
       const clients = new Set<number>();
       const provedBy = new Map<string, Set<number>>();
@@ -75,26 +76,22 @@ export class PatternQueries {
         provedBy.set(row.industry, set.add(row.c));
       }
       const industries = this.seenIn.all(nid).sort();
-      if (campaigns.size === 0 && industries.length === 0) continue;
-      this.putEvidence.run(nid, clients.size, campaigns.size, JSON.stringify(industries));
-      for (const [industry, set] of provedBy) this.putIndustry.run(nid, industry, set.size);
+      const proved = Array.from(provedBy, ([industry, set]) => [industry, set.size]);
+      this.putEvidence.run(id, clients.size, campaigns.size, JSON.stringify(industries), JSON.stringify(proved));
     }
   }
 
-  /** Removes the stored evidence of deleted patterns. */
-  forget(nids: number[]): void {
-    for (const nid of nids) {
-      this.dropEvidence.run(nid);
-      this.dropIndustries.run(nid);
-    }
+  /** Removes the stored evidence of deleted patterns (by id). */
+  forget(ids: string[]): void {
+    for (const id of ids) this.dropEvidence.run(id);
   }
 
   patternEvidence(patternIds: string[], industry?: string): Map<string, PatternEvidence> {
     const out = new Map<string, PatternEvidence>();
     if (patternIds.length === 0) return out;
-    for (const r of this.evidence.iterate(JSON.stringify(patternIds), industry ?? null)) {
-      const industries = r.industries === null ? [] : (JSON.parse(r.industries) as string[]);
-      out.set(r.id, { patternId: r.id, clients: r.clients ?? 0, campaigns: r.campaigns ?? 0, industries, clientsInIndustry: industry === undefined ? 0 : (r.ci ?? 0) });
+    for (const r of this.evidence.iterate(JSON.stringify(patternIds))) {
+      const industries = r.industries === '[]' ? [] : (JSON.parse(r.industries) as string[]);
+      out.set(r.id, { patternId: r.id, clients: r.clients, campaigns: r.campaigns, industries, clientsInIndustry: industry === undefined || r.proved === '[]' ? 0 : provedIn(r.proved, industry) });
     }
     return out;
   }
