@@ -34,8 +34,13 @@ export interface SubgroupDiscoveryOptions {
   minClientConversions?: number;
   /** False-discovery rate over all the combinations tested (default 0.05). */
   fdr?: number;
-  /** A specialisation must beat each generalisation at this z (default 3). */
+  /**
+   * A specialisation must beat each generalisation at this z: cross-client with any one client
+   * left out too (default 1.96), a client's own (one stratum, no leave-one-out) at the stricter
+   * `privateSpecialisationZ` (default 2.576).
+   */
   specialisationZ?: number;
+  privateSpecialisationZ?: number;
   /** z at which a pattern must still hold with one client left out, and a general one without its specialisation (default 1.96). */
   holdZ?: number;
   /** A client's own pattern needs this many of its touches (default 30). */
@@ -141,7 +146,8 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     minClientTouches: options.minClientTouches ?? 20,
     minClientConversions: options.minClientConversions ?? 1,
     fdr: options.fdr ?? 0.05,
-    specialisationZ: options.specialisationZ ?? 3,
+    specialisationZ: options.specialisationZ ?? 1.959964,
+    privateSpecialisationZ: options.privateSpecialisationZ ?? 2.575829,
     holdZ: options.holdZ ?? 1.959964,
     minPrivateTouches: options.minPrivateTouches ?? 30,
   };
@@ -315,6 +321,14 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     const tallies = new Map<number, Map<number, { n: number; y: number; nClean: number; yClean: number; campaigns: Map<number, [number, number]> }>>();
     const clean = new Map<number, { up: [number, number]; down: [number, number] }>();
     const matched: number[] = [];
+    const idsOf = new Map([...set.keys()].map((k) => [k, keys.ids(k)] as const));
+    const nested = (a: number, b: number) => {
+      const ia = idsOf.get(a) as number[];
+      const ib = idsOf.get(b) as number[];
+      return ia.every((x) => ib.includes(x)) || ib.every((x) => ia.includes(x));
+    };
+    /** Touches two overlapping, non-nested patterns of one direction share, per client ("a|b" with a < b). */
+    const shared = new Map<string, Map<number, [number, number]>>();
     for (const client of clients) {
       const base = { up: [0, 0] as [number, number], down: [0, 0] as [number, number] };
       clean.set(client, base);
@@ -349,6 +363,19 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
           if (ct === undefined) t.campaigns.set(campaign, [cn, cy]);
           else { ct[0] += cn; ct[1] += cy; }
         }
+        for (let i = 0; i < matched.length; i++) {
+          for (let j = i + 1; j < matched.length; j++) {
+            const a = Math.min(matched[i] as number, matched[j] as number);
+            const b = Math.max(matched[i] as number, matched[j] as number);
+            if (set.get(a) !== set.get(b) || nested(a, b)) continue;
+            const pairKey = `${a}|${b}`;
+            let perClient = shared.get(pairKey);
+            if (perClient === undefined) shared.set(pairKey, (perClient = new Map()));
+            const st = perClient.get(client);
+            if (st === undefined) perClient.set(client, [cn, cy]);
+            else { st[0] += cn; st[1] += cy; }
+          }
+        }
       }
     }
     // against the clean base, a general pattern must still hold without each kept specialisation
@@ -366,6 +393,33 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
         if (!(cross ? holdsWithoutAnyOne : holds)(strata, dir, o.holdZ)) carriedOut.add(gen);
       }
     }
+    // overlapping siblings (neither more general than the other): a slice of a real pattern by one
+    // more attribute is not a second pattern; two that hold only together are kept both (two
+    // descriptions of the same campaigns)
+    const strataAgainstBase = (key: number, dir: number, without?: number) => {
+      const strata: Stratum[] = [];
+      const pair = without === undefined ? undefined : shared.get(`${Math.min(key, without)}|${Math.max(key, without)}`);
+      for (const [client, t] of tallies.get(key) ?? []) {
+        const base = (clean.get(client) as { up: [number, number]; down: [number, number] })[dir > 0 ? 'up' : 'down'];
+        const cut = pair?.get(client) ?? [0, 0];
+        strata.push({ n1: t.n - cut[0], y1: t.y - cut[1], n0: base[0] - t.nClean, y0: base[1] - t.yClean });
+      }
+      return strata;
+    };
+    const holdsFor = (strata: Stratum[], dir: number) => (cross ? holdsWithoutAnyOne : holds)(strata, dir, o.holdZ);
+    // a slice: c is no pattern without the touches it shares with a, while a still is without c's
+    const slices = new Set<number>();
+    for (const pairKey of shared.keys()) {
+      const [a, c] = pairKey.split('|').map(Number) as [number, number];
+      if (carriedOut.has(a) || carriedOut.has(c)) continue;
+      const dir = set.get(a) as number;
+      // (both are robust patterns on their own: which describes the campaigns better is decided on all clients)
+      const aWithout = holds(strataAgainstBase(a, dir, c), dir, o.holdZ);
+      const cWithout = holds(strataAgainstBase(c, dir, a), dir, o.holdZ);
+      if (aWithout && !cWithout) slices.add(c);
+      else if (cWithout && !aWithout) slices.add(a);
+    }
+    for (const k of slices) carriedOut.add(k);
     const out: DiscoveredPattern[] = [];
     for (const [key, dir] of set) {
       if (carriedOut.has(key)) continue;
@@ -462,22 +516,27 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     discovered: Map<number, number>,
     within: (s: number, gen: number) => Stratum[],
     remainder: (gen: number, s: number) => Stratum[],
-    zSpecific = o.specialisationZ,
+    zSpecific = o.privateSpecialisationZ,
     zHold = o.holdZ,
     robust = false,
   ): Map<number, number> {
-    // cross-client: every decision must hold with any single client left out, so one client's
-    // data can neither keep a pattern nor a generalisation of it alive for others to see
+    const minStrata = robust ? 2 : 1;
+    // cross-client: a general pattern kept beside a specialisation must hold with any single client
+    // left out, so one client's data cannot keep a generalisation of its own pattern alive for others
     const test = robust ? holdsWithoutAnyOne : holds;
-    // equal extension: a generalisation with the same touches as a discovery is not closed; it is
-    // represented by its most specific discovered superset (the closed pattern)
+    // (near-)equal extension: a generalisation with (almost) the same touches as a discovery is not
+    // closed; it is represented by its most specific discovered superset (the closed pattern)
     const closure = new Map<number, number>();
     const size = (key: number) => keys.ids(key).length;
     const identical = new Set<string>();
     for (const s of discovered.keys()) {
       for (const gen of keys.generalisations(s)) {
         const strata = within(s, gen).filter((t) => t.n1 > 0);
-        if (!strata.every((t) => t.n0 <= 0)) continue;
+        // δ-closure (after Boulicaut et al.'s δ-free sets): see CLOSURE_DELTA
+        const outside = strata.reduce((sum, t) => sum + Math.max(0, t.n0), 0);
+        const inside = strata.reduce((sum, t) => sum + t.n1, 0);
+        const comparable = strata.filter((t) => t.n0 >= o.minClientTouches).length >= minStrata;
+        if (comparable && outside > CLOSURE_DELTA * (inside + outside)) continue;
         identical.add(`${s}/${gen}`);
         const prev = closure.get(gen);
         if (prev === undefined || size(prev) < size(s)) closure.set(gen, s);
@@ -488,7 +547,7 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
       let better = true;
       for (const gen of keys.generalisations(s)) {
         if (identical.has(`${s}/${gen}`)) continue;
-        if (!test(within(s, gen).filter((t) => t.n1 > 0), dir, zSpecific)) {
+        if (!holds(within(s, gen).filter((t) => t.n1 > 0 && t.n0 >= o.minClientTouches), dir, zSpecific)) {
           better = false;
           break;
         }
@@ -509,6 +568,13 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     return kept;
   }
 }
+
+/**
+ * δ-closure: a generalisation whose touches outside the specialisation are at most this share of
+ * its own (or that too few clients have outside it to compare) describes the same campaigns; the
+ * more specific description stands for both.
+ */
+const CLOSURE_DELTA = 0.2;
 
 interface Stratum {
   n1: number;
