@@ -17,4 +17,8 @@ it('re-running the demo in the same home changes nothing and keeps the champion'
   expect(second.modelVersion).toBe(first.modelVersion); // same events, same seed → the same registered model
   expect(second.champion).toBe(first.champion);
   expect(second.patterns).toBe(first.patterns);
+  // the demo registered its clients and made a key per client and an admin key; a re-run reuses them
+  expect(Object.keys(first.keys.clients)).toHaveLength(6);
+  expect(first.keys.admin).toMatch(/^alm_[0-9a-f]{12}_/);
+  expect(second.keys).toEqual(first.keys);
 }, 240_000);

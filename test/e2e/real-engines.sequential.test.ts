@@ -36,6 +36,8 @@ interface Home {
   config: string;
   server?: ChildProcess;
   base?: string;
+  /** An admin key of this home (`almanac keys create --scopes admin`): plans and touches name their client. */
+  key?: string;
 }
 
 let work: string;
@@ -79,6 +81,7 @@ function ours(name: string): boolean {
 }
 
 async function serve(home: Home): Promise<string> {
+  home.key ??= ok(home, ['keys', 'create', '--scopes', 'admin']).trim();
   const child = spawn(process.execPath, [BIN, '--config', home.config, 'serve', '--port', '0'], { env: { ...process.env, ...home.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   home.server = child;
   return new Promise((resolve, reject) => {
@@ -100,11 +103,11 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 const post = async (home: Home, route: string, body: unknown): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(`${home.base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${home.base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${home.key}` }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as Json };
 };
 const getJson = async (home: Home, route: string): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(`${home.base}${route}`);
+  const res = await fetch(`${home.base}${route}`, { headers: { authorization: `Bearer ${home.key}` } });
   return { status: res.status, body: (await res.json()) as Json };
 };
 
@@ -302,7 +305,7 @@ if (missing.length > 0) {
       for (const dep of ['onlineStore', 'eventLog', 'vector', 'graph', 'cache']) expect(ready.body.dependencies[dep].state, dep).toBe('up');
       expect(ready.body.dependencies.cache.detail).toBe('redis');
       expect((await getJson(real, '/health/live')).body.status).toBe('live');
-      expect(await (await fetch(`${real.base}/metrics`)).text()).toMatch(/almanac_http_requests_total\{route="\/v1\/patterns\/search"/);
+      expect(await (await fetch(`${real.base}/metrics`, { headers: { authorization: `Bearer ${real.key}` } })).text()).toMatch(/almanac_http_requests_total\{route="\/v1\/patterns\/search"/);
       expect(Object.keys((await getJson(real, '/openapi.json')).body.paths)).toContain('/v1/predict');
     });
   });
