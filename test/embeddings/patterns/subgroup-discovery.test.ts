@@ -82,19 +82,20 @@ describe('subgroup discovery: within-client lift, FDR, redundancy, k-anonymity',
 
   it('k-anonymity against fake clients: only counted (registered) clients make a pattern visible', () => {
     const niche = { 'campaign.industry': 'niche', 'campaign.channel': 'sms', 'audience.segment': 'old', 'campaign.offer': 'none' };
-    const fake = [
-      ...touchesOf('fake', 'fake-1', niche, 300, 0.2, 11),
-      ...touchesOf('fake', 'fake-2', { ...niche, 'campaign.industry': 'retail', 'campaign.offer': 'discount' }, 300, 0.03, 12),
-    ];
+    // two made-up clients each file 300 touches of the hidden 2-client configuration (plus ordinary ones)
+    const fake = ['fake-a', 'fake-b'].flatMap((client, i) => [
+      ...touchesOf(client, `${client}-1`, niche, 300, 0.2, 11 + i),
+      ...touchesOf(client, `${client}-2`, { ...niche, 'campaign.industry': 'retail', 'campaign.offer': 'discount' }, 300, 0.03, 21 + i),
+    ]);
     const set = syntheticTrainingSet(1, 40, fake);
     const isNiche = (p: DiscoveredPattern) => p.conditions.industry === 'niche' && p.scope === 'global';
     const open = discoverSubgroups(set.examples, ATTRIBUTES);
-    expect(Math.max(0, ...open.patterns.filter(isNiche).map((p) => p.visibilityClients))).toBe(2); // the fake client tips it over k = 2
+    expect(Math.max(0, ...open.patterns.filter(isNiche).map((p) => p.visibilityClients))).toBeGreaterThanOrEqual(2); // the fake clients tip it over k = 2
     const registered = new Set(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
     const guarded = discoverSubgroups(set.examples, ATTRIBUTES, { countedClients: registered });
     expect(Math.max(0, ...guarded.patterns.filter(isNiche).map((p) => p.visibilityClients))).toBeLessThanOrEqual(1);
-    // the fake client still gets its own patterns
-    expect(guarded.patterns.some((p) => p.tenant === 'fake')).toBe(true);
+    // a fake client still gets its own patterns (its data is its own)
+    expect(guarded.patterns.some((p) => p.tenant === 'fake-a')).toBe(true);
   });
 
   it('a client needs support of its own to count: too few touches on either side and it is not a backing client', () => {
