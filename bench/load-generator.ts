@@ -25,6 +25,8 @@ export interface LoadOptions {
   body?: unknown;
   /** …or a JSON file holding an array of body templates (strings), used in turn. */
   bodiesFile?: string;
+  /** Extra request headers (e.g. `authorization: Bearer …`). */
+  headers?: Record<string, string>;
 }
 
 const AUTOCANNON = path.resolve('node_modules/autocannon');
@@ -35,7 +37,7 @@ const o = JSON.parse(process.env.AC_OPTIONS);
 const bodies = o.bodiesFile ? JSON.parse(require('node:fs').readFileSync(o.bodiesFile, 'utf8')) : [o.body];
 let n = 0;
 const opts = { url: o.url, connections: o.connections, duration: o.duration, method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...(o.headers ?? {}) },
   requests: [{ setupRequest: (req) => { const i = n++; return { ...req, body: bodies[i % bodies.length].split('__ID__').join(process.pid + '-' + i) }; } }] };
 if (o.rate) opts.overallRate = o.rate;
 autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
@@ -45,7 +47,7 @@ autocannon(opts).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { c
 export function runLoad(options: LoadOptions): Promise<Load> {
   const acOptions = {
     url: options.url, connections: options.connections, duration: options.seconds, rate: options.rate,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body), bodiesFile: options.bodiesFile,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body), bodiesFile: options.bodiesFile, headers: options.headers,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', LOADER], {

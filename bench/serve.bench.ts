@@ -5,6 +5,8 @@
  * the result cache), the same predict body (cache hits), POST /v1/patterns/search; then predict at
  * half the echo's throughput for its p99, and search at half its own throughput for its p99.
  * Targets: predict ≥ 0.5 × echo throughput; p99 ≤ 5 ms at half the echo's load; search p99 ≤ 10 ms.
+ * Every request carries the demo client's API key; the authentication cost is measured against a
+ * second server on the same home started with --insecure-no-auth (target: < 5% of predict throughput).
  *
  *   npm run bench:serve                      (BENCH_DURATION=10 BENCH_CONNECTIONS=10 by default)
  */
@@ -12,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { buildDemo, demoExamples, type DemoExamples } from '../app/demo.ts';
+import { buildDemo, demoExamples, demoKeys, type DemoExamples } from '../app/demo.ts';
 import { loadConfig } from '../core/config.ts';
 import { startServer } from '../serving/cli.ts';
 import { formatLoad, runLoad, type Load } from './load-generator.ts';
@@ -20,8 +22,11 @@ import { formatLoad, runLoad, type Load } from './load-generator.ts';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
-function autocannon(url: string, body: unknown, options: { rate?: number; seconds?: number } = {}): Promise<Load> {
-  return runLoad({ url, body, connections: CONNECTIONS, seconds: options.seconds ?? DURATION, rate: options.rate });
+/** The API key every load sends (the demo client's), set once the world is built. */
+let auth: Record<string, string> = {};
+
+function autocannon(url: string, body: unknown, options: { rate?: number; seconds?: number; headers?: Record<string, string> } = {}): Promise<Load> {
+  return runLoad({ url, body, connections: CONNECTIONS, seconds: options.seconds ?? DURATION, rate: options.rate, headers: options.headers ?? auth });
 }
 
 async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -41,12 +46,15 @@ async function main(): Promise<void> {
   const keep = process.env.BENCH_HOME;
   const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-serve-'));
   try {
-    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'warn' } });
+    // the per-key rate limit is set out of the way: the bench measures throughput, not the limit
+    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'warn', serving: { rateLimit: { max: 1_000_000_000 } } } });
     const world = { clients: 8, campaigns: 24, days: 21, touchesPerDay: 60 };
     const eventsFile = path.join(home, 'demo', 'world-7', 'events.jsonl');
     const examples = keep && existsSync(path.join(home, 'patterns', 'CURRENT'))
       ? await demoExamples(eventsFile)
       : (await buildDemo(config, { world, epochs: 10, quiet: false })).examples;
+    const keys = await demoKeys(config);
+    auth = { authorization: `Bearer ${keys.clients[examples.touch.client_id]}` };
     const { app, url } = await startServer(config, { port: 0, host: '127.0.0.1' });
     const echo = await startEcho();
     try {
@@ -55,6 +63,7 @@ async function main(): Promise<void> {
       await echo.close();
       await app.close();
     }
+    await authCost(config, examples);
   } finally {
     if (!keep) rmSync(home, { recursive: true, force: true });
   }
@@ -86,6 +95,33 @@ async function runLoads(base: string, echoUrl: string, ex: DemoExamples): Promis
   process.stdout.write(`predict / echo throughput: ${ratio.toFixed(2)} (target ≥ 0.50) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}\n`);
   process.stdout.write(`predict p99 at ½ echo load: ${atHalf.p99} ms (target ≤ 5 ms) ${atHalf.p99 <= 5 ? 'MET' : 'NOT MET'}\n`);
   process.stdout.write(`search p99 at ½ its max load: ${searchAtHalf.p99} ms (target ≤ 10 ms) ${searchAtHalf.p99 <= 10 ? 'MET' : 'NOT MET'}\n`);
+}
+
+/** Predict throughput with keys (this server) against the same home served with --insecure-no-auth, interleaved twice. */
+async function authCost(config: ReturnType<typeof loadConfig>, ex: DemoExamples): Promise<void> {
+  const uniqueTouch = { touch: { ...ex.touch, attributes: { ...ex.touch.attributes, bench_id: '__ID__' } } };
+  const { client_id: _c, ...touchNoClient } = uniqueTouch.touch;
+  const keyed = await startServer(config, { port: 0, host: '127.0.0.1' });
+  const open = await startServer(config, { port: 0, host: '127.0.0.1', insecureNoAuth: true });
+  try {
+    await autocannon(`${keyed.url}/v1/predict`, { touch: touchNoClient }, { seconds: 2 });
+    await autocannon(`${open.url}/v1/predict`, uniqueTouch, { seconds: 2, headers: {} });
+    const runs: { withKey: Load; without: Load }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const withKey = await autocannon(`${keyed.url}/v1/predict`, { touch: touchNoClient });
+      const without = await autocannon(`${open.url}/v1/predict`, uniqueTouch, { headers: {} });
+      runs.push({ withKey, without });
+    }
+    const rps = (l: Load[]) => l.reduce((a, b) => a + b.rps, 0) / l.length;
+    const withKey = rps(runs.map((r) => r.withKey));
+    const without = rps(runs.map((r) => r.without));
+    const cost = 1 - withKey / without;
+    process.stdout.write(`\n${fmt('predict, API key (tenant from key)', runs[1]!.withKey)}\n${fmt('predict, --insecure-no-auth', runs[1]!.without)}\n`);
+    process.stdout.write(`authentication cost: ${(100 * cost).toFixed(1)}% of predict throughput (${withKey.toFixed(0)} vs ${without.toFixed(0)} req/s, mean of 2 interleaved runs; target < 5%) ${cost < 0.05 ? 'MET' : 'NOT MET'}\n`);
+  } finally {
+    await keyed.app.close();
+    await open.app.close();
+  }
 }
 
 main().catch((e: unknown) => {
