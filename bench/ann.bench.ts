@@ -10,7 +10,8 @@
  * from other processes hits both alike; on a shared machine compare the p50 ratio, which outliers
  * do not move), p50/p99 latency without and with filters
  * (a 1% tenant partition; a 10% metadata condition; both, 0.1%: the adapter's exact scan of a
- * selective filter), filtered recall@10, beside raw hnswlib walking the graph with the same filter.
+ * selective filter), filtered recall@10, beside raw hnswlib walking the graph with the same filter;
+ * the longest GC pause (perf_hooks) during the adapter's build and during the query runs.
  */
 import os from 'node:os';
 import hnswlib from 'hnswlib-node';
@@ -18,6 +19,7 @@ import { loadConfig } from '../core/config.ts';
 import { createEmbeddedVectorIndex } from '../embeddings/vector-index/embedded/embedded-vector-index.ts';
 import type { VectorFilter, VectorIndex, VectorRecord } from '../embeddings/vector-index/vector-index.ts';
 import { seededRandom } from '../core/seeded-random.ts';
+import { formatGc, GcPauseRecorder } from './gc-pauses.ts';
 
 const SIZES = (process.env.ANN_SIZES ?? '100000,1000000').split(',').map(Number);
 const DIM = Number(process.env.ANN_DIM ?? 32);
@@ -158,11 +160,15 @@ const fmt = (x: number, digits = 2) => x.toFixed(digits);
 async function runSize(n: number): Promise<void> {
   process.stderr.write(`[ann] generating ${n} vectors\n`);
   const d = dataset(n);
+  const buildGc = new GcPauseRecorder().start();
   const adapter = await buildAdapter(d);
+  const buildPauses = await buildGc.stop();
   const raw = buildRaw(d);
   console.log(`\n## n=${n} ${DATA} dim=${DIM} M=${M} efConstruction=${EF_CONSTRUCTION} queries=${QUERIES}`);
   console.log(`build: adapter ${fmt(adapter.seconds, 1)} s (${fmt(n / adapter.seconds, 0)} vectors/s) | raw hnswlib ${fmt(raw.seconds, 1)} s (${fmt(n / raw.seconds, 0)} vectors/s)`);
+  console.log(`adapter build: ${formatGc(buildPauses)}`);
   const truth = d.queries.map((q) => exactTopK(d, q, () => true));
+  const queryGc = new GcPauseRecorder().start();
   console.log('| ef | recall@10 adapter | recall@10 raw | QPS adapter | QPS raw | p50 ms adapter | p50 ms raw | adapter/raw at p50 | p99 ms adapter | p99 ms raw |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const ef of EFS) {
@@ -201,6 +207,7 @@ async function runSize(n: number): Promise<void> {
     const exact = d.queries.map((q, qi) => exactTopK(d, q, f.allow(qi)));
     console.log(`| ${f.name} | ${fmt(recall(exact, ids), 4)} | ${fmt(qps(ms), 0)} | ${fmt(percentile(ms, 50), 3)} | ${fmt(percentile(ms, 99), 3)} | ${fmt(recall(exact, rawIds), 4)} | ${fmt(percentile(rawMs, 50), 3)} | ${fmt(percentile(rawMs, 99), 3)} |`);
   }
+  console.log(`queries (adapter and raw, interleaved): ${formatGc(await queryGc.stop())}`);
   await adapter.index.close();
 }
 
