@@ -160,8 +160,18 @@ export const configSchema = z
       .prefault({}),
     patterns: z
       .object({
-        /** A pattern is shown only when at least this many distinct clients back it. */
+        /** A cross-client pattern is shown only when at least this many distinct clients back it, with any one of them left out. */
         minClients: z.number().int().min(1).default(3),
+        /** Conditions per pattern (subgroup discovery searches every combination of 1..maxConditions). */
+        maxConditions: z.number().int().min(1).max(4).default(4),
+        /** A combination is tested only with at least this many touches over all clients. */
+        minTouches: z.number().int().min(1).default(50),
+        /** A client backs a comparison (and counts toward k) only with this many touches in the pattern and outside it… */
+        minClientTouches: z.number().int().min(1).default(20),
+        /** …and this many conversions of its own on the two sides together. */
+        minClientConversions: z.number().int().min(0).default(1),
+        /** Benjamini–Hochberg false-discovery rate over the combinations tested. */
+        fdr: z.number().gt(0).lt(1).default(0.05),
       })
       .strict()
       .prefault({}),

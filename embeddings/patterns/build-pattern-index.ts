@@ -75,6 +75,8 @@ export async function buildPatternIndex(config: AlmanacConfig, options: BuildPat
   const discovery = discoverSubgroups(trainingSet.examples, attributes, {
     maxConditions: options.maxConditions ?? config.patterns.maxConditions,
     minTouches: config.patterns.minTouches,
+    // visible needs k clients with any one left out: fewer backers can never be shown, so are not tested
+    minSupportClients: minClients + 1,
     minClientTouches: config.patterns.minClientTouches,
     minClientConversions: config.patterns.minClientConversions,
     fdr: config.patterns.fdr,

@@ -1,5 +1,5 @@
 /**
- * Builds the success-pattern index with the registry's champion model: the one entry used by
+ * Builds the success-pattern index recorded against the registry's champion model: the one entry used by
  * `almanac index`, the retrain DAG's reindex task and the demo. The champion's scorer is opened
  * here and closed when the build ends (or fails).
  */
@@ -16,15 +16,26 @@ export interface IndexWithChampionOptions extends Omit<BuildPatternIndexOptions,
   championScorer?: (config: AlmanacConfig, registry?: ModelRegistry) => Promise<Scorer>;
 }
 
-/** The pattern build's result and the champion version that embedded it. */
-export type IndexWithChampionResult = BuildPatternIndexResult & { model: number };
+/** The build's result, the champion version it was recorded against, and which clients counted toward k. */
+export type IndexWithChampionResult = BuildPatternIndexResult & { model: number; countedClients: 'registered' | 'all' };
 
-/** @throws ALMANAC_ERR_MODEL_NOT_READY when no champion is registered; see buildPatternIndex for the rest. */
+async function registeredClientsOf(config: AlmanacConfig): Promise<Set<string>> {
+  return (await import('../../core/tenants/create-tenant-store.ts')).registeredClients(config);
+}
+
+/**
+ * Only registered tenants count toward cross-client patterns (k-anonymity against made-up
+ * clients). A home with no registered client at all (built before tenants existed, or a bare
+ * training set) counts every client of the set, and the result says so.
+ * @throws ALMANAC_ERR_MODEL_NOT_READY when no champion is registered; see buildPatternIndex for the rest.
+ */
 export async function indexWithChampion(config: AlmanacConfig, options: IndexWithChampionOptions): Promise<IndexWithChampionResult> {
   const { registry, championScorer = openChampionScorer, ...build } = options;
   const scorer = await championScorer(config, registry);
   try {
-    return { ...(await buildPatternIndex(config, { ...build, scorer })), model: scorer.version };
+    const countedClients = build.countedClients ?? (await registeredClientsOf(config));
+    const result = await buildPatternIndex(config, { ...build, scorer, ...(countedClients.size > 0 ? { countedClients } : {}) });
+    return { ...result, model: scorer.version, countedClients: countedClients.size > 0 ? 'registered' : 'all' };
   } finally {
     await scorer.close();
   }

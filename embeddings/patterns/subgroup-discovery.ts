@@ -26,6 +26,12 @@ import { SubgroupKeys, MAX_SUBGROUP_SIZE } from './subgroup-keys.ts';
 export interface SubgroupDiscoveryOptions {
   /** Conditions per pattern, 1–4 (default 4). */
   maxConditions?: number;
+  /**
+   * A combination is a hypothesis only with at least this many backing clients (default 2). Those
+   * with fewer could never be shown (k-anonymity), so, as in Tarone's testability argument, they
+   * are left out of the multiple-testing family; the index passes k + 1.
+   */
+  minSupportClients?: number;
   /** A subgroup needs this many touches over all counted clients to be tested (default 50). */
   minTouches?: number;
   /** A client supports a comparison with at least this many touches in the subgroup and outside it (default 20). */
@@ -35,9 +41,9 @@ export interface SubgroupDiscoveryOptions {
   /** False-discovery rate over all the combinations tested (default 0.05). */
   fdr?: number;
   /**
-   * A specialisation must beat each generalisation at this z: cross-client with any one client
-   * left out too (default 1.96), a client's own (one stratum, no leave-one-out) at the stricter
-   * `privateSpecialisationZ` (default 2.576).
+   * A specialisation must beat each generalisation (one-sided: better, not different) at this z:
+   * cross-client 1.645 (5%), a client's own (one stratum) at the stricter `privateSpecialisationZ`
+   * (default 2.576).
    */
   specialisationZ?: number;
   privateSpecialisationZ?: number;
@@ -143,10 +149,11 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
   const o = {
     maxConditions: Math.max(1, Math.min(MAX_SUBGROUP_SIZE, options.maxConditions ?? 4)),
     minTouches: options.minTouches ?? 50,
+    minSupportClients: Math.max(2, options.minSupportClients ?? 2),
     minClientTouches: options.minClientTouches ?? 20,
     minClientConversions: options.minClientConversions ?? 1,
     fdr: options.fdr ?? 0.05,
-    specialisationZ: options.specialisationZ ?? 1.959964,
+    specialisationZ: options.specialisationZ ?? 1.644854,
     privateSpecialisationZ: options.privateSpecialisationZ ?? 2.575829,
     holdZ: options.holdZ ?? 1.959964,
     minPrivateTouches: options.minPrivateTouches ?? 30,
@@ -258,7 +265,7 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
   for (const [key, gi] of global) gKeyOf[gi] = key;
   const gc = g.cols;
   for (let gi = 0; gi < g.size; gi++) {
-    if ((gc[G_SUPPORT] as Float64Array)[gi]! < 2 || (gc[G_SUPN] as Float64Array)[gi]! < o.minTouches) continue;
+    if ((gc[G_SUPPORT] as Float64Array)[gi]! < o.minSupportClients || (gc[G_SUPN] as Float64Array)[gi]! < o.minTouches) continue;
     const rr = rateRatio({ r: gc[G_R]![gi]!, s: gc[G_S]![gi]!, v: gc[G_V]![gi]! }, gc[G_SUPPORT]![gi]!);
     testedIdx.push(gi);
     pValues.push(twoSidedP(rr.z));
@@ -378,6 +385,19 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
         }
       }
     }
+    /**
+     * What a pattern's touches in a client are compared with: the client's touches outside it and
+     * outside every kept pattern of the other direction; when nothing is left (the two are
+     * complements: young better ⇔ old worse), a success pattern is compared with the whole rest and an
+     * anti-pattern, only its complement, gets no comparison (undefined).
+     */
+    const comparisonBase = (client: number, t: { n: number; y: number; nClean: number; yClean: number }, dir: number): [number, number] | undefined => {
+      const base = (clean.get(client) as { up: [number, number]; down: [number, number] })[dir > 0 ? 'up' : 'down'];
+      const n0 = base[0] - t.nClean;
+      if (n0 >= o.minClientTouches) return [n0, base[1] - t.yClean];
+      if (dir < 0) return undefined;
+      return [(totals.n[client] as number) - t.n, (totals.y[client] as number) - t.y];
+    };
     // against the clean base, a general pattern must still hold without each kept specialisation
     const carriedOut = new Set<number>();
     for (const [specific, dir] of set) {
@@ -387,8 +407,8 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
         const strata: Stratum[] = [];
         for (const [client, tg] of tallies.get(gen) ?? []) {
           const ts = st?.get(client);
-          const base = (clean.get(client) as { up: [number, number]; down: [number, number] })[dir > 0 ? 'up' : 'down'];
-          strata.push({ n1: tg.n - (ts?.n ?? 0), y1: tg.y - (ts?.y ?? 0), n0: base[0] - tg.nClean, y0: base[1] - tg.yClean });
+          const base = comparisonBase(client, tg, dir);
+          if (base !== undefined) strata.push({ n1: tg.n - (ts?.n ?? 0), y1: tg.y - (ts?.y ?? 0), n0: base[0], y0: base[1] });
         }
         if (!(cross ? holdsWithoutAnyOne : holds)(strata, dir, o.holdZ)) carriedOut.add(gen);
       }
@@ -400,13 +420,17 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
       const strata: Stratum[] = [];
       const pair = without === undefined ? undefined : shared.get(`${Math.min(key, without)}|${Math.max(key, without)}`);
       for (const [client, t] of tallies.get(key) ?? []) {
-        const base = (clean.get(client) as { up: [number, number]; down: [number, number] })[dir > 0 ? 'up' : 'down'];
+        const base = comparisonBase(client, t, dir);
         const cut = pair?.get(client) ?? [0, 0];
-        strata.push({ n1: t.n - cut[0], y1: t.y - cut[1], n0: base[0] - t.nClean, y0: base[1] - t.yClean });
+        if (base !== undefined) strata.push({ n1: t.n - cut[0], y1: t.y - cut[1], n0: base[0], y0: base[1] });
       }
       return strata;
     };
     const holdsFor = (strata: Stratum[], dir: number) => (cross ? holdsWithoutAnyOne : holds)(strata, dir, o.holdZ);
+    const inside = (rest: Stratum[], key: number) => {
+      const all = [...(tallies.get(key)?.values() ?? [])].reduce((sum, t) => sum + t.n, 0);
+      return rest.reduce((sum, t) => sum + t.n1, 0) <= CLOSURE_DELTA * all;
+    };
     // a slice: c is no pattern without the touches it shares with a, while a still is without c's
     const slices = new Set<number>();
     for (const pairKey of shared.keys()) {
@@ -414,10 +438,13 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
       if (carriedOut.has(a) || carriedOut.has(c)) continue;
       const dir = set.get(a) as number;
       // (both are robust patterns on their own: which describes the campaigns better is decided on all clients)
-      const aWithout = holds(strataAgainstBase(a, dir, c), dir, o.holdZ);
-      const cWithout = holds(strataAgainstBase(c, dir, a), dir, o.holdZ);
-      if (aWithout && !cWithout) slices.add(c);
-      else if (cWithout && !aWithout) slices.add(a);
+      const aRest = strataAgainstBase(a, dir, c);
+      const cRest = strataAgainstBase(c, dir, a);
+      const aWithout = holds(aRest, dir, o.holdZ);
+      const cWithout = holds(cRest, dir, o.holdZ);
+      // one whose touches lie (almost) all inside the other is a sharper description, not a slice
+      if (aWithout && !cWithout && !inside(cRest, c)) slices.add(c);
+      else if (cWithout && !aWithout && !inside(aRest, a)) slices.add(a);
     }
     for (const k of slices) carriedOut.add(k);
     const out: DiscoveredPattern[] = [];
@@ -438,19 +465,11 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
           const info = campaignInfo[campaign] as { client: number; industry?: string; channel?: string };
           campaigns.set(campaignIds[campaign] as string, { client: clientIds[info.client] as string, industry: info.industry, channel: info.channel, touches: cn, conversions: cy });
         }
-        const base = (clean.get(client) as { up: [number, number]; down: [number, number] })[dir > 0 ? 'up' : 'down'];
-        const enough = (n0: number, y0: number) => (cross ? supports(t.n, n0, t.y + y0) : t.n >= o.minPrivateTouches && n0 >= o.minClientTouches && t.y + y0 >= o.minClientConversions);
-        let n0 = base[0] - t.nClean;
-        let y0 = base[1] - t.yClean;
-        if (!enough(n0, y0)) {
-          // nothing left to compare with once the other direction's patterns are removed: the two are
-          // complements (young better ⇔ old worse). The success pattern is the finding and is compared
-          // with the whole rest; the anti-pattern is only its complement and gets no support here.
-          if (dir < 0) continue;
-          n0 = (totals.n[client] as number) - t.n;
-          y0 = (totals.y[client] as number) - t.y;
-          if (!enough(n0, y0)) continue;
-        }
+        const base = comparisonBase(client, t, dir);
+        if (base === undefined) continue;
+        const [n0, y0] = base;
+        const enough = cross ? supports(t.n, n0, t.y + y0) : t.n >= o.minPrivateTouches && n0 >= o.minClientTouches && t.y + y0 >= o.minClientConversions;
+        if (!enough) continue;
         const terms = stratumTerms(t.n, t.y, n0, y0);
         addTerms(total, terms);
         strata.push(terms);
@@ -520,7 +539,8 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     zHold = o.holdZ,
     robust = false,
   ): Map<number, number> {
-    const minStrata = robust ? 2 : 1;
+    // a comparison across fewer than 3 clients cannot tell a cross-client specialisation from its generalisation
+    const minStrata = robust ? 3 : 1;
     // cross-client: a general pattern kept beside a specialisation must hold with any single client
     // left out, so one client's data cannot keep a generalisation of its own pattern alive for others
     const test = robust ? holdsWithoutAnyOne : holds;

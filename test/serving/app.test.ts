@@ -197,15 +197,59 @@ describe('POST /v1/patterns/search', () => {
     expect(body.index_version).toBe('patterns_v1');
     expect(body.patterns).toHaveLength(3);
     const top = body.patterns[0];
+    // the plan (email; young_urban and families) IS the pattern email · young_urban, the strongest that applies
     expect(top.pattern_id).toBe('p-email-young_urban');
-    expect(top).toMatchObject({ sample_size: 5000, distinct_clients: 6, proven_in_industry_by: 4, confidence_interval: [0.19, 0.21] });
-    expect(Object.keys(top.score_components).sort()).toEqual(['evidence', 'model', 'rules', 'similarity', 'success']);
-    expect(top.explanation).toMatch(/^similar \(0\.\d\d\) to a pattern converting 20\.0% \[19\.0–21\.0%\] over 5,000 touches from 6 clients; proven in retail by 4 clients/);
+    expect(top).toMatchObject({
+      match: 'applies', scope: 'global', conditions: { channel: 'email', segment: 'young_urban' }, sample_size: 5000, distinct_clients: 7,
+      proven_in_industry_by: 4, confidence_interval: [0.19, 0.21], lift: 4, lift_interval: [3.6, 4.4], own: null,
+    });
+    expect(Object.keys(top.score_components).sort()).toEqual(['evidence', 'fit', 'lift', 'model', 'rules', 'similarity']);
+    expect(top.score_components.fit).toBe(1);
+    expect(top.explanation).toMatch(/^your plan is this pattern: email · young_urban converts 20\.0% \[19\.0–21\.0%\], 4\.00× \(3\.60–4\.40×\) the same clients' other touches, over 5,000 touches from 7 clients; proven in retail by 4 clients/);
+    // the second applicable pattern carries c1's own figures for the same configuration (its private pattern merged in)
+    const families = body.patterns.find((p: { pattern_id: string }) => p.pattern_id === 'p-email-families');
+    expect(families).toMatchObject({ match: 'applies', own: { sample_size: 5000, success_rate: 0.1 } });
+    expect(families.explanation).toMatch(/your own campaigns: 10\.0% over 5,000 touches/);
+    expect(body.patterns.map((p: { pattern_id: string }) => p.pattern_id)).not.toContain('p-email-families-c1');
     const scores = body.patterns.map((p: { score: number }) => p.score);
     expect(scores[0]).toBeGreaterThanOrEqual(scores[1]);
-    // the plan's embedding from records; the adapted plans scored once per dominant (channel, segment), encoded
-    expect(scorerCalls.map((c) => c.method)).toEqual(['embed', 'predictEncoded']);
+    expect(body.anti_patterns).toEqual([]);
+    // the plan is encoded by the build's configuration encoder (no embedding call); the adapted plans scored once per configuration, encoded
+    expect(scorerCalls.map((c) => c.method)).toEqual(['predictEncoded']);
     expect(top.model_probability).toBeCloseTo(0.311, 5);
+  });
+
+  it('warns of an anti-pattern the plan matches and never recommends it', async () => {
+    const { app: a } = await start();
+    const res = await post(a, '/v1/patterns/search', { plan: { ...PLAN, audience: [{ segment: 'students' }] }, top_n: 50 });
+    const body = res.json();
+    expect(body.anti_patterns).toEqual([expect.objectContaining({ pattern_id: 'a-students', conditions: { segment: 'students' }, lift: 0.4, explanation: expect.stringMatching(/^avoid: students converts 2\.0%/) })]);
+    expect(body.patterns.map((p: { pattern_id: string }) => p.pattern_id)).not.toContain('a-students');
+    const applies = body.patterns.filter((p: { match: string }) => p.match === 'applies');
+    expect(applies.length).toBeGreaterThan(0);
+    for (const p of applies) expect(p.explanation).toMatch(/caution: your plan also matches the anti-pattern students \(0\.40× base\)/);
+  });
+
+  it("never shows a client's private pattern to another client: any top_n, filters, the catalogue fallback or a cache hit", async () => {
+    const { app: a } = await start();
+    const plan = { ...PLAN, client_id: 'c2', channel: 'email', audience: [{ segment: 'families' }] };
+    const ids = async (body: object) => ((await post(a, '/v1/patterns/search', body)).json().patterns as { pattern_id: string; own: unknown }[]);
+    for (const body of [{ plan, top_n: 50 }, { plan, top_n: 1 }, { plan, top_n: 50, filters: { channels: ['email'] } }, { plan, top_n: 50, filters: { min_sample_size: 0 } }, { plan, top_n: 50 }]) {
+      const found = await ids(body);
+      expect(found.map((p) => p.pattern_id)).not.toContain('p-email-families-c1');
+      expect(found.every((p) => p.own === null)).toBe(true);
+    }
+    // c1 itself sees its own figures beside the cross-client pattern
+    const mine = await ids({ plan: { ...plan, client_id: 'c1' }, top_n: 50 });
+    expect(mine.find((p) => p.pattern_id === 'p-email-families')?.own).toMatchObject({ success_rate: 0.1 });
+    const world = await fakeDeps();
+    keys = world.keys;
+    world.deps.vectorIndex.search = async () => { throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'milvus down'); };
+    const fallback = await buildApp(world.deps, { poll: false });
+    const res = (await fallback.inject({ method: 'POST', url: '/v1/patterns/search', payload: { plan, top_n: 50 }, headers: bearer(keys.byClient.c2!) })).json();
+    expect(res.served_by).toBe('popular_patterns');
+    expect(res.patterns.map((p: { pattern_id: string }) => p.pattern_id)).not.toContain('p-email-families-c1');
+    await fallback.close();
   });
 
   it('pushes filters down: k-anonymity hides patterns with too few clients, channels filter', async () => {
@@ -214,7 +258,7 @@ describe('POST /v1/patterns/search', () => {
     const ids = res.json().patterns.map((p: { pattern_id: string }) => p.pattern_id);
     expect(ids.length).toBeGreaterThan(0);
     expect(ids.every((id: string) => id.startsWith('p-social'))).toBe(true);
-    expect(ids).not.toContain('p-social-students'); // backed by 1 client < k=3
+    expect(ids).not.toContain('p-social-students'); // backed by 2 clients: 1 with one left out < k=3
   });
 
   it('penalises a pattern not proven in the plan industry', async () => {

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { loadConfig, type AlmanacConfig } from '../../core/config.ts';
 import { createMetrics } from '../../core/metrics.ts';
 import type { GraphStore, PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
+import { ENCODER_DIMS, encodeConfiguration, fitConfigurationEncoder } from '../../embeddings/patterns/configuration-encoder.ts';
+import { markCurrentCatalogue, writePatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
+import { patternRecord } from '../../embeddings/patterns/pattern-records.ts';
 import { PATTERN_FIELDS, type SuccessPattern } from '../../embeddings/patterns/success-pattern.ts';
 import { createEmbeddedVectorIndex } from '../../embeddings/vector-index/embedded/embedded-vector-index.ts';
 import type { VectorFilter, VectorIndex } from '../../embeddings/vector-index/vector-index.ts';
@@ -162,7 +165,7 @@ export function fakePatternFilter(o: PatternFilterOptions): VectorFilter {
   return {
     tenants: ['global', o.clientId],
     conditions: [
-      { field: 'distinct_clients', op: 'range', gte: o.minClients },
+      { field: 'visibility_clients', op: 'range', gte: o.minClients },
       ...(o.industry ? [{ field: 'industries', op: 'contains_any' as const, values: [o.industry] }] : []),
       ...(o.minSuccessRate !== undefined ? [{ field: 'success_rate', op: 'range' as const, gte: o.minSuccessRate }] : []),
       ...(o.minSampleSize !== undefined ? [{ field: 'touches', op: 'range' as const, gte: o.minSampleSize }] : []),
@@ -171,35 +174,55 @@ export function fakePatternFilter(o: PatternFilterOptions): VectorFilter {
   };
 }
 
-/** Patterns: every channel × segment; success rate highest for email·young_urban. Some in finance only, one backed by 1 client. */
-export function patterns(): SuccessPattern[] {
-  const out: SuccessPattern[] = [];
+/** The fake world's miner attributes (its feature records carry `channel` and `segment`) and an identity-only configuration encoder. */
+export const FAKE_ATTRIBUTES = [{ key: 'channel', feature: 'channel' }, { key: 'segment', feature: 'segment' }];
+export const FAKE_ENCODER = fitConfigurationEncoder([], () => undefined);
+
+/**
+ * Patterns: every channel × segment; success rate highest for email·young_urban. search·* proven in
+ * finance only, social·students backed by 2 clients; one anti-pattern (segment students, 0.4×) and c1's own
+ * private email·families pattern.
+ */
+export function patterns(): (SuccessPattern & { scope: 'global' | 'private'; visibility_clients: number })[] {
+  const out: (SuccessPattern & { scope: 'global' | 'private'; visibility_clients: number })[] = [];
+  const make = (id: string, tenant: string, kind: 'success' | 'anti', conditions: Record<string, string>, rate: number, clients: number, industries: string[]) => {
+    const touches = 5000;
+    const lift = rate / 0.05;
+    return {
+      id, tenant, kind, centroid: encodeConfiguration(FAKE_ENCODER, conditions), conditions, touches, conversions: Math.round(rate * touches),
+      success_rate: rate, ci_low: rate - 0.01, ci_high: rate + 0.01, lift, lift_low: lift * 0.9, lift_high: lift * 1.1, raw_lift: lift,
+      distinct_clients: clients, campaigns: 12, industries, channels: conditions.channel ? [conditions.channel] : [], segments: conditions.segment ? [conditions.segment] : [],
+      description: Object.values(conditions).join(' · '), scope: tenant === 'global' ? 'global' as const : 'private' as const,
+      visibility_clients: tenant === 'global' ? clients - 1 : 1_000_000_000,
+    };
+  };
   for (const channel of CHANNELS) {
     for (const segment of SEGMENTS) {
-      const rate = (channel === 'email' ? 0.15 : 0.05) + (segment === 'young_urban' ? 0.05 : 0);
-      const touches = 5000;
+      const rate = (channel === 'email' ? 0.15 : 0.06) + (segment === 'young_urban' ? 0.05 : 0);
       const industries = channel === 'search' ? ['finance'] : ['retail', 'finance'];
-      const clients = channel === 'social' && segment === 'students' ? 1 : 6;
-      out.push({
-        id: `p-${channel}-${segment}`, tenant: 'global', centroid: configVector(channel, segment), touches, conversions: Math.round(rate * touches),
-        success_rate: rate, ci_low: rate - 0.01, ci_high: rate + 0.01, distinct_clients: clients, campaigns: 12, industries,
-        channels: [channel], segments: [segment], signature: { channel, segment }, description: `${industries[0]} · ${channel} · segment=${segment}`,
-      });
+      const clients = channel === 'social' && segment === 'students' ? 2 : 7;
+      out.push(make(`p-${channel}-${segment}`, 'global', 'success', { channel, segment }, rate, clients, industries));
     }
   }
+  out.push(make('p-email-families-c1', 'c1', 'success', { channel: 'email', segment: 'families' }, 0.1, 1, ['retail']));
+  out.push(make('a-students', 'global', 'anti', { segment: 'students' }, 0.02, 7, ['retail']));
   return out;
 }
 
-export async function buildPatternCollection(index: VectorIndex, name = 'patterns_v1'): Promise<void> {
-  await index.ensureCollection({ name, dimension: DIM, metric: 'cosine', fields: PATTERN_FIELDS.map((f) => ({ name: f.name, type: f.type })) });
-  await index.upsert(name, patterns().map((p) => ({
-    id: p.id, vector: p.centroid, tenant: p.tenant,
-    metadata: {
-      success_rate: p.success_rate, touches: p.touches, conversions: p.conversions, distinct_clients: p.distinct_clients, campaigns: p.campaigns,
-      ci_low: p.ci_low, ci_high: p.ci_high, industries: p.industries, channels: p.channels, segments: p.segments, description: p.description,
-    },
-  })));
+/** The fake patterns as a vector collection (success patterns only), and, with `config`, the build's catalogue in its home. */
+export async function buildPatternCollection(index: VectorIndex, name = 'patterns_v1', config?: AlmanacConfig): Promise<void> {
+  const all = patterns();
+  await index.ensureCollection({ name, dimension: ENCODER_DIMS, metric: 'cosine', fields: PATTERN_FIELDS.map((f) => ({ name: f.name, type: f.type })) });
+  await index.upsert(name, all.filter((p) => p.kind === 'success').map((p) => patternRecord({ ...p, campaignTallies: new Map(), industryStats: new Map() })));
   await index.setAlias('patterns', name);
+  if (config) {
+    writePatternCatalogue(config, {
+      collection: name, createdAt: new Date(0).toISOString(), modelVersion: 1, trainingSetId: 'ts', minClients: 3, roleFeatures: { channel: 'channel', segment: 'segment' },
+      configurations: all.length, attributes: FAKE_ATTRIBUTES, encoder: FAKE_ENCODER,
+      mining: { tested: 0, discovered: 0, threshold: 0, conditions: 0, touches: 0, ms: 0 }, patterns: all,
+    });
+    markCurrentCatalogue(config, name);
+  }
 }
 
 export function fakeGraph(overrides: Partial<GraphStore> = {}): GraphStore {
@@ -253,7 +276,7 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
   const log = fakeEventLog();
   const vectorIndex = createEmbeddedVectorIndex(config);
   await vectorIndex.init();
-  await buildPatternCollection(vectorIndex);
+  await buildPatternCollection(vectorIndex, 'patterns_v1', config);
   const closedScorers: number[] = [];
   const loads: number[] = [];
   const scorerCalls: ScorerCall[] = [];
@@ -271,7 +294,7 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
     },
     patternFilter: fakePatternFilter,
     popularPatterns: async (o) => patterns()
-      .filter((p) => p.distinct_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
+      .filter((p) => p.kind === 'success' && (p.tenant === 'global' || p.tenant === o.clientId) && p.visibility_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
       .sort((a, b) => b.ci_low - a.ci_low),
     metrics: createMetrics(false),
     ...overrides,
