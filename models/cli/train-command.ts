@@ -1,13 +1,14 @@
 /** `almanac train`: train + evaluate + export + register (challenger), then try to promote through the gate. */
 import type { Command } from 'commander';
 import { action, commandConfig, intOption } from '../../core/cli/command.ts';
-import { isAlmanacError } from '../../core/errors.ts';
+import { invalidInput, isAlmanacError } from '../../core/errors.ts';
+import { MODEL_FAMILIES, type ModelFamily } from '../training/model-family-names.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
 import { fmt, fractionOption, gateOptions } from './cli-options.ts';
 import { leaderboardLines } from './leaderboard-table.ts';
 
 interface TrainFlags {
-  trainingSet?: string; epochs: string; seed: string; holdout: string; metric?: string; tolerance?: string;
+  trainingSet?: string; epochs: string; seed: string; holdout: string; families: string; metric?: string; tolerance?: string;
   promote: boolean; json?: boolean; quiet?: boolean;
 }
 
@@ -23,6 +24,15 @@ async function promoteThroughGate(registry: Awaited<ReturnType<typeof createMode
   }
 }
 
+function familiesOption(value: string): ModelFamily[] {
+  const names = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const bad = names.filter((n) => !MODEL_FAMILIES.includes(n as ModelFamily));
+  if (names.length === 0 || bad.length > 0) {
+    throw invalidInput(`option --families must list some of ${MODEL_FAMILIES.join(', ')}, got '${value}'`, [{ path: '--families', reason: `comma-separated, each one of ${MODEL_FAMILIES.join(', ')}` }]);
+  }
+  return [...new Set(names)] as ModelFamily[];
+}
+
 export function registerTrainCommand(program: Command): void {
   program.command('train')
     .description('Train logistic regression, an MLP (TF.js) and gradient-boosted trees, keep the best on time-ordered validation, evaluate every candidate on the time-based holdout, export ONNX, register as challenger, then promote through the gate')
@@ -30,6 +40,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--epochs <n>', 'maximum epochs (early stopping on a time-ordered validation split)', '30')
     .option('--seed <n>', 'random seed (weights, shuffles, dropout)', '42')
     .option('--holdout <fraction>', 'latest fraction of touches held out for evaluation', '0.2')
+    .option('--families <list>', `model families to compare, comma-separated (${MODEL_FAMILIES.join(', ')})`, MODEL_FAMILIES.join(','))
     .option('--metric <name>', 'promotion gate metric: roc_auc, pr_auc or log_loss (default: config retrain.gateMetric)')
     .option('--tolerance <x>', 'how much worse than the champion the challenger may be (default: config retrain.gateTolerance)')
     .option('--no-promote', 'register as challenger only')
@@ -39,6 +50,7 @@ export function registerTrainCommand(program: Command): void {
       const epochs = intOption('--epochs', 1)(flags.epochs);
       const seed = intOption('--seed', 0)(flags.seed);
       const holdout = fractionOption('--holdout', flags.holdout);
+      const families = familiesOption(flags.families);
       gateOptions(flags);
       const config = commandConfig(cmd);
       const quiet = flags.quiet === true;
@@ -47,7 +59,7 @@ export function registerTrainCommand(program: Command): void {
       const { trainAndRegister } = await import('../training/train-and-register.ts');
       const { dir, set } = await resolveTrainingSet(config, { ...(flags.trainingSet ? { dir: flags.trainingSet } : {}), quiet });
       const registry = await createModelRegistry(config);
-      const { version, metrics, seconds } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry });
+      const { version, metrics, seconds } = await trainAndRegister(config, { trainingSet: set, epochs, seed, holdout, quiet, registry, families });
       const promotion = await promoteThroughGate(registry, version.version, flags);
       const final = await registry.get(version.version);
       if (flags.json) {

@@ -5,6 +5,7 @@
  * encoding it reads; every fitted model scores encoded rows, so all families share one encoder.
  */
 import type { EncodingOptions } from './fit-signature.ts';
+import type { ModelFamily } from './model-family-names.ts';
 import { predictEnsemble, type TreeEnsemble } from './gbdt/tree-ensemble.ts';
 import { trainGbdt, type GbdtParameters } from './gbdt/train-gbdt.ts';
 import { forwardTf, type NetworkWeights } from './network.ts';
@@ -12,9 +13,7 @@ import { trainLogistic, type LogisticParameters } from './train-logistic.ts';
 import { trainNetwork, type EncodedRows, type EpochReport, type NetworkParameters } from './train-network.ts';
 import { loadTf } from '../tf-backend.ts';
 
-export type ModelFamily = 'logistic' | 'mlp' | 'gbdt';
-
-export const MODEL_FAMILIES: readonly ModelFamily[] = ['logistic', 'mlp', 'gbdt'];
+export { MODEL_FAMILIES, type ModelFamily } from './model-family-names.ts';
 
 export type Candidate =
   | { family: 'logistic'; encoding: Partial<EncodingOptions>; params: Partial<LogisticParameters> }
@@ -29,21 +28,22 @@ export type FittedModel =
 /** A short, stable label of a candidate: family and the parameters that differ from defaults. */
 export function candidateLabel(c: Candidate): string {
   const parts: string[] = [c.family];
-  for (const [k, v] of Object.entries(c.params)) if (k !== 'seed' && k !== 'epochs') parts.push(`${k}=${Array.isArray(v) ? v.join('x') || 'none' : String(v)}`);
+  for (const [k, v] of Object.entries(c.params)) if (k !== 'seed' && k !== 'epochs' && k !== 'maxIterations') parts.push(`${k}=${Array.isArray(v) ? v.join('x') || 'none' : String(v)}`);
   if (c.encoding.transform === 'auto') parts.push('log1p');
   if (c.encoding.sources === 'own') parts.push('own-columns');
   if ((c.encoding.bins ?? 0) > 1) parts.push(`bins=${c.encoding.bins}`);
   return parts.join(' ');
 }
 
-/** Fits one candidate on `train`, early-stopping (MLP, trees) on `validation`. */
-export async function fitCandidate(c: Candidate, train: EncodedRows, validation: EncodedRows, onEpoch?: (r: EpochReport) => void): Promise<FittedModel> {
+/** Fits one candidate on `train`, early-stopping (MLP, trees) on `validation`; networks may start from `warmStart`'s weights. */
+export async function fitCandidate(c: Candidate, train: EncodedRows, validation: EncodedRows, onEpoch?: (r: EpochReport) => void, warmStart?: FittedModel): Promise<FittedModel> {
+  const start = warmStart?.kind === 'network' ? warmStart.weights : undefined;
   if (c.family === 'logistic') {
-    const m = trainLogistic(train, c.params);
+    const m = trainLogistic(train, c.params, start);
     return { kind: 'network', weights: m.weights, details: { iterations: m.iterations } };
   }
   if (c.family === 'mlp') {
-    const m = await trainNetwork(train, validation, c.params, onEpoch);
+    const m = await trainNetwork(train, validation, c.params, onEpoch, start);
     return { kind: 'network', weights: m.weights, details: { bestEpoch: m.bestEpoch, epochsRun: m.history.length, positiveWeight: m.positiveWeight } };
   }
   const m = trainGbdt(train, validation, c.params);

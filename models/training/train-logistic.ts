@@ -16,7 +16,7 @@ export interface LogisticParameters {
   tolerance: number;
 }
 
-export const DEFAULT_LOGISTIC: LogisticParameters = { l2: 1e-4, maxIterations: 150, tolerance: 1e-5 };
+export const DEFAULT_LOGISTIC: LogisticParameters = { l2: 1e-4, maxIterations: 100, tolerance: 1e-5 };
 
 export interface TrainedLogistic { weights: NetworkWeights; iterations: number; loss: number }
 
@@ -103,10 +103,10 @@ function direction(grad: Float64Array, s: Float64Array[], yv: Float64Array[]): F
 }
 
 /**
- * Fits the logistic regression on `train`.
+ * Fits the logistic regression on `train`, from `warmStart`'s weights when given (same width).
  * @throws ALMANAC_ERR_TRAINING_FAILED when the part is empty or holds a single class.
  */
-export function trainLogistic(train: EncodedRows, params: Partial<LogisticParameters> = {}): TrainedLogistic {
+export function trainLogistic(train: EncodedRows, params: Partial<LogisticParameters> = {}, warmStart?: NetworkWeights): TrainedLogistic {
   const p = { ...DEFAULT_LOGISTIC, ...params };
   let positives = 0;
   for (const v of train.y) positives += v;
@@ -117,6 +117,8 @@ export function trainLogistic(train: EncodedRows, params: Partial<LogisticParame
   const size = train.width + 1;
   let w = new Float64Array(size);
   w[train.width] = Math.log(positives / (train.rows - positives));
+  const start = warmStart?.layers.length === 1 ? warmStart.layers[0] : undefined;
+  if (start && start.inputs === train.width) { w.set(start.kernel); w[train.width] = start.bias[0] as number; }
   let grad = new Float64Array(size);
   let loss = lossAndGradient(rows, p.l2, w, grad);
   const s: Float64Array[] = [];

@@ -3,7 +3,8 @@
  *   holdout split (time by default: the latest fraction) → validation = the latest part of the
  *   training period (time-series cross-validation over 3 expanding folds under 20k rows) →
  *   per candidate: encoding fitted on the fold's training rows only → fit → validation ROC-AUC →
- *   the candidate with the best mean validation ROC-AUC is served. Every candidate is also scored
+ *   the candidate with the best mean validation ROC-AUC is served (ties within 0.001 go to the
+ *   lower validation log loss). Every candidate is also scored
  *   on the holdout, for the leaderboard only: the holdout never chooses anything.
  * The grid is small and staged: logistic regression over encodings (raw / log1p on heavy-tailed
  * columns / quantile bins on small sets) and L2; the MLP on the encoding logistic chose; trees
@@ -18,6 +19,7 @@ import type { InputSignature, LeaderboardEntry, ModelMetrics } from '../registry
 import { DEFAULT_ENCODING, fitSignature, type EncodingOptions } from './fit-signature.ts';
 import { candidateLabel, fitCandidate, MODEL_FAMILIES, scoreRows, type Candidate, type FittedModel, type ModelFamily } from './model-family.ts';
 import { embeddingWidthOf } from './network.ts';
+import { DEFAULT_LOGISTIC } from './train-logistic.ts';
 import { splitStratified } from './stratified-split.ts';
 import { splitByTime } from './time-split.ts';
 import type { EncodedRows, EpochReport, NetworkParameters } from './train-network.ts';
@@ -141,15 +143,25 @@ function stratifiedOuter(examples: readonly TrainingExample[], fraction: number,
 
 const byValidation = (a: Judged, b: Judged) => b.validationAuc - a.validationAuc;
 
+/** Validation ROC-AUCs closer than this are a tie, broken by the lower validation log loss. */
+export const VALIDATION_AUC_TIE = 0.001;
+
+/** The best of `judged` on validation: the highest ROC-AUC, ties (within VALIDATION_AUC_TIE) to the lower log loss. */
+function bestOnValidation(judged: readonly Judged[]): Judged {
+  const top = Math.max(...judged.map((j) => j.validationAuc));
+  const tied = judged.filter((j) => j.validationAuc >= top - VALIDATION_AUC_TIE);
+  return tied.reduce((a, b) => (b.validationLogLoss < a.validationLogLoss ? b : a));
+}
+
 async function searchFamilies(judge: Judge, families: readonly ModelFamily[], small: boolean, network: Partial<NetworkParameters>): Promise<void> {
   let encoding: Partial<EncodingOptions> = { transform: 'none' };
   if (families.includes('logistic')) {
     const encodings: Partial<EncodingOptions>[] = [{ transform: 'none' }, { transform: 'auto' }, ...(small ? [{ transform: 'auto' as const, bins: 8 }] : [])];
     const first = [];
     for (const e of encodings) first.push(await judge.judge({ family: 'logistic', encoding: e, params: { l2: 1e-4 } }));
-    const best = first.sort(byValidation)[0] as Judged;
+    const best = bestOnValidation(first);
     encoding = best.candidate.encoding;
-    for (const l2 of small ? [1e-3, 1e-2] : [1e-2]) await judge.judge({ family: 'logistic', encoding, params: { l2 } });
+    if (small) for (const l2 of [1e-3, 1e-2]) await judge.judge({ family: 'logistic', encoding, params: { l2 } });
   }
   if (families.includes('mlp')) await judge.judge({ family: 'mlp', encoding, params: network });
   if (families.includes('gbdt')) {
@@ -161,20 +173,22 @@ interface Refit { signature: InputSignature; model: FittedModel; params: Candida
 
 /**
  * Refits a chosen candidate on the whole training part (validation rows included: under drift the
- * latest rows matter most) with what validation chose: the same hyperparameters, and the epochs or
- * rounds early stopping picked, scaled by the part's growth for trees.
+ * latest rows matter most) with what validation chose, reading the encoding fitted on the last
+ * fold's training rows: logistic regression from its fold solution (convex: the same optimum,
+ * sooner); the MLP from its fold weights for min(2, best epoch) more epochs; trees from scratch for
+ * the rounds early stopping chose, scaled by the part's growth.
  */
-async function refit(set: TrainingSet, j: Judged, rows: TrainingExample[], foldRows: number, base: Partial<EncodingOptions>): Promise<Refit> {
+async function refit(j: Judged, rows: TrainingExample[], foldRows: number): Promise<Refit> {
   const started = performance.now();
-  const signature = fitSignature(set.manifest.columns, rows.map((e) => e.features), { ...base, ...j.candidate.encoding });
+  const signature = j.signature;
   const train = encodeRows(signature, rows);
   const none: EncodedRows = { x: new Float32Array(0), y: new Float32Array(0), rows: 0, width: signature.inputWidth };
   const d = j.model.details;
   const c = j.candidate;
-  const candidate: Candidate = c.family === 'mlp' ? { ...c, params: { ...c.params, epochs: Math.max(1, d.bestEpoch ?? 1) } }
+  const candidate: Candidate = c.family === 'mlp' ? { ...c, params: { ...c.params, epochs: Math.max(1, Math.min(2, d.bestEpoch ?? 1)) } }
     : c.family === 'gbdt' ? { ...c, params: { ...c.params, rounds: Math.max(1, Math.round((d.trees ?? 1) * (rows.length / Math.max(1, foldRows)))) } }
-      : c;
-  const model = await fitCandidate(candidate, train, none);
+      : { ...c, params: { ...c.params, maxIterations: DEFAULT_LOGISTIC.maxIterations } };
+  const model = await fitCandidate(candidate, train, none, undefined, j.model);
   return { signature, model, params: candidate.params, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -197,13 +211,13 @@ export async function trainModel(set: TrainingSet, options: TrainModelOptions = 
   await searchFamilies(judge, options.families ?? MODEL_FAMILIES, small, options.network ?? {});
 
   const ranked = [...judge.judged].sort(byValidation);
-  const winner = ranked[0] as Judged;
+  const winner = bestOnValidation(ranked);
   const familyBest = new Set<Judged>();
-  for (const j of ranked) if (![...familyBest].some((b) => b.candidate.family === j.candidate.family)) familyBest.add(j);
+  for (const family of new Set(ranked.map((j) => j.candidate.family))) familyBest.add(bestOnValidation(ranked.filter((j) => j.candidate.family === family)));
   const lastFold = folds[folds.length - 1] as Fold;
   const refits = new Map<Judged, Refit>();
   for (const j of familyBest) {
-    const r = await refit(set, j, outer.train, lastFold.train.length, { ...DEFAULT_ENCODING, ...options.encoding });
+    const r = await refit(j, outer.train, lastFold.train.length);
     refits.set(j, r);
     options.onProgress?.(`[train] refit ${j.label} on all ${outer.train.length} training rows (${r.seconds.toFixed(1)} s)`);
   }
@@ -223,7 +237,7 @@ export async function trainModel(set: TrainingSet, options: TrainModelOptions = 
     });
   }
   const served = refits.get(winner) as Refit;
-  const logistic = ranked.find((j) => j.candidate.family === 'logistic');
+  const logistic = [...familyBest].find((j) => j.candidate.family === 'logistic');
   const lh = logistic ? holdoutOf.get(logistic) : undefined;
   const metrics: ModelMetrics = {
     ...(holdoutOf.get(winner) as ReturnType<typeof evaluateHoldout>),

@@ -120,18 +120,25 @@ function runEpoch(tf: Tf, vars: Vars, train: EncodedRows, p: NetworkParameters, 
   return total / Math.max(1, batches);
 }
 
+function sameShape(a: NetworkWeights, b: NetworkWeights): boolean {
+  return a.layers.length === b.layers.length && a.layers.every((l, i) => l.inputs === b.layers[i]?.inputs && l.units === b.layers[i]?.units);
+}
+
 /**
- * Trains on `train`, early-stopping on `validation`. Deterministic for a given seed. With an empty
+ * Trains on `train`, early-stopping on `validation`; from `warmStart`'s weights when given (same
+ * layer sizes), else from seeded Glorot weights. Deterministic for a given seed. With an empty
  * `validation` (a refit on the whole training part), every epoch runs and the last one is kept.
  * @throws ALMANAC_ERR_TRAINING_FAILED when the training part holds a single class.
  */
-export async function trainNetwork(train: EncodedRows, validation: EncodedRows, params: Partial<NetworkParameters> = {}, onEpoch?: (r: EpochReport) => void): Promise<TrainedNetwork> {
+export async function trainNetwork(train: EncodedRows, validation: EncodedRows, params: Partial<NetworkParameters> = {}, onEpoch?: (r: EpochReport) => void, warmStart?: NetworkWeights): Promise<TrainedNetwork> {
   const p = { ...DEFAULT_NETWORK, ...params };
   const tf = await loadTf();
   const posWeight = positiveWeightOf(train.y, p.classWeight);
   const rng = seededRandom((p.seed >>> 0) ^ 0x9e3779b9);
   const sizes = [train.width, ...p.hidden, 1];
-  const initial: NetworkWeights = { layers: sizes.slice(1).map((units, i) => glorotLayer(rng, sizes[i] as number, units)) };
+  const fresh: NetworkWeights = { layers: sizes.slice(1).map((units, i) => glorotLayer(rng, sizes[i] as number, units)) };
+  // A warm start continues from trained weights (same layer sizes): the prior correction is undone first.
+  const initial = warmStart && sameShape(warmStart, fresh) ? withPriorCorrection(warmStart, 1 / posWeight) : fresh;
   const vars: Vars = {
     kernels: initial.layers.map((l) => tf.variable(tf.tensor2d(l.kernel, [l.inputs, l.units]))),
     biases: initial.layers.map((l) => tf.variable(tf.tensor1d(l.bias))),

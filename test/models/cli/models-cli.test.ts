@@ -154,4 +154,16 @@ describe('almanac train / models (end to end)', () => {
       delete process.env.ALMANAC_RETRAIN_MIN_AUC;
     }
   });
+
+  it('train --families limits the families compared; an unknown family is one line and exit 2', async () => {
+    const bad = await almanac('train', '--training-set', setDir, '--families', 'logistic,forest');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/ALMANAC_ERR_INPUT_INVALID: option --families must list some of logistic, mlp, gbdt, got 'logistic,forest'/);
+    const some = await almanac('train', '--training-set', setDir, '--families', 'gbdt', '--holdout', '0.35', '--no-promote', '--json');
+    expect(some.code).toBe(0);
+    const result = JSON.parse(some.stdout) as { family: string; metrics: { leaderboard: { family: string }[] } };
+    expect(result.family).toBe('gbdt');
+    expect(new Set(result.metrics.leaderboard.map((e) => e.family))).toEqual(new Set(['gbdt']));
+  });
 });
