@@ -48,6 +48,8 @@ export interface DemoExamples {
 
 /** The demo's epoch cap: on the demo world the best validation epoch comes well before it. */
 export const DEMO_EPOCHS = 10;
+/** Model families the demo trains (selection on validation between them, as in `almanac train`). */
+export const DEMO_FAMILIES = ['logistic', 'gbdt'] as const;
 
 type Step = <T>(name: string, fn: () => Promise<T>, summary?: (r: T) => string) => Promise<T>;
 
@@ -94,13 +96,15 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
   }, (r) => `${r.set.manifest.rows} labelled touches, ${r.set.manifest.positives} conversions`);
   const trained = await step('train + register', async () => {
     const { trainAndRegister } = await import('../models/training/train-and-register.ts');
-    return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, epochs: options.epochs ?? DEMO_EPOCHS });
+    // the demo trains the two fast families (the MLP's 50–100 s would double the demo; patterns no
+    // longer need its embedding); `almanac train` and the retrain DAG train all three
+    return trainAndRegister(config, { trainingSet: set, quiet: true, seed: world.seed, epochs: options.epochs ?? DEMO_EPOCHS, families: DEMO_FAMILIES });
   }, (r) => `model v${r.version.version}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`);
   const promotion = await step('promote', () => promoteThroughGate(config, trained.version.version), (r) => promotionLine(trained.version.version, r));
   const index = await step('index patterns', async () => {
     const { indexWithChampion } = await import('../embeddings/patterns/index-with-champion.ts');
     return indexWithChampion(config, { trainingSet: set, quiet: true });
-  }, (r) => `${r.patterns} patterns in ${r.collection} (model v${r.model})`);
+  }, (r) => `${r.global} cross-client (${r.visibleGlobal} visible at k = ${r.minClients}) + ${r.private} private success patterns, ${r.anti} anti-patterns, ${r.tested} combinations tested, in ${r.collection}`);
   const keys = await step('keys', () => demoKeys(config), (r) => `an admin key and ${Object.keys(r.clients).length} client keys in ${path.relative(process.cwd(), demoKeysFile(config)) || demoKeysFile(config)}`);
   return {
     eventsFile, events: sim.events, accepted: ingest.accepted, modelVersion: trained.version.version,

@@ -8,8 +8,11 @@ import {
   CLIENT_NAME_PARTS, COST_PER_TOUCH, CREATIVES, INDUSTRIES, LANGUAGES, OFFERS, REGIONS, SEGMENTS, type Industry,
 } from './world-catalogue.ts';
 
-/** Clients per industry we aim for, so that patterns can be learned across ≥ 3 clients. */
-const CLIENTS_PER_INDUSTRY = 3;
+/**
+ * Clients per industry we aim for: a cross-client pattern is shown at k = 3 only when it holds with
+ * any one backing client left out, so an industry's planted pattern needs 4 clients.
+ */
+const CLIENTS_PER_INDUSTRY = 4;
 /** Share of campaigns that get one mid-flight update (a new campaign event raising the budget). */
 const UPDATE_SHARE = 0.1;
 

@@ -17,7 +17,7 @@ export function explainPattern(r: RankedPattern, industry: string, planCondition
   const c = r.candidate;
   const n = Object.keys(c.conditions).length;
   const lead = r.match === 'applies'
-    ? n >= planConditions ? 'your plan is this pattern' : `your plan falls under this pattern (${n} of its choices)`
+    ? n >= planConditions ? 'your plan is this pattern' : `your plan falls under this pattern (it has all ${n} of its choices)`
     : `close to your plan (shares ${r.shared} of ${n} conditions${differences(r)})`;
   const clients = c.tenant === 'global' ? `${c.distinct_clients} client${c.distinct_clients === 1 ? '' : 's'}` : 'your own campaigns';
   let text = `${lead}: ${c.description} converts ${pct(c.success_rate)} [${(100 * c.ci_low).toFixed(1)}–${pct(c.ci_high)}], `

@@ -8,7 +8,10 @@
  *   evidence   — distinct clients that proved it in the plan's industry (graph), against k;
  *   model      — the model's probability for the plan moved to the pattern's configuration;
  * times business rules (small samples, wide intervals, a pattern proven only in another industry).
- * Then a diverse top N (MMR over the configuration vectors, or at most ⌈N/2⌉ per channel without them).
+ * The patterns the plan falls under (every condition holds) come first, the most specific first
+ * (the miner keeps a specialisation only when it beats its generalisations), cross-client and
+ * better-backed descriptions before others of the same specificity, then the neighbours by
+ * score, diversified (MMR over the configuration vectors, or at most ⌈N/2⌉ per channel without them).
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import { conditionOverlap } from '../../embeddings/patterns/configuration-encoder.ts';
@@ -76,8 +79,28 @@ export function rerank(input: RerankInput): RankedPattern[] {
       modelProbability: p ?? null, provenInIndustryBy: ev ? ev.clientsInIndustry : null, own: null,
     };
   });
-  scored.sort((a, b) => b.score - a.score || a.candidate.id.localeCompare(b.candidate.id));
-  return diversify(mergeTwins(scored), input.topN);
+  scored.sort(byTier);
+  const merged = mergeTwins(scored);
+  // the patterns the plan falls under lead, most specific first; the neighbours are diversified after them
+  const applies = merged.filter((r) => r.match === 'applies');
+  return [...applies, ...diversify(merged.filter((r) => r.match !== 'applies'), input.topN)].slice(0, input.topN);
+}
+
+/**
+ * Patterns that apply to the plan first, the more specific (more conditions) first; among equally
+ * specific ones (two descriptions of much the same campaigns), cross-client evidence before a
+ * client's own and more backing clients first; then by score.
+ */
+function byTier(a: RankedPattern, b: RankedPattern): number {
+  const tier = (r: RankedPattern) => (r.match === 'applies' ? 100 + Object.keys(r.candidate.conditions).length : 0);
+  const t = tier(b) - tier(a);
+  if (t !== 0) return t;
+  if (a.match === 'applies') {
+    const scope = (r: RankedPattern) => (r.candidate.tenant === 'global' ? 1 : 0);
+    const s = scope(b) - scope(a) || b.candidate.distinct_clients - a.candidate.distinct_clients;
+    if (s !== 0) return s;
+  }
+  return b.score - a.score || a.candidate.id.localeCompare(b.candidate.id);
 }
 
 /** The best overlap of a pattern with any of the plan's configurations. */
