@@ -279,7 +279,7 @@ export class HnswCollection {
     const hit: SearchHit = {
       id: this.ids.idAt(n.label) as string,
       score: scoreOf(this.spec.metric, n.distance),
-      tenant: this.tenants.values[this.tenantOf[n.label] as number] as string,
+      tenant: this.tenants.value(this.tenantOf[n.label] as number) as string,
       metadata: this.metadataAt(n.label),
     };
     if (withVector) hit.vector = this.vectorAt(n.label);
@@ -305,7 +305,7 @@ export class HnswCollection {
     return {
       id: this.ids.idAt(label) as string,
       vector: this.vectorAt(label),
-      tenant: this.tenants.values[this.tenantOf[label] as number] as string,
+      tenant: this.tenants.value(this.tenantOf[label] as number) as string,
       metadata: this.metadataAt(label),
     };
   }

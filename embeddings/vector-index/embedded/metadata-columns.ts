@@ -7,29 +7,42 @@
  * search is a typed-array read, never an object lookup, and a column holds no object per record.
  */
 import type { FieldSpec, Scalar, ScalarType } from '../vector-index.ts';
+import { IdTable } from './id-table.ts';
 
-/** String ↔ code dictionary (codes are dense, stable, never reused). */
+/**
+ * String ↔ code dictionary (codes are dense, stable, never reused), kept in an IdTable (code =
+ * label): a column of mostly unique strings (descriptions) is a UTF-16 pool and a typed-array hash
+ * table, not a million strings and a Map on the JS heap.
+ */
 export class Dictionary {
-  readonly values: string[] = [];
-  private readonly codes = new Map<string, number>();
+  private readonly table = new IdTable();
 
   constructor(values: string[] = []) {
     for (const v of values) this.encode(v);
   }
 
   encode(value: string): number {
-    let code = this.codes.get(value);
-    if (code === undefined) {
-      code = this.values.length;
-      this.values.push(value);
-      this.codes.set(value, code);
+    let code = this.table.labelOf(value);
+    if (code < 0) {
+      code = this.table.size;
+      this.table.set(code, value);
     }
     return code;
   }
 
   /** The code of a value, or -1 when the value was never stored (so nothing can match it). */
   lookup(value: string): number {
-    return this.codes.get(value) ?? -1;
+    return this.table.labelOf(value);
+  }
+
+  /** The value of a code (undefined for an unknown code). */
+  value(code: number): string | undefined {
+    return code < 0 ? undefined : this.table.idAt(code);
+  }
+
+  /** Every value, by code (for saving). */
+  get values(): string[] {
+    return Array.from({ length: this.table.size }, (_, c) => this.table.idAt(c) as string);
   }
 }
 
@@ -174,11 +187,11 @@ export function readCell(col: Column, label: number): Scalar | string[] | undefi
     }
     case 'string': {
       const c = col.codes[label] ?? -1;
-      return c < 0 ? undefined : col.dict.values[c];
+      return c < 0 ? undefined : col.dict.value(c);
     }
     case 'string[]': {
       const list = col.lists.at(label);
-      return list === undefined ? undefined : Array.from(list, (c) => col.dict.values[c] as string);
+      return list === undefined ? undefined : Array.from(list, (c) => col.dict.value(c) as string);
     }
   }
 }
