@@ -19,7 +19,7 @@
  *    visible to others when its supporting clients minus one reach k (`visibility_clients`).
  */
 import type { TrainingExample } from '../../features/training-set.ts';
-import { conditionValue, ROLES, type MiningAttribute } from './configuration.ts';
+import { conditionValue, type MiningAttribute } from './configuration.ts';
 import { addTerms, benjaminiHochbergThreshold, emptyTerms, rateRatio, ratioBounds, stratumTerms, twoSidedP, type RateRatioTerms } from './rate-ratio.ts';
 import { SubgroupKeys, MAX_SUBGROUP_SIZE } from './subgroup-keys.ts';
 
@@ -447,27 +447,6 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
       else if (cWithout && !aWithout && !inside(aRest, a)) slices.add(a);
     }
     for (const k of slices) carriedOut.add(k);
-    // equivalent descriptions: two patterns sharing ≥ 90% of each other's touches describe the same
-    // campaigns (a campaign-level closure of more than 4 choices has several 4-condition names);
-    // one is reported — the one made of more planner choices (roles), then the larger
-    const touchesOf = (key: number) => [...(tallies.get(key)?.values() ?? [])].reduce((sum, t) => sum + t.n, 0);
-    const roleCount = (key: number) => (idsOf.get(key) as number[]).filter((id) => ROLE_KEYS.has(condKey[id] as string)).length;
-    const survivors = [...set.keys()].filter((k) => !carriedOut.has(k))
-      .sort((a, b) => roleCount(b) - roleCount(a) || touchesOf(b) - touchesOf(a) || a - b);
-    const representatives: number[] = [];
-    for (const k of survivors) {
-      const nk = touchesOf(k);
-      const same = representatives.some((r) => {
-        if (set.get(r) !== set.get(k)) return false;
-        const pair = shared.get(`${Math.min(r, k)}|${Math.max(r, k)}`);
-        if (pair === undefined) return false;
-        let both = 0;
-        for (const [n] of pair.values()) both += n;
-        return both >= EQUIVALENT_SHARE * nk && both >= EQUIVALENT_SHARE * touchesOf(r);
-      });
-      if (same) carriedOut.add(k);
-      else representatives.push(k);
-    }
     const out: DiscoveredPattern[] = [];
     for (const [key, dir] of set) {
       if (carriedOut.has(key)) continue;
@@ -616,9 +595,6 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
  * more specific description stands for both.
  */
 const CLOSURE_DELTA = 0.2;
-/** Two patterns each with at least this share of its touches in the other are one pattern described twice. */
-const EQUIVALENT_SHARE = 0.9;
-const ROLE_KEYS: ReadonlySet<string> = new Set(ROLES);
 
 interface Stratum {
   n1: number;
