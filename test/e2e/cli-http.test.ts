@@ -49,7 +49,13 @@ async function startServe(): Promise<string> {
 }
 
 const post = async (route: string, body: unknown, key = tenantKey) => {
-  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  const send = () => fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  // a kept-alive socket the server closed after its keep-alive timeout (a long DAG run in between)
+  // fails once with 'other side closed' (undici reuses it); a second request opens a new one
+  const res = await send().catch((e: Error & { cause?: { code?: string } }) => {
+    if (e.cause?.code !== 'UND_ERR_SOCKET') throw e;
+    return send();
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any>, headers: res.headers };
 };
 const get = async (route: string, key = adminKey) => fetch(`${base}${route}`, { headers: { authorization: `Bearer ${key}` } });
