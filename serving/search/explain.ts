@@ -18,7 +18,7 @@ export function explainPattern(r: RankedPattern, industry: string, planCondition
   const n = Object.keys(c.conditions).length;
   const lead = r.match === 'applies'
     ? n >= planConditions ? 'your plan is this pattern' : `your plan falls under this pattern (it has all ${n} of its choices)`
-    : `close to your plan (shares ${r.shared} of ${n} conditions${differences(r)})`;
+    : `close to your plan (shares ${r.shared} of its ${n} conditions)`;
   const clients = c.tenant === 'global' ? `${c.distinct_clients} client${c.distinct_clients === 1 ? '' : 's'}` : 'your own campaigns';
   let text = `${lead}: ${c.description} converts ${pct(c.success_rate)} [${(100 * c.ci_low).toFixed(1)}–${pct(c.ci_high)}], `
     + `${times(c.lift)} (${range(c.lift_low, c.lift_high)}) the same clients' other touches, over ${int(c.touches)} touches from ${clients}`;
@@ -40,11 +40,6 @@ export function explainPattern(r: RankedPattern, industry: string, planCondition
 export function explainAntiPattern(a: CataloguePattern): string {
   const who = a.tenant === 'global' ? `${a.distinct_clients} clients` : 'your own campaigns';
   return `avoid: ${a.description} converts ${pct(a.success_rate)}, ${times(a.lift)} (${range(a.lift_low, a.lift_high)}) the same clients' other touches, over ${int(a.touches)} touches from ${who}; not recommended`;
-}
-
-function differences(r: RankedPattern): string {
-  const n = Object.keys(r.candidate.conditions).length;
-  return n - r.shared > 0 ? `; it differs in ${n - r.shared}` : '';
 }
 
 function notes(r: RankedPattern): string {
