@@ -41,7 +41,8 @@ export function simulatorWorld(seed: number, options: SimulatorWorldOptions = {}
   const touches = options.touches ?? 200_000;
   const campaigns = clients * CAMPAIGNS_PER_CLIENT;
   const touchesPerDay = Math.max(1, Math.round(touches / (campaigns * TOUCH_DAYS_PER_CAMPAIGN)));
-  const run = startSimulation({ seed, clients, campaigns, days: DAYS, touchesPerDay });
+  // 4 clients per industry, as in the demo world: a planted pattern can then be visible at k = 3 with one backer left out
+  const run = startSimulation({ seed, clients, campaigns, days: DAYS, touchesPerDay, clientsPerIndustry: 4 });
   const { world } = run;
   const window = world.options.attributionWindowMs;
 

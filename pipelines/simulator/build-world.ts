@@ -8,11 +8,6 @@ import {
   CLIENT_NAME_PARTS, COST_PER_TOUCH, CREATIVES, INDUSTRIES, LANGUAGES, OFFERS, REGIONS, SEGMENTS, type Industry,
 } from './world-catalogue.ts';
 
-/**
- * Clients per industry we aim for: a cross-client pattern is shown at k = 3 only when it holds with
- * any one backing client left out, so an industry's planted pattern needs 4 clients.
- */
-const CLIENTS_PER_INDUSTRY = 4;
 /** Share of campaigns that get one mid-flight update (a new campaign event raising the budget). */
 const UPDATE_SHARE = 0.1;
 
@@ -20,7 +15,7 @@ export function buildWorld(input: SimulationOptions): World {
   const options = resolveSimulationOptions(input);
   const rng = createRng(options.seed, 'world');
   const idPrefix = `s${options.seed}`;
-  const industryCount = Math.min(INDUSTRIES.length, Math.max(1, Math.floor(options.clients / CLIENTS_PER_INDUSTRY)));
+  const industryCount = Math.min(INDUSTRIES.length, Math.max(1, Math.floor(options.clients / options.clientsPerIndustry)));
   const industries = shuffled(rng, INDUSTRIES).slice(0, industryCount);
   const clients = Array.from({ length: options.clients }, (_, i) => makeClient(rng, i, industries[i % industryCount] as Industry, idPrefix));
   const start = options.start;

@@ -8,6 +8,7 @@ import { writeSimulation, type SimulationResult } from './write-simulation.ts';
 interface SimulateFlags {
   seed: string;
   clients: string;
+  clientsPerIndustry: string;
   campaigns: string;
   days: string;
   touchesPerDay: string;
@@ -26,6 +27,7 @@ export function registerSimulateCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (created if missing; files are replaced atomically)')
     .option('--seed <n>', 'random seed: the same options give byte-identical files', String(DEMO_WORLD.seed))
     .option('--clients <n>', 'number of clients (tenants)', String(DEMO_WORLD.clients))
+    .option('--clients-per-industry <n>', 'clients per industry aimed at (a planted pattern needs 4 to be visible at k = 3)', String(DEMO_WORLD.clientsPerIndustry))
     .option('--campaigns <n>', 'number of campaigns in total, spread over the clients', String(DEMO_WORLD.campaigns))
     .option('--days <n>', 'simulated days', String(DEMO_WORLD.days))
     .option('--touches-per-day <n>', 'mean touches per active campaign per day', String(DEMO_WORLD.touchesPerDay))
@@ -46,6 +48,7 @@ function simulationOptions(f: SimulateFlags): SimulationOptions {
   return {
     seed: intOption('--seed', 0)(f.seed),
     clients: intOption('--clients', 1)(f.clients),
+    clientsPerIndustry: intOption('--clients-per-industry', 1, 1000)(f.clientsPerIndustry),
     campaigns: intOption('--campaigns', 1)(f.campaigns),
     days: intOption('--days', 1)(f.days),
     touchesPerDay: intOption('--touches-per-day', 0)(f.touchesPerDay),

@@ -16,6 +16,12 @@ export const simulationOptionsSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
     clients: z.number().int().min(1).max(100_000).default(12),
     campaigns: z.number().int().min(1).max(200_000).default(60),
+    /**
+     * Clients per industry aimed at (industries = clients / this). A cross-client pattern is shown
+     * at k = 3 only when it holds with any one backing client left out, so a planted pattern needs
+     * 4 clients of its industry to be visible; the demo world uses 4.
+     */
+    clientsPerIndustry: z.number().int().min(1).max(1000).default(3),
     days: z.number().int().min(1).max(3650).default(60),
     /** Mean touches per active campaign per day (scaled per campaign by its budget). */
     touchesPerDay: z.number().int().min(0).max(10_000_000).default(400),
@@ -55,6 +61,7 @@ export function resolveSimulationOptions(options: SimulationOptions): ResolvedSi
 export const DEMO_WORLD = Object.freeze({
   seed: 7,
   clients: 12,
+  clientsPerIndustry: 4,
   campaigns: 60,
   days: 60,
   touchesPerDay: 60,

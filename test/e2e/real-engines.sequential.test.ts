@@ -203,11 +203,11 @@ if (missing.length > 0) {
     work = mkdtempSync(path.join(os.tmpdir(), 'almanac-real-e2e-'));
     const runId = path.basename(work).slice(-6);
     const sim = path.join(work, 'sim');
-    const simulate = ['simulate', '--out', sim, '--seed', '3', '--clients', '6', '--campaigns', '18', '--days', '14', '--touches-per-day', '40', '--quiet'];
+    const simulate = ['simulate', '--out', sim, '--seed', '3', '--clients', '6', '--clients-per-industry', '3', '--campaigns', '18', '--days', '14', '--touches-per-day', '40', '--quiet'];
     embedded = makeHome('embedded', false, runId);
     real = makeHome('real', true, runId);
     ok(embedded, simulate);
-    ok(embedded, ['simulate', '--out', path.join(work, 'sim2'), '--seed', '4', '--clients', '4', '--campaigns', '8', '--days', '7', '--touches-per-day', '60', '--start', '2024-01-16', '--quiet']);
+    ok(embedded, ['simulate', '--out', path.join(work, 'sim2'), '--seed', '4', '--clients', '4', '--clients-per-industry', '3', '--campaigns', '8', '--days', '7', '--touches-per-day', '60', '--start', '2024-01-16', '--quiet']);
     events = path.join(sim, 'events.jsonl');
     worldTwo = path.join(work, 'sim2', 'events.jsonl');
     plans = await plansOf(events, 8);
