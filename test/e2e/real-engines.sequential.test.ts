@@ -266,11 +266,18 @@ if (missing.length > 0) {
         expect(e.status).toBe(200);
         expect(r.body.served_by).toBe('full');
         // Pattern ids are `<collection>.<pattern>`; each home's build has its own collection name.
-        const ids = (res: { body: Json }) => (res.body.patterns as Json[]).map((p) => String(p.pattern_id).replace(/^patterns_\d+\./, ''));
-        expect(ids(r)).toEqual(ids(e));
-        for (const [i, p] of (r.body.patterns as Json[]).entries()) {
-          const q = e.body.patterns[i] as Json;
+        const id = (p: Json) => String(p.pattern_id).replace(/^patterns_\d+\./, '');
+        const ids = (res: { body: Json }, match?: string) => (res.body.patterns as Json[]).filter((p) => match === undefined || p.match === match).map(id);
+        // the patterns the plan falls under come from the same catalogue lookup and rank exactly alike;
+        // the neighbours after them come from each engine's ANN (HNSW vs Milvus) over many near-equal
+        // similarities, so which of them fill the top 5 differs; a pattern both return has the same figures
+        expect(ids(r, 'applies')).toEqual(ids(e, 'applies'));
+        expect(ids(r)[0]).toBe(ids(e)[0]);
+        for (const p of r.body.patterns as Json[]) {
+          const q = (e.body.patterns as Json[]).find((x) => id(x) === id(p));
+          if (q === undefined) continue;
           expect(p.distinct_clients).toBe(q.distinct_clients);
+          expect(p.lift).toBeCloseTo(q.lift, 3);
           expect(p.similarity).toBeCloseTo(q.similarity, 3);
           expect(p.score).toBeCloseTo(q.score, 3);
         }
