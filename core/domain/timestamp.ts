@@ -1,10 +1,39 @@
 import { z } from 'zod';
 
-/** Epoch milliseconds. Accepts an ISO-8601 string with a zone or an integer of epoch ms; outputs epoch ms. */
-export const timestampSchema = z.union([
-  z.number().int().min(0, 'must be epoch milliseconds ≥ 0').max(8.64e15),
-  z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with a zone (2024-05-01T10:00:00Z) or epoch ms' }).transform((s) => Date.parse(s)),
-]);
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoDateTime = z.iso.datetime({ offset: true });
+/** The latest instant JavaScript dates represent (epoch ms). */
+const MAX_EPOCH_MS = 8.64e15;
+export const TIMESTAMP_EXPECTED = 'an ISO 8601 date-time such as 2024-03-01T00:00:00Z, a date such as 2024-03-01 (midnight UTC), or epoch ms';
+
+/** A received value as an error shows it: JSON, trimmed to 40 characters. */
+export function shownValue(v: unknown): string {
+  const text = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+/**
+ * Epoch milliseconds. Accepts an ISO 8601 date-time with a zone, a plain date (YYYY-MM-DD, midnight
+ * UTC) or an integer of epoch ms; outputs epoch ms. A bad value says what is expected and what came.
+ */
+export const timestampSchema = z
+  .union([z.number(), z.string()], { error: (issue) => `expected ${TIMESTAMP_EXPECTED}, got ${shownValue(issue.input)}` })
+  .transform((v, ctx): number => {
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && v >= 0 && v <= MAX_EPOCH_MS) return v;
+      ctx.addIssue({ code: 'custom', message: `expected epoch milliseconds (an integer from 0 to ${MAX_EPOCH_MS}), got ${shownValue(v)}` });
+      return z.NEVER;
+    }
+    const date = DATE_ONLY.exec(v);
+    if (date) {
+      const ms = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+      if (new Date(ms).toISOString().slice(0, 10) === v) return ms;
+    } else if (isoDateTime.safeParse(v).success) {
+      return Date.parse(v);
+    }
+    ctx.addIssue({ code: 'custom', message: `expected ${TIMESTAMP_EXPECTED}, got ${shownValue(v)}` });
+    return z.NEVER;
+  });
 
 export const stableId = z
   .string()

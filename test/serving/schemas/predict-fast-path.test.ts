@@ -15,7 +15,7 @@ const INVALID: unknown[] = [
   null, [], 'x', {}, { touch: null }, { touch, extra: 1 }, { touch, plan: {} }, { touch: { ...touch, extra: 1 } },
   { touch: { ...touch, client_id: '' } }, { touch: { ...touch, client_id: 'a b' } }, { touch: { ...touch, campaign_id: 'x'.repeat(257) } },
   { touch: { ...touch, client_id: 5 } }, { touch: { ...touch, channel: 'pigeon' } }, { touch: { ...touch, ts: -1 } }, { touch: { ...touch, ts: 1.5 } },
-  { touch: { ...touch, ts: 9e15 } }, { touch: { ...touch, ts: '2024-01-01' } }, { touch: { ...touch, ts: '2024-13-01T00:00:00Z' } }, { touch: { ...touch, ts: 'soon' } },
+  { touch: { ...touch, ts: 9e15 } }, { touch: { ...touch, ts: '2024-13-01T00:00:00Z' } }, { touch: { ...touch, ts: 'soon' } },
   { touch: { ...touch, audience: { age: 3 } } }, { touch: { ...touch, audience: { segment: '' } } }, { touch: { ...touch, audience: { segment: 's', o: {} } } },
   { touch: { ...touch, audience: { segment: 's', l: 'x'.repeat(257) } } }, { touch: { ...touch, audience: [] } },
   { touch: { ...touch, attributes: { '1bad': 1 } } }, { touch: { ...touch, attributes: { 'a-b': 1 } } }, { touch: { ...touch, attributes: { a: [1] } } },
@@ -34,6 +34,18 @@ describe('fastPredictTouch', () => {
     expect(fastPredictTouch(body)).toBeUndefined();
     const isPlan = typeof body === 'object' && body !== null && 'plan' in body && !('touch' in body);
     if (!isPlan) expect(predictRequestSchema.safeParse(body).success).toBe(false);
+  });
+});
+
+describe('plain dates', () => {
+  it('the fast path leaves a plain date to zod, which takes it as midnight UTC (issue 14: a date where a date is meant)', () => {
+    const body = { touch: { client_id: 'c1', campaign_id: 'k1', ts: '2024-03-01', audience: { segment: 's' } } };
+    expect(fastPredictTouch(body)).toBeUndefined();
+    const parsed = predictRequestSchema.safeParse(body);
+    expect(parsed.success && 'touch' in parsed.data ? parsed.data.touch.ts : undefined).toBe(Date.UTC(2024, 2, 1));
+    const bad = predictRequestSchema.safeParse({ touch: { ...body.touch, ts: '2024-02-30' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toBe('expected an ISO 8601 date-time such as 2024-03-01T00:00:00Z, a date such as 2024-03-01 (midnight UTC), or epoch ms, got "2024-02-30"');
   });
 });
 
