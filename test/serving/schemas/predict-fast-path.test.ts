@@ -42,7 +42,7 @@ describe('plain dates', () => {
     const body = { touch: { client_id: 'c1', campaign_id: 'k1', ts: '2024-03-01', audience: { segment: 's' } } };
     expect(fastPredictTouch(body)).toBeUndefined();
     const parsed = predictRequestSchema.safeParse(body);
-    expect(parsed.success && 'touch' in parsed.data ? parsed.data.touch.ts : undefined).toBe(Date.UTC(2024, 2, 1));
+    expect(parsed.success && 'touch' in parsed.data ? parsed.data.touch?.ts : undefined).toBe(Date.UTC(2024, 2, 1));
     const bad = predictRequestSchema.safeParse({ touch: { ...body.touch, ts: '2024-02-30' } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.message).toBe('expected an ISO 8601 date-time such as 2024-03-01T00:00:00Z, a date such as 2024-03-01 (midnight UTC), or epoch ms, got "2024-02-30"');
