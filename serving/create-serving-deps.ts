@@ -1,7 +1,8 @@
 /**
  * Builds ServingDeps from configuration: each port by its factory (adapter picked by config),
- * the feature functions training uses, the event append of ingest, the pattern filter and the
- * pattern catalogue of the last index build. Heavy modules load lazily.
+ * the feature functions training uses, the event append of ingest and the pattern filter.
+ * Heavy modules load lazily (pattern search reads the build's catalogue itself:
+ * serving/search/live-catalogue.ts).
  */
 import type { AlmanacConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
@@ -16,7 +17,7 @@ import { createAuditLogger } from './audit-log.ts';
 import type { ServingDeps } from './serving-deps.ts';
 
 export async function createServingDeps(config: AlmanacConfig): Promise<ServingDeps> {
-  const [{ createModelRegistry }, { loadScorer }, touchFeatures, onlineFeatures, directory, ingest, filter, catalogue] = await Promise.all([
+  const [{ createModelRegistry }, { loadScorer }, touchFeatures, onlineFeatures, directory, ingest, filter] = await Promise.all([
     import('../models/registry/create-model-registry.ts'),
     import('../models/inference/onnx-scorer.ts'),
     import('../features/touch-features.ts'),
@@ -24,7 +25,6 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     import('../features/campaign-directory.ts'),
     import('../pipelines/ingest/ingest-events.ts'),
     import('../embeddings/patterns/pattern-filter.ts'),
-    import('../embeddings/patterns/pattern-catalogue.ts'),
   ]);
   const registry = await createModelRegistry(config);
   const onlineStore = await createOnlineStore(config);
@@ -47,10 +47,6 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     },
     appendEvents: ingest.appendEvents,
     patternFilter: filter.patternFilter,
-    popularPatterns: async (options) => {
-      const current = catalogue.readPatternCatalogue(config);
-      return current ? catalogue.visiblePatterns(current, options) : [];
-    },
     metrics: createMetrics(),
     logger: createLogger(config.logLevel, 'almanac-serve'),
     audit: createAuditLogger(config),

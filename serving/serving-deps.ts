@@ -8,7 +8,6 @@ import type { AlmanacEvent } from '../core/domain/event.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { GraphStore } from '../embeddings/graph-store/graph-store.ts';
-import type { SuccessPattern } from '../embeddings/patterns/success-pattern.ts';
 import type { VectorFilter, VectorIndex } from '../embeddings/vector-index/vector-index.ts';
 import type { OnlineKey, OnlineStore, OnlineValue } from '../features/online-store/online-store.ts';
 import type { FeatureRecord, FeatureValue } from '../features/training-set.ts';
@@ -62,11 +61,6 @@ export interface ServingDeps {
   appendEvents(log: EventLog, events: AlmanacEvent[]): Promise<{ accepted: number; duplicates: number }>;
   /** The filter pushed down to the vector index (tenant / k-anonymity + the request's filters). */
   patternFilter(options: PatternFilterOptions): VectorFilter;
-  /**
-   * The patterns of the last index build's catalogue that `options` lets the client see (same rule
-   * as patternFilter), best first — the popular-patterns fallback when the vector index is down.
-   */
-  popularPatterns(options: PatternFilterOptions): Promise<SuccessPattern[]>;
   metrics: Metrics;
   logger?: Logger;
   /** The audit stream (every write and admin action: key id, tenant, route, outcome; never a secret). */

@@ -293,9 +293,6 @@ export async function fakeDeps(overrides: Partial<ServingDeps> = {}): Promise<Fa
       return { accepted: acks.filter((a) => a.status === 'appended').length, duplicates: acks.filter((a) => a.status === 'duplicate').length };
     },
     patternFilter: fakePatternFilter,
-    popularPatterns: async (o) => patterns()
-      .filter((p) => p.kind === 'success' && (p.tenant === 'global' || p.tenant === o.clientId) && p.visibility_clients >= o.minClients && (!o.industry || p.industries.includes(o.industry)) && (!o.channels || p.channels.some((c) => o.channels?.includes(c))))
-      .sort((a, b) => b.ci_low - a.ci_low),
     metrics: createMetrics(false),
     ...overrides,
   };
