@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type AlmanacConfig } from '../core/config.ts';
 import { createMetrics } from '../core/metrics.ts';
-import { seededRandom } from '../core/seeded-random.ts';
+import { seededRandom, shuffleInPlace } from '../core/seeded-random.ts';
 import { createEmbeddedGraphStore } from '../embeddings/graph-store/embedded/embedded-graph-store.ts';
 import { buildPatternIndex } from '../embeddings/patterns/build-pattern-index.ts';
 import { detectMiningAttributes } from '../embeddings/patterns/configuration.ts';
@@ -226,14 +226,7 @@ function benchRuntime(config: AlmanacConfig, vectorIndex: ReturnType<typeof crea
   return rt as unknown as ServingRuntime & { reload(): Promise<void> };
 }
 
-function pick<T>(items: T[], n: number, random: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy.slice(0, n).sort();
-}
+const pick = <T>(items: T[], n: number, random: () => number): T[] => shuffleInPlace([...items], random).slice(0, n).sort();
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 

@@ -120,6 +120,22 @@ function unit(v: number[]): number[] {
   return n > 0 ? v.map((x) => x / n) : v;
 }
 
+/** Cosine similarity of two vectors; 0 when either is all zeros or their widths differ. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
 /** Ochiai overlap of two condition sets: |A ∩ B| / √(|A|·|B|) (1 = the same configuration). */
 export function conditionOverlap(a: Record<string, string>, b: Record<string, string>): { shared: number; overlap: number; contained: boolean } {
   const ka = Object.keys(a);

@@ -91,6 +91,11 @@ export function configurationOf(record: FeatureRecord, attributes: readonly Mini
 /** A condition's text form, `key=value` (the unit of the configuration encoder's vocabulary). */
 export const conditionText = (key: string, value: string): string => `${key}=${value}`;
 
+/** One text per set of conditions, whatever their order: `key=value` pairs sorted by key, joined by '&'. */
+export function conditionsKey(conditions: Record<string, string>): string {
+  return Object.keys(conditions).sort().map((k) => conditionText(k, conditions[k] as string)).join('&');
+}
+
 /** "saas · phone · offer=loyalty_points · segment=loyal": industry and channel by value, the rest as key=value. */
 export function describeConditions(conditions: Record<string, string>, attributes?: readonly MiningAttribute[]): string {
   const order = attributes?.map((a) => a.key) ?? [...ROLES];

@@ -5,6 +5,7 @@
  *   (:Pattern)-[:SIMILAR_TO {weight}]->(:Pattern)   global patterns → their 3 nearest by centroid cosine
  */
 import type { GraphEdge, GraphNode, GraphStore } from '../graph-store/graph-store.ts';
+import { cosine } from './configuration-encoder.ts';
 import { roundShownCount, type MinedPattern } from './pattern-stats.ts';
 
 const CHUNK = 10_000;
@@ -58,16 +59,4 @@ function shownIndustryStats(p: MinedPattern, s: { clients: Set<string>; touches:
   const rate = s.touches > 0 ? s.conversions / s.touches : 0;
   if (p.scope !== 'global') return { clients: s.clients.size, touches: s.touches, conversions: s.conversions, success_rate: rate };
   return { clients: s.clients.size, touches: roundShownCount(s.touches), conversions: roundShownCount(s.conversions), success_rate: Math.round(1000 * rate) / 1000 };
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i] as number) * (b[i] as number);
-    aa += (a[i] as number) * (a[i] as number);
-    bb += (b[i] as number) * (b[i] as number);
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }

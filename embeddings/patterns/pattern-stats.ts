@@ -7,7 +7,7 @@
  * counts (they are its own data).
  */
 import { hash52 } from '../../core/stable-hash.ts';
-import { describeConditions, type MiningAttribute } from './configuration.ts';
+import { conditionsKey, describeConditions, type MiningAttribute } from './configuration.ts';
 import type { CampaignTally, DiscoveredPattern } from './subgroup-discovery.ts';
 import type { SuccessPattern } from './success-pattern.ts';
 import { wilsonInterval } from './wilson.ts';
@@ -34,8 +34,7 @@ export function roundShownCount(n: number): number {
 
 /** The stable id of a pattern within a build: scope, tenant and a hash of its conditions. */
 export function patternId(prefix: string, d: Pick<DiscoveredPattern, 'conditions' | 'scope' | 'tenant' | 'kind'>): string {
-  const text = Object.keys(d.conditions).sort().map((k) => `${k}=${d.conditions[k]}`).join('&');
-  const h = hash52(`${d.kind}|${text}`).toString(36);
+  const h = hash52(`${d.kind}|${conditionsKey(d.conditions)}`).toString(36);
   return d.scope === 'global' ? `${prefix}.${d.kind === 'anti' ? 'a' : 'g'}${h}` : `${prefix}.${d.kind === 'anti' ? 'a' : 'p'}${h}.${d.tenant}`;
 }
 

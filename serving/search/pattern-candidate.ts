@@ -52,19 +52,3 @@ export function candidateFromPattern(p: SuccessPattern, similarity: number, sour
     industries: p.industries, channels: p.channels, segments: p.segments, description: p.description, centroid: p.centroid,
   };
 }
-
-/** Cosine similarity; 0 when either vector is all zeros or the widths differ. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}

@@ -10,8 +10,8 @@
  * vector index down → the catalogue's visible patterns nearest to the plan, reranked in process
  * (`served_by: 'popular_patterns'`).
  */
-import { configurationOf } from '../../embeddings/patterns/configuration.ts';
-import { conditionOverlap, encodeConfigurations } from '../../embeddings/patterns/configuration-encoder.ts';
+import { conditionsKey, configurationOf } from '../../embeddings/patterns/configuration.ts';
+import { conditionOverlap, cosine, encodeConfigurations } from '../../embeddings/patterns/configuration-encoder.ts';
 import { visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import type { SearchQuery, VectorFilter } from '../../embeddings/vector-index/vector-index.ts';
@@ -26,7 +26,7 @@ import type { TouchWithCampaign } from '../touch-records.ts';
 import { scoreTouches } from '../touch-scores.ts';
 import { explainAntiPattern, explainPattern } from './explain.ts';
 import { liveCatalogue } from './live-catalogue.ts';
-import { candidateFromHit, candidateFromPattern, cosine, type PatternCandidate } from './pattern-candidate.ts';
+import { candidateFromHit, candidateFromPattern, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
 
 /** Candidates taken from the vector index for the rerank. */
@@ -55,6 +55,8 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   try {
     const catalogue = liveCatalogue(rt);
     const plan = encodePlan(rt, req, catalogue);
+    // the catalogue's patterns this request may see (k-anonymity + filters), once per request
+    const visible = visiblePatterns(catalogue, filterOptions(rt, req));
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];
     const indexVersion = rt.indexVersion ?? null;
@@ -63,10 +65,10 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
     } catch (e) {
       rt.log.warn({ err: (e as Error).message }, 'vector index unavailable; serving popular patterns');
       rt.deps.metrics.fallbacks.inc({ kind: 'popular_patterns' });
-      candidates = catalogueCandidates(rt, req, catalogue, plan.query);
+      candidates = catalogueCandidates(visible, plan.query);
       servedBy = 'popular_patterns';
     }
-    candidates = withApplicable(candidates, rt, req, catalogue, plan);
+    candidates = withApplicable(candidates, rt, visible, plan);
     const evidence = await graphEvidence(rt, candidates, req.plan.industry);
     if (!evidence && servedBy === 'full') servedBy = 'vector_only';
     const modelProbability = await adaptedProbabilities(rt, lease.scorer, plan.base[0] as TouchWithCampaign, candidates, plan.asOf);
@@ -137,17 +139,17 @@ async function vectorCandidates(rt: ServingRuntime, req: SearchRequest, query: n
 }
 
 /** The catalogue's visible patterns (the filter applied in memory), nearest K to the plan. */
-function catalogueCandidates(rt: ServingRuntime, req: SearchRequest, catalogue: PatternCatalogue, query: number[]): PatternCandidate[] {
-  return visiblePatterns(catalogue, filterOptions(rt, req))
+function catalogueCandidates(visible: CataloguePattern[], query: number[]): PatternCandidate[] {
+  return visible
     .map((p) => candidateFromPattern(p, cosine(query, p.centroid), 'catalogue'))
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, CANDIDATES_K);
 }
 
 /** The visible patterns whose every condition holds for the plan, added to the candidates when stage 1 missed them. */
-function withApplicable(candidates: PatternCandidate[], rt: ServingRuntime, req: SearchRequest, catalogue: PatternCatalogue, plan: EncodedPlan): PatternCandidate[] {
+function withApplicable(candidates: PatternCandidate[], rt: ServingRuntime, visible: CataloguePattern[], plan: EncodedPlan): PatternCandidate[] {
   const have = new Set(candidates.map((c) => c.id));
-  const applicable: CataloguePattern[] = visiblePatterns(catalogue, filterOptions(rt, req))
+  const applicable = visible
     .filter((p) => !have.has(p.id) && plan.configurations.some((c) => conditionOverlap(p.conditions, c).contained))
     .slice(0, LOOKUP_K);
   if (applicable.length > 0) rt.deps.metrics.fallbacks.inc({ kind: 'pattern_lookup' });
@@ -172,7 +174,7 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
     const rowOf = new Map<string, number>();
     const items: TouchWithCampaign[] = [];
     const rows = candidates.map((c) => {
-      const key = JSON.stringify(Object.entries(c.conditions).sort());
+      const key = conditionsKey(c.conditions);
       let row = rowOf.get(key);
       if (row === undefined) {
         row = items.push(adapt(base, c.conditions)) - 1;

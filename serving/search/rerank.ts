@@ -14,10 +14,11 @@
  * score, diversified (MMR over the configuration vectors, or at most ⌈N/2⌉ per channel without them).
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
-import { conditionOverlap } from '../../embeddings/patterns/configuration-encoder.ts';
+import { conditionsKey } from '../../embeddings/patterns/configuration.ts';
+import { conditionOverlap, cosine } from '../../embeddings/patterns/configuration-encoder.ts';
 import { round } from '../response-rounding.ts';
 import type { ScoreComponents } from '../schemas/search-schema.ts';
-import { cosine, type PatternCandidate } from './pattern-candidate.ts';
+import type { PatternCandidate } from './pattern-candidate.ts';
 
 export const WEIGHTS = { fit: 0.45, lift: 0.2, similarity: 0.1, evidence: 0.15, model: 0.1 } as const;
 /** Below this many touches a pattern's rate is not trusted (rules component halves). */
@@ -118,7 +119,7 @@ function mergeTwins(sorted: RankedPattern[]): RankedPattern[] {
   const byConditions = new Map<string, RankedPattern>();
   const out: RankedPattern[] = [];
   for (const r of sorted) {
-    const key = Object.keys(r.candidate.conditions).sort().map((k) => `${k}=${r.candidate.conditions[k]}`).join('&');
+    const key = conditionsKey(r.candidate.conditions);
     const first = byConditions.get(key);
     if (first === undefined) {
       byConditions.set(key, r);
