@@ -14,6 +14,7 @@ import { installAuthentication } from './authentication.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
+import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetrics } from './routes/metrics-route.ts';
 import { registerModelsRoute } from './routes/models-route.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   registerEventsRoute(app, rt);
   registerModelsRoute(app, rt);
   registerHealthRoutes(app, rt);
+  registerConsoleRoutes(app, rt);
   app.get('/openapi.json', { config: { auth: 'open' }, schema: { hide: true } }, async () => app.swagger());
   app.addHook('onClose', async () => {
     await rt.stop();

@@ -1,0 +1,13 @@
+/**
+ * The JSON routes the web console reads beside the REST API (contract: whoami, pattern browse and
+ * detail, model detail with curves, promote/rollback, DAG runs, feature views, the event log, the
+ * service's figures). Registered together by buildApp.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServingRuntime } from '../serving-runtime.ts';
+import { registerWhoamiRoute } from './whoami-route.ts';
+
+export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime): void {
+  void rt;
+  registerWhoamiRoute(app);
+}
