@@ -2,9 +2,14 @@
  * THE aggregation engine, executed identically by the stream job and the batch job.
  *
  * - Windows by event time (UTC buckets of each view's step); one row per (view, entity, window end).
- * - Watermark per partition = max event time seen in it − out-of-orderness. An event is late for a
- *   view when its first window's end + the view's allowed lateness ≤ its own partition's watermark;
- *   late events are dropped and counted. A row is final, and emitted, once the minimum watermark
+ * - Watermark per partition = the event time that at least `watermarkSupport` (default 3) of its
+ *   events reach, − out-of-orderness, never moving back. With support 1 that is the max event time
+ *   seen; with 3, one or two events far ahead of the rest of their partition (a stray clock, or a
+ *   hostile ts inside the edge's skew bound, `events.maxFutureSkewMs`) do not move it, so they cannot
+ *   make every later event of the partition's clients late. An event is late for a view when its
+ *   first window's end + the view's allowed lateness ≤ its own partition's watermark, or when that
+ *   window was already emitted; late events are dropped and counted per view and by reason
+ *   (`behind_watermark`, `window_emitted`). A row is final, and emitted, once the minimum watermark
  *   over the registered partitions passes its end + allowed lateness.
  * - Dedupe by (client_id, event_id) per partition, remembering ids only while their windows can still change.
  * Aggregates are exact commutative sums, so the rows do not depend on how partitions interleave.
@@ -33,6 +38,11 @@ export interface EngineOptions {
   views?: readonly FeatureView[];
   /** Subtracted from a partition's max event time to form its watermark (ms). Default 5 min. */
   outOfOrdernessMs?: number;
+  /**
+   * How many events of a partition must reach an event time before its watermark follows (≥ 1).
+   * Default 3: one or two outliers ahead of the rest never advance it.
+   */
+  watermarkSupport?: number;
   /** How long (ms of event time) a touch is remembered for its outcomes (segment, channel): the attribution horizon. Default 8 d. */
   touchHorizonMs?: number;
 }
@@ -47,12 +57,20 @@ export interface EngineStats {
   invalid: number;
   /** Events dropped as too late, per view. */
   late: Record<string, number>;
+  /**
+   * Why, summed over views: `behind_watermark` — the event's window had closed for its partition's
+   * watermark (arrived after end + allowed lateness); `window_emitted` — the window's row was already
+   * final and written (possible after an idle partition stopped holding emission back).
+   */
+  lateReasons: Record<LateReason, number>;
   /** Final rows emitted. */
   rows: number;
 }
 
+export type LateReason = 'behind_watermark' | 'window_emitted';
+
 export interface EngineSnapshot {
-  format: 2;
+  format: 3;
   views: { name: string; version: number }[];
   partitions: PartitionSnapshot[];
   registered: number[] | null;
@@ -69,6 +87,7 @@ export class AggregationEngine {
   private lastPartition: PartitionState | undefined;
   private registered: number[] | undefined;
   private readonly outOfOrderness: number;
+  private readonly support: number;
   private readonly touchHorizon: number;
   private readonly dedupeHorizon: number;
   private readonly groups: ViewPlan['group'][];
@@ -77,11 +96,12 @@ export class AggregationEngine {
   constructor(options: EngineOptions = {}, snapshot?: EngineSnapshot) {
     this.plans = planViews(options.views ?? FEATURE_VIEWS);
     this.outOfOrderness = options.outOfOrdernessMs ?? 300_000;
+    this.support = Math.max(1, Math.floor(options.watermarkSupport ?? 3));
     this.touchHorizon = options.touchHorizonMs ?? 8 * DAY_MS;
     this.dedupeHorizon = Math.max(...this.plans.map((p) => p.stepMs + p.view.allowedLatenessMs)) + this.outOfOrderness;
     this.groups = [...new Set(this.plans.map((p) => p.group))];
     this.states = this.plans.map((p) => new ViewState(p, snapshot?.viewStates[p.view.name]));
-    this.stats = snapshot ? structuredClone(snapshot.stats) : { records: 0, events: 0, duplicates: 0, invalid: 0, late: {}, rows: 0 };
+    this.stats = snapshot ? structuredClone(snapshot.stats) : { records: 0, events: 0, duplicates: 0, invalid: 0, late: {}, lateReasons: { behind_watermark: 0, window_emitted: 0 }, rows: 0 };
     for (const p of this.plans) this.stats.late[p.view.name] ??= 0;
     for (const ps of snapshot?.partitions ?? []) this.partitions.set(ps.partition, new PartitionState(ps.partition, ps));
     this.registered = snapshot?.registered ?? undefined;
@@ -125,8 +145,7 @@ export class AggregationEngine {
       this.stats.duplicates++;
       return false;
     }
-    if (e.ts > ps.maxTs) ps.maxTs = e.ts;
-    const wm = ps.maxTs - this.outOfOrderness;
+    const wm = ps.observe(e.ts, this.support, this.outOfOrderness);
     ps.evict(wm);
     this.stats.events++;
     this.updateDimensions(ps, e);
@@ -160,8 +179,10 @@ export class AggregationEngine {
       if (entity === undefined) continue;
       const state = this.states[i] as ViewState;
       const bucket = Math.floor(e.ts / plan.stepMs);
-      if ((bucket + 1) * plan.stepMs + plan.view.allowedLatenessMs <= wm || bucket + 1 <= state.frontier) {
+      const behind = (bucket + 1) * plan.stepMs + plan.view.allowedLatenessMs <= wm;
+      if (behind || bucket + 1 <= state.frontier) {
         this.stats.late[plan.view.name] = (this.stats.late[plan.view.name] ?? 0) + 1;
+        this.stats.lateReasons[behind ? 'behind_watermark' : 'window_emitted']++;
         continue;
       }
       state.add(entity, bucket, plan.group.scratch);
@@ -175,7 +196,7 @@ export class AggregationEngine {
     let min = Infinity;
     for (const p of ids) {
       const ps = this.partitions.get(p);
-      const wm = ps ? ps.maxTs - this.outOfOrderness : -Infinity;
+      const wm = ps ? ps.watermark : -Infinity;
       if (wm < min) min = wm;
     }
     return min;
@@ -184,7 +205,7 @@ export class AggregationEngine {
   /** Maximum watermark over the partitions seen, epoch ms; -Infinity before data. */
   maxWatermark(): number {
     let max = -Infinity;
-    for (const ps of this.partitions.values()) max = Math.max(max, ps.maxTs - this.outOfOrderness);
+    for (const ps of this.partitions.values()) max = Math.max(max, ps.watermark);
     return max;
   }
 
@@ -221,7 +242,7 @@ export class AggregationEngine {
   /** Everything needed to continue exactly where this engine is (JSON-serialisable). */
   snapshot(): EngineSnapshot {
     return {
-      format: 2,
+      format: 3,
       views: this.viewVersions(),
       partitions: [...this.partitions.values()].map((p) => p.toJSON()),
       registered: this.registered ?? null,
@@ -232,7 +253,7 @@ export class AggregationEngine {
 
   /** True when `snapshot` was taken by an engine running the same views and versions. */
   fits(snapshot: EngineSnapshot): boolean {
-    return snapshot.format === 2 && JSON.stringify(snapshot.views) === JSON.stringify(this.viewVersions());
+    return snapshot.format === 3 && JSON.stringify(snapshot.views) === JSON.stringify(this.viewVersions());
   }
 }
 

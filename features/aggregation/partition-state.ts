@@ -1,6 +1,6 @@
 /**
- * What the engine remembers per event-log partition: the watermark (max event time seen minus the
- * allowed out-of-orderness), the event ids of still-open windows (dedupe), and the dimension state
+ * What the engine remembers per event-log partition: the watermark (the event time that at least
+ * `support` of its events reach, minus the allowed out-of-orderness; never moving back), the event ids of still-open windows (dedupe), and the dimension state
  * entity keys need (campaign → industry/channel, touch → segment). Partitions are keyed by client,
  * so a client's campaigns, touches and outcomes meet in one partition, in log order: every lookup
  * is deterministic whatever the interleaving of partitions.
@@ -23,6 +23,10 @@ export interface TouchDimension {
 export interface PartitionSnapshot {
   partition: number;
   maxTs: number | null;
+  /** The `support` latest event times, latest first. */
+  latest: number[];
+  /** The partition's watermark, epoch ms (null before it has `support` events). */
+  watermark: number | null;
   seen: ExpiringMapSnapshot<number>;
   campaigns: [string, CampaignDimension][];
   touches: ExpiringMapSnapshot<TouchDimension>;
@@ -73,6 +77,15 @@ class TouchDimensions {
 export class PartitionState implements EntityContext {
   /** Max event time seen, epoch ms (-Infinity before the first event). */
   maxTs = -Infinity;
+  /**
+   * Watermark, epoch ms: the `support`-th latest event time seen − out-of-orderness, monotone
+   * (-Infinity until `support` events). One event (or up to support − 1) far ahead of the rest of the
+   * partition cannot move it: a stray clock, a replayed test event or a hostile ts within the edge's
+   * skew bound would otherwise make every later event of every client in the partition late.
+   */
+  watermark = -Infinity;
+  /** The `support` latest event times, latest first. */
+  private latest: number[] = [];
   readonly seen: ExpiringSet;
   readonly campaigns = new Map<string, CampaignDimension>();
   readonly touches: ExpiringMap<TouchDimension>;
@@ -83,8 +96,31 @@ export class PartitionState implements EntityContext {
     this.touches = ExpiringMap.fromJSON(GENERATION_MS, snapshot?.touches ?? []);
     if (snapshot) {
       this.maxTs = snapshot.maxTs ?? -Infinity;
+      this.latest = [...snapshot.latest];
+      this.watermark = snapshot.watermark ?? -Infinity;
       for (const [id, dim] of snapshot.campaigns) this.campaigns.set(id, dim);
     }
+  }
+
+  /**
+   * Takes a new event time into the watermark; returns the watermark.
+   * @param support - how many events must reach a time before the watermark follows it (≥ 1)
+   * @param outOfOrderness - subtracted from that time (ms)
+   */
+  observe(ts: number, support: number, outOfOrderness: number): number {
+    if (ts > this.maxTs) this.maxTs = ts;
+    const latest = this.latest;
+    if (latest.length < support || ts > (latest[latest.length - 1] as number)) {
+      let i = latest.length;
+      while (i > 0 && (latest[i - 1] as number) < ts) i--;
+      latest.splice(i, 0, ts);
+      if (latest.length > support) latest.length = support;
+      if (latest.length === support) {
+        const wm = (latest[support - 1] as number) - outOfOrderness;
+        if (wm > this.watermark) this.watermark = wm;
+      }
+    }
+    return this.watermark;
   }
 
   campaign(campaignId: string): CampaignDimension | undefined {
@@ -110,6 +146,8 @@ export class PartitionState implements EntityContext {
     return {
       partition: this.partition,
       maxTs: Number.isFinite(this.maxTs) ? this.maxTs : null,
+      latest: [...this.latest],
+      watermark: Number.isFinite(this.watermark) ? this.watermark : null,
       seen: this.seen.toJSON(),
       campaigns: [...this.campaigns],
       touches: this.touches.toJSON(),

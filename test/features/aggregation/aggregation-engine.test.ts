@@ -40,7 +40,7 @@ const touch = (id: string, ts: number, extra: Partial<AlmanacEvent> = {}): Alman
 
 describe('AggregationEngine', () => {
   it('once caught up, an idle partition no longer holds the watermark back (and later events for emitted windows are late)', () => {
-    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 });
+    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0, watermarkSupport: 1 });
     engine.setPartitions([0, 1]);
     const d0 = FIXTURE_START;
     engine.processEvent(1, touch('idle', d0 + HOUR, { client_id: 'c2' } as Partial<AlmanacEvent>)); // c2's campaigns end on day 0
@@ -56,7 +56,7 @@ describe('AggregationEngine', () => {
 
   it('computes tumbling and sliding windows and emits a row once the watermark passes end + lateness', () => {
     const views: FeatureView[] = [clientActivity];
-    const engine = new AggregationEngine({ views, outOfOrdernessMs: 0 });
+    const engine = new AggregationEngine({ views, outOfOrdernessMs: 0, watermarkSupport: 1 });
     const d0 = FIXTURE_START;
     engine.processEvent(0, touch('a', d0 + HOUR));
     engine.processEvent(0, touch('b', d0 + 2 * HOUR));
@@ -72,7 +72,7 @@ describe('AggregationEngine', () => {
   });
 
   it('drops and counts events later than the allowed lateness, against their own partition watermark', () => {
-    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 });
+    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0, watermarkSupport: 1 });
     const d0 = FIXTURE_START;
     engine.processEvent(0, touch('a', d0 + 5 * DAY));
     engine.processEvent(1, touch('x', d0, { client_id: 'c2' })); // partition 1 watermark is still early: counts
@@ -83,7 +83,7 @@ describe('AggregationEngine', () => {
   });
 
   it('dedupes by event_id', () => {
-    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 });
+    const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0, watermarkSupport: 1 });
     engine.processEvent(0, touch('a', FIXTURE_START));
     expect(engine.processRecord(0, JSON.stringify(touch('a', FIXTURE_START)))).toBeUndefined();
     engine.processEvent(0, touch('z', FIXTURE_START + 3 * DAY));
@@ -132,5 +132,67 @@ describe('AggregationEngine', () => {
     const open = engine.openState();
     expect(open.ids).toBeLessThan(40); // ~a day and a few hours of ids, not 40 days
     expect(engine.stats.events).toBeGreaterThan(300);
+  });
+
+  describe('robust watermark (one outlier cannot stop a partition)', () => {
+    const hourly = (engine: AggregationEngine, from: number, hours: number, prefix: string, client = 'c1') => {
+      for (let h = 0; h < hours; h++) engine.processEvent(0, touch(`${prefix}${h}`, from + h * HOUR, { client_id: client } as Partial<AlmanacEvent>));
+    };
+
+    it('an event far ahead of the rest of its partition does not make the later events late', () => {
+      const d0 = FIXTURE_START;
+      const engine = new AggregationEngine({ views: [clientActivity] }); // default support 3
+      hourly(engine, d0, 30, 'a');
+      engine.processEvent(0, touch('future', d0 + 300 * DAY, { client_id: 'c2' } as Partial<AlmanacEvent>)); // another client's stray clock
+      hourly(engine, d0 + 30 * HOUR, 30, 'b');
+      expect(engine.stats.late.client_activity).toBe(0);
+      expect(engine.watermark()).toBeLessThan(d0 + 60 * HOUR);
+      const rows = engine.drain();
+      expect(rows.filter((r) => r.entity === 'c1').map((r) => r.timestamp)).toEqual([d0 + DAY, d0 + 2 * DAY]); // days 0 and 1 closed by the ordinary events
+      // with support 1 (the max event time) the same stream loses everything after the outlier
+      const naive = new AggregationEngine({ views: [clientActivity], watermarkSupport: 1 });
+      hourly(naive, d0, 30, 'a');
+      naive.processEvent(0, touch('future', d0 + 300 * DAY, { client_id: 'c2' } as Partial<AlmanacEvent>));
+      hourly(naive, d0 + 30 * HOUR, 30, 'b');
+      expect(naive.stats.late.client_activity).toBe(30);
+      expect(naive.stats.lateReasons.behind_watermark).toBe(30);
+    });
+
+    it('follows event time once `support` events reach it, and never moves back', () => {
+      const d0 = FIXTURE_START;
+      const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0, watermarkSupport: 3 });
+      engine.processEvent(0, touch('a', d0 + 10 * HOUR));
+      engine.processEvent(0, touch('b', d0 + 20 * HOUR));
+      expect(engine.watermark()).toBe(-Infinity); // fewer than 3 events: no support yet
+      engine.processEvent(0, touch('c', d0 + 30 * HOUR));
+      expect(engine.watermark()).toBe(d0 + 10 * HOUR);
+      engine.processEvent(0, touch('d', d0 + 5 * HOUR)); // older than the third latest: no change
+      expect(engine.watermark()).toBe(d0 + 10 * HOUR);
+      engine.processEvent(0, touch('e', d0 + 40 * HOUR));
+      expect(engine.watermark()).toBe(d0 + 20 * HOUR);
+    });
+
+    it('counts late events by reason', () => {
+      const d0 = FIXTURE_START;
+      const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0, watermarkSupport: 1 });
+      engine.setPartitions([0, 1]);
+      engine.processEvent(1, touch('idle', d0 + HOUR, { client_id: 'c2' } as Partial<AlmanacEvent>));
+      hourly(engine, d0, 72, 'a');
+      engine.drain({ caughtUp: true }); // emits c1's days 0 and 1 (and the shared frontier)
+      engine.processEvent(0, touch('old', d0 + 2 * HOUR)); // day 0 closed for partition 0's watermark
+      engine.processEvent(1, touch('emitted', d0 + DAY + 2 * HOUR, { client_id: 'c2' } as Partial<AlmanacEvent>)); // partition 1's watermark is early, but day 1 was emitted
+      expect(engine.stats.lateReasons).toEqual({ behind_watermark: 1, window_emitted: 1 });
+      expect(engine.stats.late.client_activity).toBe(2);
+    });
+
+    it('a snapshot keeps the support state (JSON round trip)', () => {
+      const d0 = FIXTURE_START;
+      const engine = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 });
+      engine.processEvent(0, touch('a', d0 + HOUR));
+      engine.processEvent(0, touch('b', d0 + 2 * HOUR));
+      const resumed = new AggregationEngine({ views: [clientActivity], outOfOrdernessMs: 0 }, JSON.parse(JSON.stringify(engine.snapshot())));
+      resumed.processEvent(0, touch('c', d0 + 3 * HOUR));
+      expect(resumed.watermark()).toBe(d0 + HOUR);
+    });
   });
 });
