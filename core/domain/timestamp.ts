@@ -35,16 +35,26 @@ export const timestampSchema = z
     return z.NEVER;
   });
 
+/**
+ * A UTF-16 surrogate not paired with its other half (e.g. JSON `"\\ud800"`). It has no UTF-8 form:
+ * stored, it would become U+FFFD, so the id read back after a restart would differ from the id
+ * deduplicated against, and distinct ids would collide. Refused at the edge instead of normalised.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_REASON = 'must be valid Unicode text: it contains a lone UTF-16 surrogate (e.g. \\ud800), which cannot be stored';
+export const isWellFormedText = (s: string): boolean => !LONE_SURROGATE.test(s);
+
 export const stableId = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(/^[^\s]+$/, 'must not contain whitespace');
+  .regex(/^[^\s]+$/, 'must not contain whitespace')
+  .refine(isWellFormedText, LONE_SURROGATE_REASON);
 
 /** Free attributes: flat map of scalar values (creative, offer, age band, …). */
 export const attributesSchema = z.record(
   z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'attribute names are identifiers ([A-Za-z_][A-Za-z0-9_]*)'),
-  z.union([z.string().max(256), z.number().refine(Number.isFinite, 'must be finite'), z.boolean(), z.null()]),
+  z.union([z.string().max(256).refine(isWellFormedText, LONE_SURROGATE_REASON), z.number().refine(Number.isFinite, 'must be finite'), z.boolean(), z.null()]),
 );
 
 export type Attributes = z.output<typeof attributesSchema>;
