@@ -4,6 +4,7 @@ import { averagePrecision } from './average-precision.ts';
 import { calibrationBins } from './calibration.ts';
 import { logLoss } from './log-loss.ts';
 import { rocAuc } from './roc-auc.ts';
+import { rocCurve } from './roc-curve.ts';
 import type { Labels, Scores } from './scored-labels.ts';
 
 export type HoldoutMetrics = Omit<ModelMetrics, 'baseline'>;
@@ -18,5 +19,8 @@ export function evaluateHoldout(labels: Labels, probabilities: Scores): HoldoutM
     calibration: calibrationBins(labels, probabilities, 10),
     holdout_rows: labels.length,
     holdout_positives: positives,
+    ...withRocCurve(rocCurve(labels, probabilities)),
   };
 }
+
+const withRocCurve = (curve: [number, number][] | undefined): Pick<HoldoutMetrics, 'roc_curve'> => (curve === undefined ? {} : { roc_curve: curve });

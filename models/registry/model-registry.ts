@@ -46,6 +46,8 @@ export interface ModelMetrics {
   calibration: { bin: number; count: number; mean_predicted: number; observed_rate: number }[];
   holdout_rows: number;
   holdout_positives: number;
+  /** The holdout's ROC curve: [fpr, tpr] at fpr 0, 0.01, …, 1 (models/evaluation/roc-curve.ts); absent for older and external models. */
+  roc_curve?: [number, number][];
   /** The logistic baseline trained alongside, on the same split. */
   baseline?: { roc_auc: number; pr_auc: number; log_loss: number };
   /** The family of the served model ('logistic', 'mlp', 'gbdt'); absent for older and external models. */
