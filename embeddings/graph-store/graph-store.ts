@@ -41,6 +41,15 @@ export interface PatternEvidence {
   clientsInIndustry: number;
 }
 
+/** One campaign behind a pattern (its MATCHES edge). */
+export interface PatternCampaign {
+  campaignId: string;
+  /** The campaign's owner (the Campaign node's `client_id`); null when the node has none. */
+  clientId: string | null;
+  touches: number;
+  conversions: number;
+}
+
 export interface GraphStore {
   readonly kind: string;
   init(): Promise<void>;
@@ -57,6 +66,12 @@ export interface GraphStore {
    * industries = ids of (p)-[:SEEN_IN]->(:Industry), sorted. See embedded/pattern-queries.ts for the Cypher.
    */
   patternEvidence(patternIds: string[], industry?: string): Promise<Map<string, PatternEvidence>>;
+  /**
+   * The campaigns that matched a pattern: (k:Campaign)-[m:MATCHES]->(:Pattern {id}), with the
+   * campaign's `client_id` prop and the edge's touches and conversions (0 when absent), by campaign
+   * id; only `clientId`'s campaigns when given. [] for an unknown pattern.
+   */
+  patternCampaigns(patternId: string, clientId?: string): Promise<PatternCampaign[]>;
   /** Patterns linked by SIMILAR_TO from `patternId`, by weight (edge prop) descending, then id ascending. */
   similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]>;
   /** Node and edge counts by label/type, every label and type present (0 when none). */

@@ -18,6 +18,7 @@ import { detectMiningAttributes, ROLE_FEATURES, type MiningAttribute } from './c
 import { ENCODER_DIMS, encodeConfiguration, fitConfigurationEncoder, type ConfigurationEncoderState } from './configuration-encoder.ts';
 import { markCurrentCatalogue, readPatternCatalogue, removePatternCatalogue, writePatternCatalogue, type PatternCatalogue } from './pattern-catalogue.ts';
 import { upsertPatternGraph } from './pattern-graph.ts';
+import { recordPatternHistory } from './pattern-history.ts';
 import { patternRecord } from './pattern-records.ts';
 import { patternId, summarisePattern, type MinedPattern } from './pattern-stats.ts';
 import { discoverSubgroups, type SubgroupDiscovery } from './subgroup-discovery.ts';
@@ -95,15 +96,17 @@ export async function buildPatternIndex(config: AlmanacConfig, options: BuildPat
     const all = minedPatterns(discovery, collection, encoder, attributes);
     const success = all.filter((p) => p.kind === 'success');
     await indexPatterns(vectorIndex, collection, ENCODER_DIMS, success, quiet);
-    const catalogue = writePatternCatalogue(config, {
+    const built = {
       collection, createdAt: new Date().toISOString(), modelVersion: scorer.version, trainingSetId: trainingSet.manifest.id, minClients,
       roleFeatures: Object.fromEntries(attributes.map((a) => [a.key, a.feature])), configurations: discovery.cells, attributes, encoder,
       mining: { tested: discovery.tested, discovered: discovery.discovered, threshold: discovery.threshold, conditions: discovery.conditions, touches: discovery.touches, ms: Math.round(miningMs) },
       patterns: all.map(({ campaignTallies: _c, industryStats: _i, ...p }) => p),
-    } satisfies PatternCatalogue);
+    } satisfies PatternCatalogue;
+    const catalogue = writePatternCatalogue(config, built);
     await upsertPatternGraph(graph, collection, success);
     await vectorIndex.setAlias(PATTERNS_ALIAS, collection);
     markCurrentCatalogue(config, collection);
+    recordPatternHistory(config, built);
     const dropped = await dropOlderBuilds(config, vectorIndex, graph, collection);
     const global = success.filter((p) => p.scope === 'global');
     if (!quiet) process.stderr.write(`[index] alias '${PATTERNS_ALIAS}' → ${collection}: ${global.length} cross-client + ${success.length - global.length} private success patterns, ${all.length - success.length} anti-patterns\n`);

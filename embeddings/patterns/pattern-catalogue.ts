@@ -89,8 +89,10 @@ export function isCurrentFormat(catalogue: PatternCatalogue): boolean {
   return catalogue.encoder?.kind === 'configuration-encoder' && Array.isArray(catalogue.attributes);
 }
 
-const mayShow = (p: CataloguePattern, options: Pick<PatternFilterOptions, 'clientId' | 'minClients'>): boolean =>
+/** The k-anonymity rule in memory (what patternFilter pushes down): a cross-client pattern backed by ≥ k clients with any one left out, or the client's own. */
+export const mayShowPattern = (p: Pick<CataloguePattern, 'tenant' | 'visibility_clients'>, options: Pick<PatternFilterOptions, 'clientId' | 'minClients'>): boolean =>
   (p.tenant === 'global' || p.tenant === options.clientId) && p.visibility_clients >= options.minClients;
+const mayShow = mayShowPattern;
 
 /** Success patterns a client may see (same rule as patternFilter), best lower confidence bound of lift first. */
 export function visiblePatterns(catalogue: PatternCatalogue, options: PatternFilterOptions): CataloguePattern[] {

@@ -205,7 +205,6 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     const N = totals.n[client] as number;
     const Y = totals.y[client] as number;
     if (counted[client]) {
-      const c = g.cols;
       for (const [key, at] of local) {
         const n1 = ln[at] as number;
         const y1 = ly[at] as number;
@@ -214,6 +213,9 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
           gi = g.add();
           global.set(key, gi);
         }
+        // read the columns after add(): a growth replaces them (a copy taken before the loop lost
+        // every later increment of the client in whose tally the columns grew)
+        const c = g.cols;
         inc(c[G_N], gi, n1);
         inc(c[G_Y], gi, y1);
         inc(c[G_CLIENTS], gi, 1);

@@ -7,10 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ServingRuntime } from '../serving-runtime.ts';
 import { registerModelDetailRoute } from './model-detail-route.ts';
 import { registerModelPromotionRoutes } from './model-promotion-route.ts';
+import { registerPatternBrowseRoutes } from './pattern-browse-route.ts';
 import { registerWhoamiRoute } from './whoami-route.ts';
 
 export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime): void {
   registerWhoamiRoute(app);
   registerModelDetailRoute(app, rt);
   registerModelPromotionRoutes(app, rt);
+  registerPatternBrowseRoutes(app, rt);
 }

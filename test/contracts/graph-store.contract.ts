@@ -79,6 +79,14 @@ export function graphStoreContract(name: string, make: () => Promise<GraphStore>
       expect(await store.similarPatterns(`${p}nope`, 3)).toEqual([]);
     });
 
+    it('patternCampaigns lists the campaigns that matched a pattern with owner, touches and conversions; one client\'s only when asked', async () => {
+      const row = (k: string, c: string, conversions: number) => ({ campaignId: p + k, clientId: p + c, touches: 100, conversions });
+      expect(await store.patternCampaigns(`${p}P1`)).toEqual([row('k1', 'c1', 5), row('k2', 'c2', 3), row('k3', 'c3', 1), row('k4', 'c3', 0)]);
+      expect(await store.patternCampaigns(`${p}P1`, `${p}c3`)).toEqual([row('k3', 'c3', 1), row('k4', 'c3', 0)]);
+      expect(await store.patternCampaigns(`${p}P1`, `${p}nobody`)).toEqual([]);
+      expect(await store.patternCampaigns(`${p}nope`)).toEqual([]);
+    });
+
     it('merging an edge updates its props in place', async () => {
       await store.mergeEdges([similar('P1', 'P2', 0.95)]);
       expect((await store.similarPatterns(`${p}P1`, 1))[0]).toEqual({ id: `${p}P2`, weight: 0.95 });

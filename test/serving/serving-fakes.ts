@@ -232,7 +232,7 @@ export function fakeGraph(overrides: Partial<GraphStore> = {}): GraphStore {
       const finance = id.startsWith('p-search');
       return [id, { patternId: id, clients: 6, campaigns: 12, industries: finance ? ['finance'] : ['retail', 'finance'], clientsInIndustry: finance || industry !== 'retail' ? 0 : 4 }];
     })),
-    similarPatterns: async () => [], counts: async () => ({ nodes: {}, edges: {} }), ping: async () => true,
+    similarPatterns: async () => [], patternCampaigns: async () => [], counts: async () => ({ nodes: {}, edges: {} }), ping: async () => true,
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
-import type { GraphEdge, GraphNode, GraphStore, NodeLabel, PatternEvidence } from '../graph-store.ts';
+import type { GraphEdge, GraphNode, GraphStore, NodeLabel, PatternCampaign, PatternEvidence } from '../graph-store.ts';
 import { openGraphDatabase, type GraphDatabase } from './graph-database.ts';
 import { checkEdges, checkLabel, checkNodes } from './graph-input-check.ts';
 import { GraphWrites } from './graph-writes.ts';
@@ -76,6 +76,10 @@ class EmbeddedGraphStore implements GraphStore {
 
   async similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]> {
     return this.db().queries.similarPatterns(patternId, limit);
+  }
+
+  async patternCampaigns(patternId: string, clientId?: string): Promise<PatternCampaign[]> {
+    return this.db().queries.patternCampaigns(patternId, clientId);
   }
 
   async counts(): Promise<{ nodes: Record<string, number>; edges: Record<string, number> }> {

@@ -9,6 +9,9 @@
  *     OPTIONAL MATCH (p)-[:SEEN_IN]->(i:Industry)                           → industries = collect(DISTINCT i.id) (sorted)
  *     OPTIONAL MATCH (c3:Client)-[:RAN]->(k3:Campaign {industry: $industry})-[m:MATCHES]->(p)
  *       WHERE m.conversions > 0                                              → clientsInIndustry = count(DISTINCT c3)
+ *   patternCampaigns:
+ *     MATCH (k:Campaign)-[m:MATCHES]->(:Pattern {id: $id}) [WHERE k.client_id = $client]
+ *     RETURN k.id, k.client_id, m.touches, m.conversions ORDER BY k.id
  *   similarPatterns:
  *     MATCH (:Pattern {id: $id})-[s:SIMILAR_TO]->(q:Pattern)
  *     RETURN q.id, s.weight ORDER BY s.weight DESC, q.id ASC LIMIT $limit
@@ -18,7 +21,7 @@
  * candidates is one statement of 50 primary-key lookups, whatever the graph's size.
  */
 import type Database from 'better-sqlite3';
-import type { PatternEvidence } from '../graph-store.ts';
+import type { PatternCampaign, PatternEvidence } from '../graph-store.ts';
 import type { GraphDatabase } from './graph-database.ts';
 import { EDGE_TYPES, LABEL, NODE_LABELS, TYPE } from './graph-vocabulary.ts';
 
@@ -38,6 +41,7 @@ export class PatternQueries {
   private readonly putEvidence: Database.Statement;
   private readonly evidence: Database.Statement<[string], EvidenceRow>;
   private readonly similar: Database.Statement<[string], { id: string; weight: number | null }>;
+  private readonly campaigns: Database.Statement<[string], { campaign: string; client: unknown; touches: unknown; conversions: unknown }>;
   private readonly nodeCounts: Database.Statement<[], { code: number; n: number }>;
   private readonly edgeCounts: Database.Statement<[], { code: number; n: number }>;
 
@@ -55,6 +59,11 @@ export class PatternQueries {
     this.similar = db.prepare(`SELECT q.id AS id, s.weight AS weight FROM nodes p
       JOIN edges s ON s.type = ${TYPE.SIMILAR_TO} AND s.src = p.nid AND s.dst_label = ${LABEL.Pattern} JOIN nodes q ON q.nid = s.dst
       WHERE p.label = ${LABEL.Pattern} AND p.id = ?`);
+    this.campaigns = db.prepare(`SELECT kn.id AS campaign, json_extract(kn.props, '$.client_id') AS client,
+      json_extract(m.props, '$.touches') AS touches, json_extract(m.props, '$.conversions') AS conversions
+      FROM nodes p JOIN edges m INDEXED BY edges_in ON m.type = ${TYPE.MATCHES} AND m.dst = p.nid AND m.src_label = ${LABEL.Campaign}
+      JOIN nodes kn ON kn.nid = m.src
+      WHERE p.label = ${LABEL.Pattern} AND p.id = ? ORDER BY kn.id`);
     this.nodeCounts = db.prepare('SELECT label AS code, count(*) AS n FROM nodes GROUP BY label');
     this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
   }
@@ -102,6 +111,14 @@ export class PatternQueries {
       .map((r) => ({ id: r.id, weight: r.weight ?? Number.NaN }))
       .sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, Math.max(0, limit));
+  }
+
+  patternCampaigns(patternId: string, clientId?: string): PatternCampaign[] {
+    const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    return this.campaigns
+      .all(patternId)
+      .map((r) => ({ campaignId: r.campaign, clientId: typeof r.client === 'string' ? r.client : null, touches: num(r.touches), conversions: num(r.conversions) }))
+      .filter((c) => clientId === undefined || c.clientId === clientId);
   }
 
   counts(): { nodes: Record<string, number>; edges: Record<string, number> } {

@@ -115,6 +115,15 @@ export function similarPatternsQuery(patternId: string, limit: number): CypherQu
   return { text, params: { id: patternId, limit: int(limit) as Integer } };
 }
 
+/** The campaigns that matched a pattern (optionally one client's), by campaign id. */
+export function patternCampaignsQuery(patternId: string, clientId?: string): CypherQuery {
+  checkId(patternId, 'patternId');
+  if (clientId !== undefined) checkId(clientId, 'clientId');
+  const text = 'MATCH (k:Campaign)-[m:MATCHES]->(:Pattern {id: $id}) WHERE $client IS NULL OR k.client_id = $client '
+    + 'RETURN k.id AS campaign, k.client_id AS client, m.touches AS touches, m.conversions AS conversions ORDER BY campaign';
+  return { text, params: { id: patternId, client: clientId ?? null } };
+}
+
 /** Node counts per label and edge counts per type (Neo4j answers these from its count store). */
 export function countsQuery(): CypherQuery {
   const parts = [

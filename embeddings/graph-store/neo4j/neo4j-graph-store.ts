@@ -8,8 +8,8 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
-import type { GraphEdge, GraphNode, GraphStore, NodeLabel, PatternEvidence } from '../graph-store.ts';
-import { countsQuery, deleteNodesQuery, EDGE_TYPES, mergeEdgesQueries, mergeNodesQueries, NODE_LABELS, patternEvidenceQuery, schemaStatements, similarPatternsQuery, type CypherQuery } from './cypher.ts';
+import type { GraphEdge, GraphNode, GraphStore, NodeLabel, PatternCampaign, PatternEvidence } from '../graph-store.ts';
+import { countsQuery, deleteNodesQuery, EDGE_TYPES, mergeEdgesQueries, mergeNodesQueries, NODE_LABELS, patternCampaignsQuery, patternEvidenceQuery, schemaStatements, similarPatternsQuery, type CypherQuery } from './cypher.ts';
 
 /** Builds the Neo4j store from `config.graph.neo4j` (uri, user, password, database). */
 export function createNeo4jGraphStore(config: AlmanacConfig): GraphStore {
@@ -88,6 +88,12 @@ class Neo4jGraphStore implements GraphStore {
   async similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]> {
     const rows = await this.run(similarPatternsQuery(patternId, limit), 'READ', 'similar patterns');
     return rows.map((r) => ({ id: String(r.id), weight: Number(r.weight ?? 0) }));
+  }
+
+  async patternCampaigns(patternId: string, clientId?: string): Promise<PatternCampaign[]> {
+    const rows = await this.run(patternCampaignsQuery(patternId, clientId), 'READ', 'pattern campaigns');
+    const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    return rows.map((r) => ({ campaignId: String(r.campaign), clientId: typeof r.client === 'string' ? r.client : null, touches: num(r.touches), conversions: num(r.conversions) }));
   }
 
   async counts(): Promise<{ nodes: Record<string, number>; edges: Record<string, number> }> {

@@ -146,4 +146,27 @@ describe('subgroup discovery: within-client lift, FDR, redundancy, k-anonymity',
   it('rounds counts shown to other clients to two significant digits (at least to 10)', () => {
     expect([5296, 881, 47, 4, 0, 12_345].map(roundShownCount)).toEqual([5300, 880, 50, 0, 0, 12_000]);
   });
+
+  it('tallies every combination exactly, also when the tally columns grow in the middle of a client', () => {
+    // 8 attributes × 6 values: each touch has 162 subsets of ≤ 4 conditions, so the cross-client
+    // tally outgrows its first capacity (16,384 combinations) while the early clients are folded in
+    const random = seededRandom(11);
+    const attributes: MiningAttribute[] = Array.from({ length: 8 }, (_, a) => ({ key: `audience.a${a}`, feature: `audience.a${a}` }));
+    const examples: TrainingExample[] = [];
+    for (let t = 0; t < 6000; t++) {
+      const features: FeatureRecord = {};
+      for (const a of attributes) features[a.feature] = `v${Math.floor(random() * 6)}`;
+      const client = `c${t % 5}`;
+      examples.push({ touch_id: `t${t}`, client_id: client, campaign_id: `${client}-k`, ts: 1_700_000_000_000 + t, label: random() < 0.1 ? 1 : 0, features });
+    }
+    const d = discoverSubgroups(examples, attributes);
+    for (let q = 0; q < 300; q++) {
+      const size = 1 + Math.floor(random() * 4);
+      const picked = [...attributes].sort(() => random() - 0.5).slice(0, size);
+      const conditions = Object.fromEntries(picked.map((a) => [a.key, `v${Math.floor(random() * 6)}`]));
+      const matching = examples.filter((e) => picked.every((a) => e.features[a.feature] === conditions[a.key]));
+      const tally = d.tally(conditions);
+      expect(tally ?? { touches: 0, conversions: 0 }).toEqual({ touches: matching.length, conversions: matching.reduce((s, e) => s + e.label, 0) });
+    }
+  });
 });
