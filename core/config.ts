@@ -89,6 +89,8 @@ export const configSchema = z
       .object({
         adapter: adapterKey('cache', 'ALMANAC_CACHE').default('embedded'),
         maxEntries: z.number().int().min(1).default(10_000),
+        /** Embedded cache: bound on the cached results' size in bytes (keys + JSON text, 2 bytes a character); the least recently used go first. */
+        maxBytes: z.number().int().min(64 * 1024, 'must be at least 65536 (64 KiB)').default(64 * 1024 * 1024),
         ttlMs: durationMs.default(60_000),
         redis: z.object({ url: z.string().optional(), cluster: z.boolean().default(false), keyPrefix: z.string().default('almanac:cache:') }).strict()
       .prefault({}),
@@ -145,6 +147,23 @@ export const configSchema = z
       .prefault({}),
         /** How often (ms) the server looks for a newly promoted model or index. */
         reloadIntervalMs: durationMs.default(2_000),
+        /** Limits against slow or hostile clients (serving/server-limits.ts). */
+        limits: z
+          .object({
+            /** A request whose headers have not all arrived after this long (ms) is answered 408 and closed. */
+            headersTimeoutMs: durationMs.default(10_000),
+            /** A request (headers and body) not fully received after this long (ms) is answered 408 and closed. */
+            requestTimeoutMs: durationMs.default(30_000),
+            /** An idle keep-alive connection is closed after this long (ms). */
+            keepAliveTimeoutMs: durationMs.default(5_000),
+            /** Open connections at most; beyond, new connections are closed at once (keep it well under `ulimit -n`). */
+            maxConnections: z.number().int().min(1).default(4_096),
+            /** POST /v1/events stops validating a batch at this many reasons and answers 400 with them. */
+            maxRejectReasons: z.number().int().min(1).max(10_000).default(100),
+          })
+          .strict()
+          .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { path: ['headersTimeoutMs'], message: 'must not exceed requestTimeoutMs' })
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -239,6 +258,8 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['KAFKA_BROKERS', ['eventLog', 'kafka', 'brokers'], (_n, v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
   ['ALMANAC_ONLINE_STORE', ['onlineStore', 'adapter'], (_n, v) => v],
   ['ALMANAC_CACHE', ['cache', 'adapter'], (_n, v) => v],
+  ['ALMANAC_CACHE_MAX_BYTES', ['cache', 'maxBytes'], toInt],
+  ['ALMANAC_MAX_CONNECTIONS', ['serving', 'limits', 'maxConnections'], toInt],
   ['ALMANAC_VECTOR', ['vector', 'adapter'], (_n, v) => v],
   ['MILVUS_ADDRESS', ['vector', 'milvus', 'address'], (_n, v) => v],
   ['MILVUS_TOKEN', ['vector', 'milvus', 'token'], (_n, v) => v],

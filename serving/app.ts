@@ -11,6 +11,7 @@ import { AlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { installAuditLog } from './audit-log.ts';
 import { installAuthentication } from './authentication.ts';
+import { registerConsoleAssets } from './console-assets.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
@@ -98,6 +99,7 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   registerModelsRoute(app, rt);
   registerHealthRoutes(app, rt);
   registerConsoleRoutes(app, rt);
+  registerConsoleAssets(app); // GET / and /console/*: the web console (open, hidden from the OpenAPI document)
   app.get('/openapi.json', { config: { auth: 'open' }, schema: { hide: true } }, async () => app.swagger());
   app.addHook('onClose', async () => {
     await rt.stop();

@@ -7,6 +7,7 @@ import { invalidInput } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RedisClient } from '../core/redis-connection.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
+import { applyServerLimits, type ServerLimits } from './server-limits.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
 
 export function registerServeCommands(program: Command): void {
@@ -41,7 +42,7 @@ export function isLoopback(host: string): boolean {
 export const INSECURE_WARNING = 'WARNING: --insecure-no-auth: no API keys are checked and every request acts as admin. For local experiments only; never expose this server.';
 
 /**
- * Builds the deps and the app, listens, and prints the URL on stderr; with `serving.metricsAddress`,
+ * Builds the deps and the app, sets the server limits (serving/server-limits.ts), listens, and prints the URL on stderr; with `serving.metricsAddress`,
  * GET /metrics is served (without a key) on a second listener bound to that address only.
  * @throws ALMANAC_ERR_INPUT_INVALID for --insecure-no-auth on a non-loopback address
  */
@@ -56,18 +57,20 @@ export async function startServer(config: AlmanacConfig, opts: StartServerOption
   const app = await buildApp(deps, { insecureNoAuth: opts.insecureNoAuth === true, ...(rateLimitRedis ? { rateLimitRedis } : {}) });
   if (rateLimitRedis) app.addHook('onClose', async () => (await import('../core/redis-connection.ts')).closeRedis(rateLimitRedis));
   if (opts.insecureNoAuth) process.stderr.write(`${INSECURE_WARNING}\n`);
+  applyServerLimits(app.server, config.serving.limits);
   const address = await app.listen({ port: opts.port ?? config.serving.port, host });
   process.stderr.write(`${servingBanner(address, app.almanac)}\n`);
-  const metrics = config.serving.metricsAddress === undefined ? undefined : await startMetricsListener(config.serving.metricsAddress, deps.metrics);
+  const metrics = config.serving.metricsAddress === undefined ? undefined : await startMetricsListener(config.serving.metricsAddress, deps.metrics, config.serving.limits);
   return { app, url: address, ...(metrics ? { metrics } : {}) };
 }
 
 /** GET /metrics alone, on its own address (e.g. 127.0.0.1:9464, reachable by Prometheus only). */
-async function startMetricsListener(address: string, m: Metrics): Promise<FastifyInstance> {
+async function startMetricsListener(address: string, m: Metrics, limits: ServerLimits): Promise<FastifyInstance> {
   const { default: Fastify } = await import('fastify');
   const i = address.lastIndexOf(':');
   const app = Fastify({ logger: false }) as unknown as FastifyInstance;
   registerMetricsRoute(app, m, 'open');
+  applyServerLimits(app.server, limits);
   const url = await app.listen({ host: address.slice(0, i), port: Number(address.slice(i + 1)) });
   process.stderr.write(`almanac metrics on ${url}/metrics\n`);
   return app;

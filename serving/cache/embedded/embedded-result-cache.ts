@@ -1,14 +1,28 @@
 /**
- * Embedded ResultCache: an in-process LRU (lru-cache) bounded by `config.cache.maxEntries`,
- * each entry with its own TTL (ms). Lost on restart, which is fine for a cache.
+ * Embedded ResultCache: an in-process LRU (lru-cache) bounded by `config.cache.maxEntries` and by
+ * `config.cache.maxBytes` (keys + JSON text counted at 2 bytes a character, an upper bound of what
+ * V8 holds for them), each entry with its own TTL (ms). An entry larger than an eighth of the bound
+ * is not stored. Lost on restart, which is fine for a cache.
  */
 import { LRUCache } from 'lru-cache';
 import type { AlmanacConfig } from '../../../core/config.ts';
 import { AlmanacError } from '../../../core/errors.ts';
-import type { ResultCache } from '../result-cache.ts';
+import type { CacheUsage, ResultCache } from '../result-cache.ts';
 
-export function createEmbeddedResultCache(config: AlmanacConfig): ResultCache {
-  const lru = new LRUCache<string, string>({ max: config.cache.maxEntries, ttl: config.cache.ttlMs, ttlAutopurge: false });
+/** Bytes an entry is counted for: UTF-16 key and value plus a fixed per-entry overhead. */
+export function entryBytes(key: string, value: string): number {
+  return 2 * (key.length + value.length) + ENTRY_OVERHEAD_BYTES;
+}
+
+/** The LRU's node, its map entry and the TTL slots, roughly. */
+const ENTRY_OVERHEAD_BYTES = 96;
+
+export function createEmbeddedResultCache(config: AlmanacConfig): ResultCache & { usage(): CacheUsage } {
+  const { maxEntries, maxBytes, ttlMs } = config.cache;
+  const lru = new LRUCache<string, string>({
+    max: maxEntries, ttl: ttlMs, ttlAutopurge: false,
+    maxSize: maxBytes, maxEntrySize: Math.floor(maxBytes / 8), sizeCalculation: (value, key) => entryBytes(key, value),
+  });
   return {
     kind: 'embedded',
     async init() {},
@@ -21,5 +35,6 @@ export function createEmbeddedResultCache(config: AlmanacConfig): ResultCache {
       lru.set(key, value, { ttl: ttlMs });
     },
     async ping() { return true; },
+    usage() { return { entries: lru.size, bytes: lru.calculatedSize, maxBytes }; },
   };
 }

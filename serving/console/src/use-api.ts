@@ -1,0 +1,32 @@
+/** A GET of the API as component state: data, error, loading; `reload()`; optional polling. */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from './api.ts';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+export function useApi<T>(path: string | null, pollMs?: number): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: path !== null });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => {
+    if (path === null) return;
+    const mine = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    api<T>(path).then(
+      (data) => { if (mine === seq.current) setState({ data, error: undefined, loading: false }); },
+      (e: unknown) => { if (mine === seq.current) setState((s) => ({ data: s.data, error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)), loading: false })); },
+    );
+  }, [path, tick]);
+  useEffect(() => {
+    if (pollMs === undefined || path === null) return;
+    const id = setInterval(reload, pollMs);
+    return () => clearInterval(id);
+  }, [pollMs, path, reload]);
+  return { ...state, reload };
+}
