@@ -104,6 +104,7 @@ class RunExecution {
     record.state = 'running';
     record.attempts = 1;
     record.startedAt = new Date(started).toISOString();
+    record.attemptLog = [{ attempt: 1, startedAt: record.startedAt, state: 'running' }];
     this.changed(record);
     const upstream = upstreamOf(this.dag, task.id);
     try {
@@ -111,16 +112,26 @@ class RunExecution {
         config: this.config, dag: this.dag.name, runId: this.run.runId, taskId: task.id, log: this.log.child({ task: task.id }),
         output: <T>(id: string): T => this.upstreamOutput<T>(task.id, id, upstream),
       }, this.controller.signal, {
-        onAttempt: (attempt) => { record.attempts = attempt; if (attempt > 1) this.changed(record); },
-        onRetry: (err, attempt, delayMs) => this.log.warn({ task: task.id, attempt, delayMs, err: err.message }, 'task failed; retrying'),
+        onAttempt: (attempt) => {
+          record.attempts = attempt;
+          if (attempt === 1) return;
+          record.attemptLog?.push({ attempt, startedAt: new Date().toISOString(), state: 'running' });
+          this.changed(record);
+        },
+        onRetry: (err, attempt, delayMs) => {
+          endAttempt(record, 'failed', { code: err.code, message: err.message });
+          this.log.warn({ task: task.id, attempt, delayMs, err: err.message }, 'task failed; retrying');
+        },
       });
       this.outputs.set(task.id, output);
       record.state = 'success';
+      endAttempt(record, 'success');
       if (task.summarize) record.summary = task.summarize(output);
     } catch (e) {
       const err = this.controller.signal.aborted && !(e instanceof AlmanacError) ? cancelled(task.id) : asAlmanacError(e);
       record.state = 'failed';
       record.error = { code: err.code, message: err.message };
+      endAttempt(record, 'failed', record.error);
       this.log.error({ task: task.id, code: err.code, err: err.message, attempts: record.attempts }, 'task failed');
     }
     record.durationMs = Date.now() - started;
@@ -166,4 +177,13 @@ class RunExecution {
   private record(id: string): TaskRun {
     return this.records.get(id) as TaskRun;
   }
+}
+
+/** Closes the task's running attempt (the last one) with its outcome. */
+function endAttempt(record: TaskRun, state: 'success' | 'failed', error?: { code: string; message: string }): void {
+  const last = record.attemptLog?.at(-1);
+  if (last === undefined || last.state !== 'running') return;
+  last.state = state;
+  last.finishedAt = new Date().toISOString();
+  if (error) last.error = error;
 }

@@ -7,8 +7,7 @@ import type { AlmanacConfig } from '../core/config.ts';
 import { AlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 
-export type TaskState = 'pending' | 'running' | 'success' | 'failed' | 'skipped';
-export type RunState = 'running' | 'success' | 'failed';
+export type { RunState, TaskState } from '../core/dag-runs/dag-run-record.ts';
 
 /** What a task's run function receives. */
 export interface TaskContext {

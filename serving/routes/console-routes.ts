@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServingRuntime } from '../serving-runtime.ts';
+import { registerDagRunsRoute } from './dag-runs-route.ts';
 import { registerModelDetailRoute } from './model-detail-route.ts';
 import { registerModelPromotionRoutes } from './model-promotion-route.ts';
 import { registerPatternBrowseRoutes } from './pattern-browse-route.ts';
@@ -15,4 +16,5 @@ export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime):
   registerModelDetailRoute(app, rt);
   registerModelPromotionRoutes(app, rt);
   registerPatternBrowseRoutes(app, rt);
+  registerDagRunsRoute(app, rt);
 }

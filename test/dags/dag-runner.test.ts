@@ -73,6 +73,11 @@ describe('runDag', () => {
     expect(run.state).toBe('success');
     expect(calls).toBe(3);
     expect(run.tasks[0]?.attempts).toBe(3);
+    // every attempt with its times and outcome (the console's timeline)
+    const [stored] = await listRuns(config, 'flaky');
+    const log = stored?.tasks[0]?.attemptLog ?? [];
+    expect(log.map((a) => [a.attempt, a.state, a.error?.message])).toEqual([[1, 'failed', 'transient 1'], [2, 'failed', 'transient 2'], [3, 'success', undefined]]);
+    for (const a of log) expect(Date.parse(a.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(a.startedAt));
   });
 
   it('does not retry a non-retriable AlmanacError', async () => {
