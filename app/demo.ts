@@ -6,13 +6,16 @@
  *
  * `buildDemo` is the same pipeline as a function (the serving benchmark and end-to-end tests use it).
  */
-import { chmodSync, createReadStream, readFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { action, commandConfig, intOption, PORT_MAX } from '../core/cli/command.ts';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
-import { AlmanacError } from '../core/errors.ts';
+import { timestampSchema } from '../core/domain/timestamp.ts';
+import { AlmanacError, invalidInput } from '../core/errors.ts';
+import { progressBarFits } from '../core/progress.ts';
+import type { SimulationOptions } from '../pipelines/simulator/simulation-options.ts';
 
 export interface DemoOptions {
   seed?: number;
@@ -21,6 +24,12 @@ export interface DemoOptions {
   world?: { clients?: number; campaigns?: number; days?: number; touchesPerDay?: number };
   /** Maximum training epochs (default DEMO_EPOCHS; early stopping usually ends sooner). */
   epochs?: number;
+  /**
+   * Epoch ms the simulated world ends at (it covers the `days` before). Default: the simulator's
+   * fixed DEMO_WORLD period, so that benchmarks and tests keep their results; `almanac demo`
+   * passes the end of the world already in the home, else now (demoWorldEnd).
+   */
+  end?: number;
 }
 
 export interface DemoResult {
@@ -32,6 +41,8 @@ export interface DemoResult {
   promoted: boolean;
   patterns: number;
   examples: DemoExamples;
+  /** The simulation options the world was built with (seed, size, start as epoch ms): the live stream continues it. */
+  world: SimulationOptions & { seed: number; start: number; days: number };
   /** The demo's keys: an admin key and a tenant key per registered client (also in `<home>/demo/keys.json`, mode 0600). */
   keys: DemoKeys;
 }
@@ -74,25 +85,35 @@ function promotionLine(version: number, r: { promoted: boolean; champion: number
 export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
   const quiet = options.quiet ?? false;
   const step = stepper(quiet, 8);
-  const { DEMO_WORLD } = await import('../pipelines/simulator/simulation-options.ts');
-  const world = { ...DEMO_WORLD, ...options.world, seed: options.seed ?? DEMO_WORLD.seed };
-  const dir = homePath(config, 'demo', `world-${world.seed}`);
+  // on a terminal each step draws its own progress bar; elsewhere the step lines are enough
+  const barsQuiet = quiet || !progressBarFits(process.stderr);
+  const { DEMO_WORLD, DAY_MS, resolveSimulationOptions } = await import('../pipelines/simulator/simulation-options.ts');
+  const sized = { ...DEMO_WORLD, ...options.world, seed: options.seed ?? DEMO_WORLD.seed };
+  const start = options.end === undefined ? resolveSimulationOptions(sized).start : options.end - sized.days * DAY_MS;
+  const world = { ...sized, start };
+  const kept = storedDemoWorld(config, world.seed);
+  if (kept !== undefined && kept.start !== start) {
+    throw invalidInput(`this home already holds the demo world of seed ${world.seed}, which ends ${new Date(kept.end).toISOString()}; a world ending ${new Date(start + world.days * DAY_MS).toISOString()} would reuse its event ids. Pass --end ${new Date(kept.end).toISOString()}, another --seed, or a new ALMANAC_HOME`, [
+      { path: 'end', reason: `must be ${new Date(kept.end).toISOString()} in this home for seed ${world.seed}` },
+    ]);
+  }
+  const dir = demoWorldDir(config, world.seed);
   const sim = await step('simulate', async () => {
     const { writeSimulation } = await import('../pipelines/simulator/write-simulation.ts');
-    return writeSimulation({ ...world, out: dir, quiet: true });
+    return writeSimulation({ ...world, out: dir, quiet: barsQuiet });
   }, (r) => `${r.events} events in ${path.relative(process.cwd(), dir) || dir}`);
   const eventsFile = path.join(dir, 'events.jsonl');
   const ingest = await step('ingest', async () => {
     const { ingestFiles } = await import('../pipelines/ingest/ingest-events.ts');
-    return ingestFiles(config, [eventsFile], { quiet: true });
+    return ingestFiles(config, [eventsFile], { quiet: barsQuiet });
   }, (r) => `${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected.length} rejected`);
   await step('features (stream until caught up)', async () => {
     const { runStreamJob } = await import('../features/jobs/stream-job.ts');
-    return runStreamJob(config, { untilCaughtUp: true, quiet: true });
+    return runStreamJob(config, { untilCaughtUp: true, quiet: barsQuiet });
   }, (r) => `${r.records} records, ${r.rowsWritten} feature rows`);
   const { set } = await step('training set', async () => {
     const { buildTrainingSet } = await import('../features/training-set-builder.ts');
-    return buildTrainingSet(config, { quiet: true });
+    return buildTrainingSet(config, { quiet: barsQuiet });
   }, (r) => `${r.set.manifest.rows} labelled touches, ${r.set.manifest.positives} conversions`);
   const trained = await step('train + register', async () => {
     const { trainAndRegister } = await import('../models/training/train-and-register.ts');
@@ -103,13 +124,43 @@ export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}
   const promotion = await step('promote', () => promoteThroughGate(config, trained.version.version), (r) => promotionLine(trained.version.version, r));
   const index = await step('index patterns', async () => {
     const { indexWithChampion } = await import('../embeddings/patterns/index-with-champion.ts');
-    return indexWithChampion(config, { trainingSet: set, quiet: true });
+    return indexWithChampion(config, { trainingSet: set, quiet: barsQuiet });
   }, (r) => `${r.global} cross-client (${r.visibleGlobal} visible at k = ${r.minClients}) + ${r.private} private success patterns, ${r.anti} anti-patterns, ${r.tested} combinations tested, in ${r.collection}`);
   const keys = await step('keys', () => demoKeys(config), (r) => `an admin key and ${Object.keys(r.clients).length} client keys in ${path.relative(process.cwd(), demoKeysFile(config)) || demoKeysFile(config)}`);
   return {
     eventsFile, events: sim.events, accepted: ingest.accepted, modelVersion: trained.version.version,
-    champion: index.model, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile), keys,
+    champion: index.model, promoted: promotion.promoted, patterns: index.patterns, examples: await demoExamples(eventsFile), keys, world,
   };
+}
+
+const demoWorldDir = (config: AlmanacConfig, seed: number): string => homePath(config, 'demo', `world-${seed}`);
+
+/** The period of the demo world of `seed` already simulated in this home (from its ground truth), if any. */
+export function storedDemoWorld(config: AlmanacConfig, seed: number): { start: number; end: number } | undefined {
+  const file = path.join(demoWorldDir(config, seed), 'ground-truth.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const { period } = JSON.parse(readFileSync(file, 'utf8')) as { period?: { start?: unknown; end?: unknown } };
+    return typeof period?.start === 'number' && typeof period.end === 'number' ? { start: period.start, end: period.end } : undefined;
+  } catch {
+    return undefined; // unreadable: simulated anew
+  }
+}
+
+/**
+ * Where `almanac demo`'s world ends: `requested` (--end) when given; else the end of the world this
+ * home already holds for the seed (a re-run keeps its events, model and keys); else now, to the minute.
+ */
+export function demoWorldEnd(config: AlmanacConfig, seed: number, requested?: number, now = Date.now()): number {
+  return requested ?? storedDemoWorld(config, seed)?.end ?? Math.floor(now / 60_000) * 60_000;
+}
+
+/** Parses `--end`: 'now', an ISO 8601 date(-time) or epoch ms. */
+export function parseEndOption(value: string): number {
+  if (value === 'now') return Math.floor(Date.now() / 60_000) * 60_000;
+  const parsed = timestampSchema.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+  if (!parsed.success) throw new InvalidArgumentError(`option --end: ${parsed.error.issues[0]?.message ?? 'invalid'} (or 'now')`);
+  return parsed.data;
 }
 
 export const demoKeysFile = (config: AlmanacConfig): string => homePath(config, 'demo', 'keys.json');
@@ -173,17 +224,24 @@ async function promoteThroughGate(config: AlmanacConfig, version: number): Promi
 
 /**
  * A real campaign (with its client) and one of its touches, read from the simulated events: the
- * last touch of the world, so that its feature values are fresh as of its time.
+ * last touch of the world of a campaign that had run for two days by then (so that its campaign's
+ * day windows were already emitted: no feature is missing), else the last touch of the world.
  */
 export async function demoExamples(eventsFile: string): Promise<DemoExamples> {
   const lines = createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity });
   const campaigns = new Map<string, Record<string, unknown>>();
   let touch: Record<string, unknown> | undefined;
+  let settled: Record<string, unknown> | undefined;
   for await (const line of lines) {
     const e = JSON.parse(line) as Record<string, unknown>;
     if (e.type === 'campaign') campaigns.set(String(e.campaign_id), e);
-    else if (e.type === 'touch' && campaigns.has(String(e.campaign_id))) touch = e;
+    else if (e.type === 'touch' && campaigns.has(String(e.campaign_id))) {
+      touch = e;
+      const started = Number(campaigns.get(String(e.campaign_id))?.start);
+      if (Number(e.ts) - started >= 2 * 86_400_000) settled = e;
+    }
   }
+  touch = settled ?? touch;
   const campaign = touch ? campaigns.get(String(touch.campaign_id)) : undefined;
   if (!campaign || !touch) throw new AlmanacError('ALMANAC_ERR_INPUT_NOT_FOUND', `no campaign with touches in ${eventsFile}`);
   const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
@@ -219,24 +277,58 @@ export function curlExamples(base: string, examples: DemoExamples, keys: DemoKey
   ].join('\n');
 }
 
+/** What `almanac demo` prints once it serves: the console, a key to sign in with, then the curl examples. */
+export function servingNotice(url: string, result: Pick<DemoResult, 'examples' | 'keys'>, live: boolean): string {
+  const client = result.examples.touch.client_id;
+  return [
+    '',
+    `Console: ${url}/`,
+    `  sign in with the admin key ${result.keys.admin}`,
+    `  or client ${client}'s key ${result.keys.clients[client] ?? ''} (a tenant sees only its own data)`,
+    live ? '  live: new simulated events keep flowing; the stream job updates the online features as each day window closes' : '  live stream off (--no-live)',
+    '',
+    'Try:',
+    curlExamples(url, result.examples, result.keys),
+    '',
+    'Serving until Ctrl-C.',
+    '',
+  ].join('\n');
+}
+
 /** Registers `almanac demo`. */
 export function registerDemoCommand(program: Command): void {
-  program.command('demo').description('simulate → ingest → features → train → index → serve, end to end on this machine (Ctrl-C to stop)')
+  program.command('demo').description('simulate → ingest → features → train → index → serve with a live stream of new events, end to end on this machine (Ctrl-C to stop)')
     .option('--no-serve', 'exit after building (do not start the server)')
     .option('--seed <n>', 'simulation seed', intOption('--seed', 0))
     .option('--port <n>', 'port to serve on (default: config serving.port)', intOption('--port', 0, PORT_MAX))
-    .action(action(async (opts: { serve: boolean; seed?: number; port?: number }, cmd: Command) => {
+    .option('--end <when>', "when the simulated 60 days end: 'now', an ISO 8601 date(-time) or epoch ms (default: the end of the world already in this home, else now)", parseEndOption)
+    .option('--live-rate <n>', 'live touches per second while serving (clicks and conversions come on top)', intOption('--live-rate', 1, 1000), 2)
+    .option('--no-live', 'serve without the live stream of new events')
+    .action(action(async (opts: { serve: boolean; seed?: number; port?: number; end?: number; liveRate: number; live: boolean }, cmd: Command) => {
       const config = commandConfig(cmd);
       process.stderr.write(`almanac demo: data home ${config.home} (set ALMANAC_HOME to change)\n`);
-      const result = await buildDemo(config, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+      const seed = opts.seed ?? (await import('../pipelines/simulator/simulation-options.ts')).DEMO_WORLD.seed;
+      const end = demoWorldEnd(config, seed, opts.end);
+      if (Date.now() - end > 2 * 86_400_000) {
+        process.stderr.write(`almanac demo: this home's world ends ${new Date(end).toISOString()}; predictions of now find its day windows expired (features_missing) until the live stream closes a day. Use a new ALMANAC_HOME for a world that ends now.\n`);
+      }
+      const result = await buildDemo(config, { seed, end });
       if (!opts.serve) {
-        process.stdout.write(`${JSON.stringify({ events: result.events, model: result.modelVersion, champion: result.champion, patterns: result.patterns })}\n`);
+        process.stdout.write(`${JSON.stringify({ events: result.events, model: result.modelVersion, champion: result.champion, patterns: result.patterns, end: new Date(end).toISOString() })}\n`);
         return;
       }
       const { startServer } = await import('../serving/cli.ts');
-      const { app, url } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
-      process.stdout.write(`\nTry:\n${curlExamples(url, result.examples, result.keys)}\n\nServing until Ctrl-C.\n`);
+      const { app, url, metrics } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
+      const live = opts.live ? await (await import('./live-demo.ts')).startLiveDemo(config, { world: result.world, touchesPerSecond: opts.liveRate }) : undefined;
+      process.stdout.write(servingNotice(url, result, live !== undefined));
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });
-      await app.close();
+      process.stderr.write('almanac demo: stopping\n');
+      try {
+        const report = await live?.stop();
+        if (report) process.stderr.write(`almanac demo: live stream appended ${report.appended} events; stream job read ${report.stream.records} and wrote ${report.stream.rowsWritten} feature rows\n`);
+      } finally {
+        await metrics?.close();
+        await app.close();
+      }
     }));
 }

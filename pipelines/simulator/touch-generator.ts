@@ -17,11 +17,14 @@ export interface GeneratedTouch {
 const AGE_WEIGHTS = [4, 2, 1, 1];
 const UNCOSTED = new Set(['email', 'push']);
 
-export function generateTouch(world: World, campaign: SimCampaign, ts: number, rng: Rng, stats: SimulationStats): GeneratedTouch {
+/**
+ * @param touchId - the touch's id; default `<campaign>-t<n>` from the campaign's touch counter (the
+ *   live demo stream passes its own, so that its touches never collide with the simulated history's).
+ */
+export function generateTouch(world: World, campaign: SimCampaign, ts: number, rng: Rng, stats: SimulationStats, touchId = `${campaign.campaignId}-t${pad(++campaign.touches, 6)}`): GeneratedTouch {
   const segment = rng.weighted(campaign.segments, campaign.segmentWeights) as Segment;
   const creative = rng.chance(0.85) ? campaign.creative : rng.pick(CREATIVES);
   const ages = SEGMENT_AGES[segment];
-  const touchId = `${campaign.campaignId}-t${pad(++campaign.touches, 6)}`;
   const cost = UNCOSTED.has(campaign.channel) ? undefined : Math.round(COST_PER_TOUCH[campaign.channel] * rng.between(0.8, 1.2) * 10_000) / 10_000;
   const touch: TouchEvent = {
     type: 'touch',
