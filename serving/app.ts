@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import { installAuditLog } from './audit-log.ts';
 import { installAuthentication } from './authentication.ts';
 import { registerConsoleAssets } from './console-assets.ts';
-import { installErrorHandlers } from './error-handler.ts';
+import { frameworkErrorReply, installErrorHandlers } from './error-handler.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
@@ -58,6 +58,7 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors: frameworkErrorReply,
   }) as unknown as FastifyInstance;
   // zod validates in the handlers (field paths in 400s); the JSON schemas only document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));

@@ -41,7 +41,22 @@ export function redactPaths(text: string): string {
 }
 
 function clientBody(code: string, message: string, details: Record<string, unknown>): Record<string, unknown> {
-  return { code, message: redactPaths(message), details: JSON.parse(redactPaths(JSON.stringify(details))) as Record<string, unknown> };
+  return { code, message: redactPaths(message), details: redactStrings(details) as Record<string, unknown> };
+}
+
+/**
+ * Every string in a JSON-like value with its paths redacted. (Redacting the JSON text instead could
+ * cut an escape in two — a value such as `/$G\u001a` — and break the body: fuzzing found a 400 sent as `{}`.)
+ */
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redactPaths(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[redactPaths(k)] = redactStrings((v as { toJSON?: () => unknown })?.toJSON?.() ?? v);
+    return out;
+  }
+  return typeof value === 'bigint' ? String(value) : value;
 }
 
 function clientReason(error: FastifyError): string {
@@ -52,4 +67,14 @@ function clientReason(error: FastifyError): string {
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return `the body is not valid JSON: ${error.message}`;
     default: return error.message;
   }
+}
+
+/**
+ * fastify's `frameworkErrors`: a URL fastify cannot decode (400) or a path parameter over its
+ * length (414) answered in the catalogue shape, like every other error (was fastify's own body).
+ */
+export function frameworkErrorReply(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const reason = tooLong ? 'a path parameter is longer than this route accepts (100 characters)' : 'the URL is not valid (bad percent-encoding or characters)';
+  void reply.status(tooLong ? 414 : 400).send({ code: 'ALMANAC_ERR_INPUT_INVALID', message: reason, details: { issues: [{ path: '(url)', reason }], fastify_code: error.code } });
 }
