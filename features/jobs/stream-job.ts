@@ -21,6 +21,7 @@ import { FeatureSink } from './feature-sink.ts';
 import { LogAdmission, processRead, type ReadRecord } from './log-admission.ts';
 import { READ_BATCH } from './read-batch.ts';
 import { loadCheckpoint, saveCheckpoint } from './stream-checkpoint.ts';
+import { DEFAULT_STREAM_GROUP } from '../feature-view-freshness.ts';
 
 export interface StreamJobOptions {
   untilCaughtUp?: boolean;
@@ -55,7 +56,7 @@ export interface StreamJobReport {
   rejected: Partial<Record<RejectionReason, number>>;
 }
 
-export const DEFAULT_STREAM_GROUP = 'almanac-features';
+export { DEFAULT_STREAM_GROUP };
 
 interface Run {
   config: AlmanacConfig;

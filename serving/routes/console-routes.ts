@@ -8,6 +8,7 @@ import type { ServingRuntime } from '../serving-runtime.ts';
 import { registerDagRunsRoute } from './dag-runs-route.ts';
 import { registerModelDetailRoute } from './model-detail-route.ts';
 import { registerModelPromotionRoutes } from './model-promotion-route.ts';
+import { registerPipelineStatusRoutes } from './pipeline-status-routes.ts';
 import { registerPatternBrowseRoutes } from './pattern-browse-route.ts';
 import { registerWhoamiRoute } from './whoami-route.ts';
 
@@ -17,4 +18,5 @@ export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime):
   registerModelPromotionRoutes(app, rt);
   registerPatternBrowseRoutes(app, rt);
   registerDagRunsRoute(app, rt);
+  registerPipelineStatusRoutes(app, rt);
 }

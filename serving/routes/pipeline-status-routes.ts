@@ -1,0 +1,66 @@
+/**
+ * GET /v1/features/views and GET /v1/log (admin): the feature views' freshness (from the stream
+ * job's checkpoint: features/feature-view-freshness.ts) and the event log's partitions with each
+ * stream consumer group's committed offsets and lag (EventLog.offsets / groupOffsets, behind the
+ * event-log guard).
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseOrThrow } from '../../core/validation.ts';
+import { featureViewFreshness, streamGroups } from '../../features/feature-view-freshness.ts';
+import { windowLabel } from '../../features/feature-view.ts';
+import { FEATURE_VIEWS } from '../../features/views/index.ts';
+import { EVENTS_TOPIC } from '../../pipelines/event-log/event-log.ts';
+import { authResponses } from '../schemas/auth-responses.ts';
+import { docSchema } from '../schemas/json-schema.ts';
+import { eventLogResponseSchema, featureViewsResponseSchema, noQuerySchema } from '../schemas/pipeline-status-schema.ts';
+import { errorSchema } from '../schemas/plan-schema.ts';
+import type { ServingRuntime } from '../serving-runtime.ts';
+import type { z } from 'zod';
+
+export function registerPipelineStatusRoutes(app: FastifyInstance, rt: ServingRuntime): void {
+  const errors = { 400: docSchema(errorSchema), ...authResponses() };
+  app.get('/v1/features/views', {
+    config: { auth: 'admin' },
+    schema: {
+      summary: 'Feature views: entity, windows, the latest final window the stream wrote and how far it trails the clock (admin key)',
+      tags: ['pipelines'], security: [{ bearer: [] }], response: { 200: docSchema(featureViewsResponseSchema, 'output'), ...errors },
+    },
+  }, async (request): Promise<z.output<typeof featureViewsResponseSchema>> => {
+    parseOrThrow(noQuerySchema, request.query ?? {}, 'feature views query', 'query');
+    const freshness = await featureViewFreshness(rt.deps.config);
+    const now = Date.now();
+    return {
+      views: FEATURE_VIEWS.map((v) => {
+        const end = freshness.get(v.name)?.lastWindowEnd;
+        return {
+          view: v.name, entity: v.entity, window: [...new Set(v.windows.map(windowLabel))].join(', '),
+          last_window_end: end === undefined ? null : new Date(end).toISOString(), lag_ms: end === undefined ? null : Math.max(0, now - end),
+          online_rows: null, offline_rows: null,
+        };
+      }),
+    };
+  });
+
+  app.get('/v1/log', {
+    config: { auth: 'admin' },
+    schema: {
+      summary: 'The event log: each partition\'s offsets, and each stream consumer group\'s committed offsets and lag (admin key)',
+      tags: ['pipelines'], security: [{ bearer: [] }], response: { 200: docSchema(eventLogResponseSchema, 'output'), ...errors, 503: docSchema(errorSchema) },
+    },
+  }, async (request): Promise<z.output<typeof eventLogResponseSchema>> => {
+    parseOrThrow(noQuerySchema, request.query ?? {}, 'event log query', 'query');
+    const log = rt.deps.eventLog;
+    const guard = rt.guards.eventLog;
+    const partitions = await guard.call('offsets', () => log.offsets(EVENTS_TOPIC));
+    const groups = [];
+    for (const group of await streamGroups(rt.deps.config)) {
+      const committed = await guard.call('group_offsets', () => log.groupOffsets(group, EVENTS_TOPIC));
+      const rows = partitions.map((p) => {
+        const c = committed.get(p.partition);
+        return { partition: p.partition, committed: c ?? null, lag: Math.max(0, p.end - Math.max(c ?? p.start, p.start)) };
+      });
+      groups.push({ group, partitions: rows, total_lag: rows.reduce((a, r) => a + r.lag, 0) });
+    }
+    return { topic: EVENTS_TOPIC, partitions: partitions.map((p) => ({ partition: p.partition, start_offset: p.start, end_offset: p.end })), groups };
+  });
+}
