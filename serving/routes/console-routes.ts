@@ -10,6 +10,7 @@ import { registerModelDetailRoute } from './model-detail-route.ts';
 import { registerModelPromotionRoutes } from './model-promotion-route.ts';
 import { registerPipelineStatusRoutes } from './pipeline-status-routes.ts';
 import { registerPatternBrowseRoutes } from './pattern-browse-route.ts';
+import { registerServiceRoute } from './service-route.ts';
 import { registerWhoamiRoute } from './whoami-route.ts';
 
 export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime): void {
@@ -19,4 +20,5 @@ export function registerConsoleRoutes(app: FastifyInstance, rt: ServingRuntime):
   registerPatternBrowseRoutes(app, rt);
   registerDagRunsRoute(app, rt);
   registerPipelineStatusRoutes(app, rt);
+  registerServiceRoute(app, rt);
 }
