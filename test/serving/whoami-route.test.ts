@@ -31,3 +31,21 @@ describe('GET /v1/whoami', () => {
     expect(wrong.json().code).toBe('ALMANAC_ERR_AUTH_INVALID');
   });
 });
+
+describe('the console routes in /openapi.json', () => {
+  it('documents every console route with its query or params', async () => {
+    const world = await fakeDeps();
+    app = await buildApp(world.deps, { poll: false });
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+    const routes: [string, string][] = [
+      ['/v1/whoami', 'get'], ['/v1/patterns', 'get'], ['/v1/patterns/{id}', 'get'], ['/v1/models/{version}', 'get'], ['/v1/models/{version}/promote', 'post'],
+      ['/v1/models/rollback', 'post'], ['/v1/dags/runs', 'get'], ['/v1/features/views', 'get'], ['/v1/log', 'get'], ['/v1/service', 'get'],
+    ];
+    for (const [route, method] of routes) expect(doc.paths[route]?.[method], `${method} ${route}`).toBeDefined();
+    const names = (route: string) => (doc.paths[route]?.get?.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
+    expect(names('/v1/patterns')).toEqual(['query:channel', 'query:industry', 'query:kind', 'query:limit', 'query:offset', 'query:q']);
+    expect(names('/v1/patterns/{id}')).toEqual(['path:id']);
+    expect(names('/v1/dags/runs')).toEqual(['query:dag', 'query:limit']);
+    expect(names('/v1/models/{version}')).toEqual(['path:version']);
+  });
+});
