@@ -147,6 +147,12 @@ export const configSchema = z
       .prefault({}),
         /** How often (ms) the server looks for a newly promoted model or index. */
         reloadIntervalMs: durationMs.default(2_000),
+        /**
+         * How often (ms) the server checks every dependency for real in the background (a known
+         * online-store key, the registry alias, a vector search, a graph query, the append lock):
+         * a dependency that breaks is logged and shown by `almanac_dependency_up` within this long.
+         */
+        healthCheckIntervalMs: durationMs.default(5_000),
         /** Limits against slow or hostile clients (serving/server-limits.ts). */
         limits: z
           .object({

@@ -25,7 +25,7 @@ export const ERROR_CATALOGUE = {
   ALMANAC_ERR_AUTH_FORBIDDEN: { status: 403, retriable: false, description: 'The key is valid but may not do this: it lacks the scope, or the request names another client than the key’s.' },
   ALMANAC_ERR_RATE_LIMITED: { status: 429, retriable: true, description: 'The key (or address) sent more requests than its limit allows in the window; retry after the `Retry-After` seconds.' },
   ALMANAC_ERR_UNSUPPORTED: { status: 501, retriable: false, description: 'An adapter does not support an optional capability of its port.' },
-  ALMANAC_ERR_LOG_CORRUPT: { status: 500, retriable: false, description: 'An event-log segment is corrupt beyond a torn tail record.' },
+  ALMANAC_ERR_LOG_CORRUPT: { status: 503, retriable: false, description: 'An event-log segment (or topic file) is corrupt beyond a torn tail record; the message names the file relative to the home and the fix. Writes and the jobs stop until it is repaired; predict and search go on.' },
   ALMANAC_ERR_LOG_OFFSET_OUT_OF_RANGE: { status: 400, retriable: false, description: 'A read or seek asked for an offset outside the partition (e.g. removed by retention).' },
   ALMANAC_ERR_LOG_UNKNOWN_TOPIC: { status: 404, retriable: false, description: 'The topic does not exist.' },
   ALMANAC_ERR_STORE_UNAVAILABLE: { status: 503, retriable: true, description: 'A store or engine did not answer (connection refused, timeout, circuit open).' },

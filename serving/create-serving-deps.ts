@@ -2,7 +2,9 @@
  * Builds ServingDeps from configuration: each port by its factory (adapter picked by config),
  * the feature functions training uses, the event append of ingest and the pattern filter.
  * Heavy modules load lazily (pattern search reads the build's catalogue itself:
- * serving/search/live-catalogue.ts).
+ * serving/search/live-catalogue.ts). A store that cannot be opened (a corrupt graph, a damaged log
+ * segment) is replaced by a stand-in that fails with the cause (serving/degraded-start.ts): the
+ * server starts in its fallbacks and the health round at start names what is down.
  */
 import type { AlmanacConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
@@ -11,10 +13,12 @@ import { createGraphStore } from '../embeddings/graph-store/create-graph-store.t
 import { createVectorIndex } from '../embeddings/vector-index/create-vector-index.ts';
 import { createOnlineStore } from '../features/online-store/create-online-store.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
+
 import { createResultCache } from './cache/create-result-cache.ts';
 import { createTenantStore } from '../core/tenants/create-tenant-store.ts';
 import { createAuditLogger } from './audit-log.ts';
 import type { ServingDeps } from './serving-deps.ts';
+import { openOrStandIn } from './degraded-start.ts';
 
 export async function createServingDeps(config: AlmanacConfig): Promise<ServingDeps> {
   const [{ createModelRegistry }, { loadScorer }, touchFeatures, onlineFeatures, directory, ingest, filter] = await Promise.all([
@@ -27,14 +31,18 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     import('../embeddings/patterns/pattern-filter.ts'),
   ]);
   const registry = await createModelRegistry(config);
-  const onlineStore = await createOnlineStore(config);
-  const vectorIndex = await createVectorIndex(config);
-  const graph = await createGraphStore(config);
   const cache = await createResultCache(config);
-  const eventLog = await createEventLog(config);
   const tenants = await createTenantStore(config);
-  await Promise.all([onlineStore.init(), vectorIndex.init(), graph.init(), cache.init(), eventLog.init(), tenants.init()]);
-  await ingest.ensureEventsTopic(eventLog, config);
+  const home = config.home;
+  const [online, vector, graphStore, log] = await Promise.all([
+    openOrStandIn(home, 'the online store', await createOnlineStore(config)),
+    openOrStandIn(home, 'the vector index', await createVectorIndex(config)),
+    openOrStandIn(home, 'the graph store', await createGraphStore(config)),
+    openOrStandIn(home, 'the event log', await createEventLog(config), (l) => ingest.ensureEventsTopic(l, config)),
+    cache.init(),
+    tenants.init(),
+  ]);
+  const [onlineStore, vectorIndex, graph, eventLog] = [online.port, vector.port, graphStore.port, log.port];
   return {
     config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog, tenants,
     features: {

@@ -12,6 +12,8 @@ import type { ServingDeps } from './serving-deps.ts';
 import type { TouchFeatureDeps } from './touch-records.ts';
 import { EventAdmission } from '../core/tenants/event-admission.ts';
 import { Authenticator } from './authentication.ts';
+import { homeRelative } from './dependency-probes.ts';
+import { HealthMonitor } from './health-monitor.ts';
 
 export const PATTERNS_ALIAS = 'patterns';
 
@@ -25,6 +27,8 @@ export class ServingRuntime {
   /** The ownership rule for POST /v1/events (the same one ingest and the stream job apply). */
   readonly admission: EventAdmission;
   readonly auth: Authenticator;
+  /** Every dependency checked for real, at start and every serving.healthCheckIntervalMs. */
+  readonly health: HealthMonitor;
   /** The collection the 'patterns' alias points to (the index version), when known. */
   indexVersion: string | undefined;
   /**
@@ -53,14 +57,21 @@ export class ServingRuntime {
     this.admission = new EventAdmission(deps.tenants);
     this.auth = new Authenticator(deps.tenants, this.log);
     this.touchFeatures = { store: deps.onlineStore, features: deps.features, guard: this.guards.onlineStore, metrics: m };
+    this.health = new HealthMonitor(this);
   }
 
-  /** Loads the champion and the index alias once, then polls for changes every reloadIntervalMs. */
+  /**
+   * Loads the champion and the index alias once and checks every dependency (a warn line for each
+   * that is down); then polls for changes every reloadIntervalMs and re-checks the dependencies
+   * every healthCheckIntervalMs.
+   */
   async start(options: { poll?: boolean } = {}): Promise<void> {
     await this.reload();
+    await this.health.check();
     if (options.poll === false) return;
     this.timer = setInterval(() => void this.reload(), this.deps.config.serving.reloadIntervalMs);
     this.timer.unref();
+    this.health.start(this.deps.config.serving.healthCheckIntervalMs);
   }
 
   /** One reload round: a newly promoted model and a switched index alias are picked up. Never throws. */
@@ -69,7 +80,7 @@ export class ServingRuntime {
       await this.champion.refresh();
       this.modelLoadError = undefined;
     } catch (e) {
-      this.modelLoadError = (e as Error).message;
+      this.modelLoadError = homeRelative(this.deps.config.home, (e as Error).message);
       this.log.warn({ err: (e as Error).message }, 'model reload failed; keeping the current model');
     }
     try {
@@ -88,6 +99,7 @@ export class ServingRuntime {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.health.stop();
     await this.champion.close();
   }
 }

@@ -76,5 +76,10 @@ export interface GraphStore {
   similarPatterns(patternId: string, limit: number): Promise<{ id: string; weight: number }[]>;
   /** Node and edge counts by label/type, every label and type present (0 when none). */
   counts(): Promise<{ nodes: Record<string, number>; edges: Record<string, number> }>;
-  ping(): Promise<boolean>;
+  /**
+   * Health check for /health/ready: runs a real read query (the number of Pattern nodes) and
+   * resolves with it ('12 patterns').
+   * @throws ALMANAC_ERR_STORE_UNAVAILABLE when the store is not open or the query fails
+   */
+  ping(): Promise<string>;
 }

@@ -80,7 +80,7 @@ export function readPatternCatalogue(config: AlmanacConfig, collection?: string)
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as PatternCatalogue;
   } catch (e) {
-    throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot read pattern catalogue ${file}: ${(e as Error).message}`, { cause: e, retriable: false });
+    throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot read pattern catalogue ${file}: ${(e as Error).message}; rebuild it with \`almanac index\``, { cause: e, retriable: false });
   }
 }
 

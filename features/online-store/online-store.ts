@@ -44,6 +44,12 @@ export interface OnlineStore {
   read(keys: OnlineKey[], now?: number): Promise<(OnlineValue | undefined)[]>;
   /** Makes every acknowledged write durable (embedded: snapshot file; redis: no-op). */
   flush(): Promise<void>;
-  /** Liveness of the backend, for /health/ready. */
-  ping(): Promise<boolean>;
+  /**
+   * Health check for /health/ready: a real read (embedded: the snapshot file is re-checked and the
+   * rows counted; redis: the store's written-marker key is read). Resolves with what it saw.
+   * @throws ALMANAC_ERR_STORE_UNAVAILABLE when the backend does not answer, when its snapshot is
+   *   unreadable, or when it answers but holds no feature rows at all (a lost snapshot, a flushed
+   *   Redis): such a store would answer every tenant "unknown", so it is not ready.
+   */
+  ping(): Promise<string>;
 }

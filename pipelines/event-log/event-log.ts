@@ -152,6 +152,14 @@ export interface EventLog {
    * @returns the number of records removed. @throws ALMANAC_ERR_UNSUPPORTED when not supported.
    */
   applyRetention(topic: string, now?: number): Promise<number>;
+  /**
+   * Health check of writes to `topic`, for /health/ready: whether an append could go through now
+   * (embedded: the topic's files open and the cross-process append lock is obtainable within
+   * ~0.5 s; kafka: every partition has a leader). Resolves with what it saw (event counts).
+   * @throws ALMANAC_ERR_STORE_UNAVAILABLE (the lock is held by another live process, no leader, no
+   *   connection), ALMANAC_ERR_LOG_CORRUPT (a damaged segment; the message names the file and the fix)
+   */
+  ping(topic: string): Promise<string>;
 }
 
 /** The topic every event goes to. */

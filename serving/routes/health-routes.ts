@@ -1,73 +1,36 @@
 /**
- * GET /health/live (the process answers; open) and GET /health/ready (503 when a required
- * dependency — model, online store, event log — is down; each dependency's state, with event
- * counts and index names, only for an admin key). The vector index, graph and cache
- * have fallbacks, so they are reported but not required.
+ * GET /health/live (the process answers; open) and GET /health/ready: a fresh round of every
+ * dependency's real check (serving/health-monitor.ts). 503 when predict cannot serve (the model or
+ * the online store is down); 200 `degraded` when another route is down or on a fallback (a damaged
+ * event log blocks events, not predict and search). `?route=predict|search|events|models` asks for
+ * one route: 503 when that route is down. The routes' and dependencies' states (with the causes,
+ * event counts and index names) only for an admin key.
  */
 import type { FastifyInstance } from 'fastify';
-import { isAlmanacError } from '../../core/errors.ts';
-import { withTimeout } from '../../core/resilience/timeout.ts';
-import { EVENTS_TOPIC } from '../../pipelines/event-log/event-log.ts';
-import type { DependencyName } from '../dependency-guard.ts';
-import { PATTERNS_ALIAS, type ServingRuntime } from '../serving-runtime.ts';
-
-const CHECK_TIMEOUT_MS = 1_000;
-
-interface DependencyState {
-  state: 'up' | 'down';
-  required: boolean;
-  circuit: string;
-  detail?: string;
-}
+import { invalidInput } from '../../core/errors.ts';
+import { ROUTES, type ServedRoute } from '../dependency-probes.ts';
+import type { ServingRuntime } from '../serving-runtime.ts';
 
 export function registerHealthRoutes(app: FastifyInstance, rt: ServingRuntime): void {
   app.get('/health/live', { config: { auth: 'open' }, schema: { summary: 'Liveness (no key needed)', tags: ['health'], security: [] } }, async () => ({ status: 'live' }));
   app.get('/health/ready', {
     config: { auth: 'optional' },
-    schema: { summary: 'Readiness (503 when a required dependency is down); the state of each dependency only with an admin key', tags: ['health'], security: [{}, { bearer: [] }] },
+    schema: {
+      summary: 'Readiness: 503 when predict cannot serve (or, with ?route=, when that route cannot); `degraded` when a route is down or on a fallback; each route and dependency only with an admin key',
+      tags: ['health'],
+      security: [{}, { bearer: [] }],
+      querystring: { type: 'object', properties: { route: { type: 'string', enum: [...ROUTES] } } },
+    },
   }, async (req, reply) => {
-    const checks: [DependencyName, boolean, () => Promise<string | undefined>][] = [
-      ['model', true, async () => (rt.champion.version === undefined ? fail('no champion model loaded') : `v${rt.champion.version}`)],
-      ['onlineStore', true, async () => ((await rt.deps.onlineStore.ping()) ? undefined : fail('ping failed'))],
-      ['eventLog', true, () => eventLogCheck(rt)],
-      ['vector', false, async () => {
-        if (!(await rt.deps.vectorIndex.ping())) fail('ping failed');
-        const collection = await rt.deps.vectorIndex.resolveAlias(PATTERNS_ALIAS);
-        return collection ?? fail(`alias '${PATTERNS_ALIAS}' not set; run \`almanac index\``);
-      }],
-      ['graph', false, async () => ((await rt.deps.graph.ping()) ? undefined : fail('ping failed'))],
-      ['cache', false, async () => ((await rt.deps.cache.ping()) ? rt.deps.cache.kind : fail('ping failed'))],
-    ];
-    const results = await Promise.all(checks.map(async ([name, required, check]) => [name, await runCheck(rt, name, required, check)] as const));
-    const dependencies = Object.fromEntries(results);
-    const ready = results.every(([, s]) => s.state === 'up' || !s.required);
+    const route = (req.query as { route?: unknown } | undefined)?.route;
+    if (route !== undefined && !(ROUTES as readonly unknown[]).includes(route)) {
+      throw invalidInput(`unknown route '${String(route)}': use one of ${ROUTES.join(', ')}`, [{ path: 'route', reason: `must be one of ${ROUTES.join(', ')}` }]);
+    }
+    const report = await rt.health.check();
+    const routeState = route === undefined ? undefined : report.routes[route as ServedRoute];
+    const ok = routeState === undefined ? report.status !== 'not_ready' : routeState !== 'down';
+    const status = routeState === undefined ? report.status : routeState === 'down' ? 'not_ready' : routeState === 'up' ? 'ready' : 'degraded';
     const admin = req.principal?.scopes.has('admin') === true;
-    return reply.status(ready ? 200 : 503).send(admin ? { status: ready ? 'ready' : 'not_ready', dependencies } : { status: ready ? 'ready' : 'not_ready' });
+    return reply.status(ok ? 200 : 503).send(admin ? { status, ...(route === undefined ? {} : { route }), routes: report.routes, dependencies: report.dependencies } : { status });
   });
-}
-
-async function runCheck(rt: ServingRuntime, name: DependencyName, required: boolean, check: () => Promise<string | undefined>): Promise<DependencyState> {
-  const circuit = rt.guards[name].state;
-  try {
-    const detail = await withTimeout(() => check(), CHECK_TIMEOUT_MS, name);
-    rt.deps.metrics.dependencyUp.set({ dependency: name }, 1);
-    return { state: 'up', required, circuit, ...(detail ? { detail } : {}) };
-  } catch (e) {
-    rt.deps.metrics.dependencyUp.set({ dependency: name }, 0);
-    return { state: 'down', required, circuit, detail: (e as Error).message };
-  }
-}
-
-async function eventLogCheck(rt: ServingRuntime): Promise<string | undefined> {
-  try {
-    const offsets = await rt.deps.eventLog.offsets(EVENTS_TOPIC);
-    return `${offsets.reduce((n, p) => n + p.end - p.start, 0)} events in ${offsets.length} partitions`;
-  } catch (e) {
-    if (isAlmanacError(e) && e.code === 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC') return 'no events yet';
-    throw e;
-  }
-}
-
-function fail(message: string): never {
-  throw new Error(message);
 }

@@ -6,6 +6,7 @@
 import { AlmanacError } from '../../core/errors.ts';
 import { currentCollection, isCurrentFormat, readPatternCatalogue, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
+import { homeRelative } from '../dependency-probes.ts';
 
 const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue }>();
 
@@ -16,7 +17,7 @@ export function liveCatalogue(rt: Pick<ServingRuntime, 'deps' | 'indexVersion'>)
   const held = cache.get(config);
   for (const name of names) {
     if (held?.name === name) return held.catalogue;
-    const catalogue = readPatternCatalogue(config, name);
+    const catalogue = readHomeCatalogue(rt, name);
     if (catalogue === undefined) continue;
     if (!isCurrentFormat(catalogue)) {
       throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', `the pattern index ${name} was built by an older version (clusters, no configuration encoder); rebuild it with \`almanac index\``);
@@ -25,4 +26,14 @@ export function liveCatalogue(rt: Pick<ServingRuntime, 'deps' | 'indexVersion'>)
     return catalogue;
   }
   throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', 'no success-pattern index has been built yet; run `almanac index`');
+}
+
+/** The catalogue of `name`; an unreadable one is refused naming its file relative to the home (no server path in the answer). */
+function readHomeCatalogue(rt: Pick<ServingRuntime, 'deps'>, name: string): PatternCatalogue | undefined {
+  try {
+    return readPatternCatalogue(rt.deps.config, name);
+  } catch (e) {
+    if (!(e instanceof AlmanacError)) throw e;
+    throw new AlmanacError(e.code, homeRelative(rt.deps.config.home, e.message), { cause: e, retriable: e.retriable });
+  }
 }

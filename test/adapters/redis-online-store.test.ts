@@ -141,14 +141,16 @@ describe.skipIf(!redisAvailable())('redis online store (real redis-server)', () 
 
   it('reports itself live; kind and capabilities', async () => {
     const { store } = await freshStore();
-    expect(await store.ping()).toBe(true);
+    await expect(store.ping()).rejects.toThrow(/holds no feature rows \(key .*written is absent/);
+    await store.write([{ view: 'v', entity: 'e', timestamp: 1, values: { x: 1 } }]);
+    expect(await store.ping()).toMatch(/^last written \d{4}-/);
     expect(store.kind).toBe('redis');
     expect([...store.capabilities]).toEqual(['ttl']);
   });
 });
 
 describe('redis online store without a server', () => {
-  it('fails init, reads and writes with a retriable STORE_UNAVAILABLE and pings false', async () => {
+  it('fails init, reads and writes with a retriable STORE_UNAVAILABLE and ping rejects', async () => {
     const store = createRedisOnlineStore(configFor('redis://127.0.0.1:1', 'x:'), { connectTimeoutMs: 200 });
     await expect(store.init()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', retriable: true });
     await expect(store.read([{ view: 'v', entity: 'e' }])).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', retriable: true });
@@ -156,7 +158,7 @@ describe('redis online store without a server', () => {
       code: 'ALMANAC_ERR_STORE_UNAVAILABLE',
       details: { dependency: 'redis', operation: 'write', failedRows: 1 },
     });
-    expect(await store.ping()).toBe(false);
+    await expect(store.ping()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', retriable: true });
     await store.close();
   });
 });

@@ -90,6 +90,14 @@ export function eventLogContract(name: string, make: () => Promise<EventLog>): v
       }
     });
 
+    it('ping checks that appends can go through and counts the events', async () => {
+      const log = await newLog();
+      const topic = topicName('ping');
+      await log.ensureTopic(topic, { partitions: 2 });
+      await log.append(topic, [rec('p-1', 'client-x'), rec('p-2', 'client-y')]);
+      expect(await log.ping(topic)).toBe('2 events in 2 partitions');
+    });
+
     it('routes the same key to the same partition across batches', async () => {
       const log = await newLog();
       const topic = topicName('keys');

@@ -102,8 +102,12 @@ export function onlineStoreContract(name: string, make: () => Promise<OnlineStor
       expect(got?.values).toEqual(values);
     });
 
-    it('answers ping', async () => {
-      expect(await (await fresh()).ping()).toBe(true);
+    it('ping reads for real: an empty store (a lost snapshot, a flushed Redis) is not ready; after a write it answers', async () => {
+      const store = await fresh();
+      await expect(store.ping()).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE', message: expect.stringContaining('holds no feature rows') });
+      await store.write([{ view: 'v_ping', entity: 'a', timestamp: T, values: { x: 1 } }]);
+      await store.flush();
+      expect(await store.ping()).toEqual(expect.any(String));
     });
 
     it.runIf(options.reopen !== undefined)('keeps flushed writes across close and reopen', async () => {

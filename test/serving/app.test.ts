@@ -349,10 +349,12 @@ describe('models, health, metrics, openapi', () => {
     const { app: a, store, deps } = await start();
     const ok = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });
     expect(ok.statusCode).toBe(200);
-    expect(Object.keys(ok.json().dependencies).sort()).toEqual(['cache', 'eventLog', 'graph', 'model', 'onlineStore', 'vector']);
-    deps.graph.ping = async () => false;
+    expect(Object.keys(ok.json().dependencies).sort()).toEqual(['cache', 'catalogue', 'eventLog', 'graph', 'model', 'onlineStore', 'registry', 'vector']);
+    expect(ok.json()).toMatchObject({ status: 'ready', routes: { predict: 'up', search: 'up', events: 'up', models: 'up' } });
+    deps.graph.ping = async () => { throw new Error('connection refused'); };
     const degraded = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });
     expect(degraded.statusCode).toBe(200);
+    expect(degraded.json()).toMatchObject({ status: 'degraded', routes: { predict: 'up', search: 'degraded' } });
     expect(degraded.json().dependencies.graph).toMatchObject({ state: 'down', required: false });
     store.ping = async () => { throw new Error('connection refused'); };
     const down = await a.inject({ method: 'GET', url: '/health/ready', headers: admin() });

@@ -130,7 +130,12 @@ export function fakeRegistry(models: ModelVersion[]): ModelRegistry & { models: 
 export function fakeOnlineStore(rows: Record<string, OnlineValue>): OnlineStore & { reads: number } {
   const store = {
     kind: 'fake', capabilities: new Set<never>(), reads: 0,
-    init: async () => {}, close: async () => {}, flush: async () => {}, ping: async () => true, write: async () => {},
+    init: async () => {}, close: async () => {}, flush: async () => {}, write: async () => {},
+    // like the real stores: an empty store cannot serve anyone
+    ping: async () => {
+      if (Object.keys(rows).length === 0) throw new Error('the online store holds no feature rows');
+      return `${Object.keys(rows).length} rows`;
+    },
     read: async (keys: OnlineKey[]) => { store.reads++; return keys.map((k) => rows[`${k.view}:${k.entity}`]); },
   };
   return store;
@@ -232,7 +237,7 @@ export function fakeGraph(overrides: Partial<GraphStore> = {}): GraphStore {
       const finance = id.startsWith('p-search');
       return [id, { patternId: id, clients: 6, campaigns: 12, industries: finance ? ['finance'] : ['retail', 'finance'], clientsInIndustry: finance || industry !== 'retail' ? 0 : 4 }];
     })),
-    similarPatterns: async () => [], patternCampaigns: async () => [], counts: async () => ({ nodes: {}, edges: {} }), ping: async () => true,
+    similarPatterns: async () => [], patternCampaigns: async () => [], counts: async () => ({ nodes: {}, edges: {} }), ping: async () => '24 patterns',
     ...overrides,
   };
 }
@@ -244,6 +249,7 @@ export function fakeEventLog(): EventLog & { records: AppendRecord[] } {
     kind: 'fake', capabilities: new Set(['idempotent-ids']), records,
     init: async () => {}, close: async () => {}, ensureTopic: async () => {},
     offsets: async () => [{ partition: 0, start: 0, end: records.length }],
+    ping: async () => `${records.length} events in 1 partitions`,
     append: async (_topic, batch) => batch.map((r) => {
       if (ids.has(r.id)) return { status: 'duplicate' as const, id: r.id };
       ids.add(r.id);

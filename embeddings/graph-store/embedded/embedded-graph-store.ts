@@ -86,8 +86,12 @@ class EmbeddedGraphStore implements GraphStore {
     return this.db().queries.counts();
   }
 
-  async ping(): Promise<boolean> {
-    return this.open !== undefined && this.open.db.open;
+  async ping(): Promise<string> {
+    try {
+      return `${this.db().queries.patternCount()} patterns`;
+    } catch (e) {
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `the embedded graph store cannot be queried: ${(e as Error).message}`, { cause: e, retriable: false });
+    }
   }
 
   private db(): Open {

@@ -55,6 +55,6 @@ export function openGraphDatabase(file: string): GraphDatabase {
     return db;
   } catch (e) {
     db?.close();
-    throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot open graph database ${file}: ${(e as Error).message}`, { cause: e, retriable: false });
+    throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot open graph database ${file}: ${(e as Error).message}; move it away and run \`almanac index\` to rebuild the graph`, { cause: e, retriable: false });
   }
 }

@@ -44,6 +44,7 @@ export class PatternQueries {
   private readonly campaigns: Database.Statement<[string], { campaign: string; client: unknown; touches: unknown; conversions: unknown }>;
   private readonly nodeCounts: Database.Statement<[], { code: number; n: number }>;
   private readonly edgeCounts: Database.Statement<[], { code: number; n: number }>;
+  private readonly patterns: Database.Statement<[], number>;
 
   constructor(db: GraphDatabase) {
     this.matches = db.prepare(`SELECT m.src AS k, m.conv AS conv, kn.industry AS industry, r.src AS c
@@ -66,6 +67,12 @@ export class PatternQueries {
       WHERE p.label = ${LABEL.Pattern} AND p.id = ? ORDER BY kn.id`);
     this.nodeCounts = db.prepare('SELECT label AS code, count(*) AS n FROM nodes GROUP BY label');
     this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
+    this.patterns = db.prepare<[], number>('SELECT count(*) FROM evidence').pluck();
+  }
+
+  /** Pattern nodes (one evidence row each): the health check's query. */
+  patternCount(): number {
+    return this.patterns.get() as number;
   }
 
   /** Recomputes the stored evidence of each Pattern nid (call inside the write's transaction). */

@@ -105,13 +105,9 @@ class Neo4jGraphStore implements GraphStore {
     return { nodes, edges };
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.driver.verifyConnectivity(this.database ? { database: this.database } : {});
-      return true;
-    } catch {
-      return false;
-    }
+  async ping(): Promise<string> {
+    const rows = await this.run({ text: 'MATCH (p:Pattern) RETURN count(p) AS n', params: {} }, 'READ', 'ping');
+    return `${Number(rows[0]?.n ?? 0)} patterns`;
   }
 
   private async run(q: CypherQuery, routing: 'READ' | 'WRITE', operation: string): Promise<Record<string, unknown>[]> {

@@ -40,9 +40,15 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private seen = '';
   private checkedAt = 0;
 
-  constructor(dir: string, private readonly refreshMs = 1_000) {
+  /**
+   * @param shownFile - the snapshot as messages name it (relative to the home); the path by default.
+   */
+  constructor(dir: string, private readonly refreshMs = 1_000, shownFile?: string) {
     this.file = path.join(dir, 'snapshot.json');
+    this.shown = shownFile ?? this.file;
   }
+
+  private readonly shown: string;
 
   async init(): Promise<void> {
     if (!existsSync(this.file)) return;
@@ -57,7 +63,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
     try {
       snap = JSON.parse(await readFile(this.file, 'utf8')) as SnapshotFile;
     } catch (e) {
-      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `online store snapshot ${this.file} is unreadable: ${(e as Error).message}; delete it and re-run \`almanac features materialize\``, { cause: e, retriable: false });
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `online store snapshot ${this.shown} is unreadable: ${(e as Error).message}; delete it and re-run \`almanac features materialize\``, { cause: e, retriable: false, details: { file: this.shown } });
     }
     for (const [k, v] of snap.entries) {
       const prev = this.entries.get(k);
@@ -116,8 +122,15 @@ export class EmbeddedOnlineStore implements OnlineStore {
     this.seen = await this.fileVersion();
   }
 
-  async ping(): Promise<boolean> {
-    return true;
+  async ping(): Promise<string> {
+    this.checkedAt = 0; // read the file now, not within refreshMs
+    await this.refresh();
+    if (this.entries.size === 0) {
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `the online store holds no feature rows (${this.shown} is missing or empty): every client and campaign would be unknown; run \`almanac features materialize\` (or the stream job) to rebuild it`, {
+        retriable: false, details: { file: this.shown },
+      });
+    }
+    return `${this.entries.size} rows`;
   }
 
   /** Number of stored (view, entity) rows, expired included. */
@@ -128,5 +141,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
 
 /** The embedded online store under `<home>/online`; or under `dir` when given (tests). */
 export function createEmbeddedOnlineStore(config: AlmanacConfig, dir?: string, refreshMs?: number): OnlineStore {
-  return new EmbeddedOnlineStore(dir ?? homePath(config, 'online'), refreshMs);
+  const root = dir ?? homePath(config, 'online');
+  const shown = path.relative(config.home, path.join(root, 'snapshot.json'));
+  return new EmbeddedOnlineStore(root, refreshMs, shown.startsWith('..') ? undefined : shown);
 }

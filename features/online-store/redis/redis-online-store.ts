@@ -24,7 +24,8 @@ import type { FeatureRow } from '../../feature-view.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
 import { checkRow, decodeRow, EXP_FIELD, encodeFields, onlineKey, TS_FIELD } from './online-row-codec.ts';
 import { checkTtls, expiresAt } from '../online-expiry.ts';
-import { closeRedis, connectRedis, openRedis, pingRedis, redisError, type RedisClient } from '../../../core/redis-connection.ts';
+import { AlmanacError } from '../../../core/errors.ts';
+import { closeRedis, connectRedis, openRedis, redisError, type RedisClient } from '../../../core/redis-connection.ts';
 
 const NAME = 'redis online store';
 
@@ -66,10 +67,15 @@ class RedisOnlineStore implements OnlineStore {
   readonly kind = 'redis';
   readonly capabilities: ReadonlySet<OnlineStoreCapability> = new Set<OnlineStoreCapability>(['ttl']);
 
+  /** `<prefix>written`: the wall time of the last write; its absence means the store holds nothing of ours. */
+  private readonly markerKey: string;
+
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.markerKey = `${prefix}written`;
+  }
 
   async init(): Promise<void> {
     await connectRedis(this.client, NAME);
@@ -84,18 +90,20 @@ class RedisOnlineStore implements OnlineStore {
     checkTtls(ttlMs);
     const wallNow = Date.now();
     const upsert = this.client as unknown as UpsertCommand;
-    const results = await Promise.allSettled(
-      rows.map((row) => {
+    const results = await Promise.allSettled<unknown>([
+      ...rows.map((row) => {
         const ttl = ttlMs[row.view];
         const exp = ttl === undefined ? '' : String(expiresAt(row.timestamp, ttl));
         const reclaimAt = ttl === undefined ? '' : String(Math.max(expiresAt(row.timestamp, ttl), wallNow + ttl));
         return upsert.almanacUpsertNewest(onlineKey(this.prefix, row), String(row.timestamp), exp, reclaimAt, ...encodeFields(row.values));
       }),
-    );
+      // same event-loop turn: pipelined with the rows
+      ...(rows.length > 0 ? [this.client.set(this.markerKey, String(wallNow))] : []),
+    ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       const err = redisError(failed.reason, NAME, 'write');
-      err.details.failedRows = results.filter((r) => r.status === 'rejected').length;
+      err.details.failedRows = results.slice(0, rows.length).filter((r) => r.status === 'rejected').length;
       err.details.rows = rows.length;
       throw err;
     }
@@ -113,7 +121,18 @@ class RedisOnlineStore implements OnlineStore {
   /** Every resolved write is already acknowledged by Redis; durability beyond that is Redis's AOF. */
   async flush(): Promise<void> {}
 
-  async ping(): Promise<boolean> {
-    return pingRedis(this.client);
+  async ping(): Promise<string> {
+    let written: string | null;
+    try {
+      written = await this.client.get(this.markerKey);
+    } catch (err) {
+      throw redisError(err, NAME, 'ping');
+    }
+    if (written === null) {
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `the ${NAME} holds no feature rows (key ${this.markerKey} is absent: never written, flushed or evicted): every client and campaign would be unknown; run \`almanac features materialize\` (or the stream job) to rebuild it`, {
+        retriable: false, details: { dependency: 'redis', adapter: NAME, operation: 'ping' },
+      });
+    }
+    return `last written ${new Date(Number(written)).toISOString()}`;
   }
 }

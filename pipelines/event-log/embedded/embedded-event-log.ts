@@ -112,6 +112,10 @@ class EmbeddedEventLog implements EventLog {
     return (await this.topic(topic)).applyRetention(now);
   }
 
+  async ping(topic: string): Promise<string> {
+    return (await this.topic(topic)).probe();
+  }
+
   private dir(topic: string): string {
     return path.join(this.root, topic);
   }

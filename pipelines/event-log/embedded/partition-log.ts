@@ -7,7 +7,7 @@ import path from 'node:path';
 import { AlmanacError } from '../../../core/errors.ts';
 import { syncDir } from '../../../core/atomic-file.ts';
 import { encodeBatch, type OutgoingRecord } from './record-codec.ts';
-import { Segment, segmentName } from './segment.ts';
+import { Segment, segmentName, shownLogFile } from './segment.ts';
 import type { FrameVisitor } from './segment-scan.ts';
 
 export interface PartitionOptions {
@@ -152,8 +152,8 @@ export class PartitionLog {
       const prev = this.segments[i - 1] as Segment;
       const seg = this.segments[i] as Segment;
       if (prev.nextOffset !== seg.baseOffset) {
-        throw new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log ${this.dir}: segment ${seg.file} starts at ${seg.baseOffset} but the previous one ends at ${prev.nextOffset}`, {
-          details: { file: seg.file },
+        throw new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log segment ${shownLogFile(seg.file)} starts at ${seg.baseOffset} but the previous one ends at ${prev.nextOffset}; restore the missing segment from a backup`, {
+          details: { file: shownLogFile(seg.file) },
         });
       }
     }

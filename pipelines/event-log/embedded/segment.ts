@@ -219,9 +219,18 @@ function scratch(size: number): Buffer {
   return scratchBuffer.length === size ? scratchBuffer : scratchBuffer.subarray(0, size);
 }
 
+/**
+ * A log file as the home shows it: `log/<topic>/<partition>/<file>` (the embedded log lives at
+ * `<home>/log`), so refusals name the file without the server's absolute path.
+ */
+export function shownLogFile(file: string): string {
+  return path.posix.join('log', ...file.split(path.sep).slice(-3));
+}
+
 export function corrupt(file: string, position: number, reason: string): AlmanacError {
-  return new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log segment ${file} is corrupt at byte ${position}: ${reason}; restore it from a backup or remove the segment and the ones after it`, {
-    details: { file, position, reason },
+  const shown = shownLogFile(file);
+  return new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log segment ${shown} is corrupt at byte ${position}: ${reason}; restore it from a backup, or move it and the segments after it out of the partition folder (their events are lost) and re-ingest them`, {
+    details: { file: shown, position, reason },
   });
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AlmanacError, invalidInput } from '../../../core/errors.ts';
 import { hash52, partitionOf } from '../../../core/stable-hash.ts';
 import type { AppendAck, AppendRecord, LogRecord, PartitionOffsets, TopicSpec } from '../event-log.ts';
-import { acquireAppendLock } from './append-lock.ts';
+import { acquireAppendLock, probeAppendLock } from './append-lock.ts';
 import { writeFileAtomicSync } from '../../../core/atomic-file.ts';
 import { readIdCheckpoint, writeIdCheckpoint } from './id-checkpoint.ts';
 import { IdSet } from './id-set.ts';
@@ -57,7 +57,8 @@ export class TopicLog {
     try {
       meta = JSON.parse(readFileSync(path.join(dir, 'topic.json'), 'utf8')) as TopicMeta;
     } catch (e) {
-      throw new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log topic ${name}: cannot read ${path.join(dir, 'topic.json')}: ${(e as Error).message}`, { cause: e });
+      const shown = path.posix.join('log', name, 'topic.json');
+      throw new AlmanacError('ALMANAC_ERR_LOG_CORRUPT', `event log topic ${name}: cannot read ${shown}: ${(e as Error).message}; restore it from a backup (it holds {"partitions": N})`, { cause: e, details: { file: shown } });
     }
     const topic = new TopicLog(name, dir, meta, options);
     const release = await acquireAppendLock(topic.lockFile);
@@ -202,6 +203,16 @@ export class TopicLog {
         release();
       }
     });
+  }
+
+  /**
+   * The health check of appends: the partitions' tails are read (a damaged one throws
+   * ALMANAC_ERR_LOG_CORRUPT) and the append lock is probed, unless this process is appending.
+   */
+  async probe(): Promise<string> {
+    const offsets = this.offsets();
+    if (!this.appending) await probeAppendLock(this.lockFile, path.posix.join('log', this.name, 'append.lock'));
+    return `${offsets.reduce((n, p) => n + p.end - p.start, 0)} events in ${offsets.length} partitions`;
   }
 
   /** Resolves after the next append in this process, or after `ms`. */

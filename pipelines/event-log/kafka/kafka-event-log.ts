@@ -104,6 +104,22 @@ class KafkaEventLog implements EventLog {
     }
   }
 
+  /** Every partition of `topic` has a leader (appends to a leaderless one fail), with the event count. */
+  async ping(topic: string): Promise<string> {
+    const offsets = await this.offsets(topic);
+    let leaderless: number[];
+    try {
+      const meta = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      leaderless = (meta.topics[0]?.partitions ?? []).filter((p) => p.leader < 0).map((p) => p.partitionId);
+    } catch (err) {
+      throw kafkaError(err, 'ping', { topic });
+    }
+    if (leaderless.length > 0) {
+      throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `kafka topic ${topic}: partition(s) ${leaderless.join(', ')} have no leader; appends to them fail until a broker takes over`, { details: { topic, leaderless } });
+    }
+    return `${offsets.reduce((n, p) => n + p.end - p.start, 0)} events in ${offsets.length} partitions`;
+  }
+
   async append(topic: string, records: AppendRecord[]): Promise<AppendAck[]> {
     if (records.length === 0) return [];
     const count = await this.partitionCount(topic);
