@@ -6,11 +6,13 @@ export interface Loaded<T> {
   data: T | undefined;
   error: ApiError | undefined;
   loading: boolean;
+  /** The data is an earlier path's (the new one is on its way). */
+  stale: boolean;
   reload: () => void;
 }
 
 export function useApi<T>(path: string | null, pollMs?: number): Loaded<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: path !== null });
+  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean; for?: string }>({ data: undefined, error: undefined, loading: path !== null });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
@@ -19,8 +21,8 @@ export function useApi<T>(path: string | null, pollMs?: number): Loaded<T> {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
     api<T>(path).then(
-      (data) => { if (mine === seq.current) setState({ data, error: undefined, loading: false }); },
-      (e: unknown) => { if (mine === seq.current) setState((s) => ({ data: s.data, error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)), loading: false })); },
+      (data) => { if (mine === seq.current) setState({ data, error: undefined, loading: false, for: path }); },
+      (e: unknown) => { if (mine === seq.current) setState((s) => ({ ...s, error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)), loading: false })); },
     );
   }, [path, tick]);
   useEffect(() => {
@@ -28,5 +30,5 @@ export function useApi<T>(path: string | null, pollMs?: number): Loaded<T> {
     const id = setInterval(reload, pollMs);
     return () => clearInterval(id);
   }, [pollMs, path, reload]);
-  return { ...state, reload };
+  return { data: state.data, error: state.error, loading: state.loading, stale: state.data !== undefined && state.for !== path, reload };
 }

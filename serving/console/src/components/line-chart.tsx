@@ -43,7 +43,7 @@ export function LineChart({ x, series, xLabel, yLabel, summary, height = 260, ti
           stroke: s.color,
           width: 2,
           ...(s.dash ? { dash: s.dash } : {}),
-          ...(s.points ? { paths: () => null, points: { show: true, size: 8, fill: s.color } } : { points: { show: false } }),
+          ...(s.points ? { paths: () => null, points: { show: true, size: 8, fill: s.color } } : { points: { show: s.values.length <= 40, size: 6, fill: s.color } }),
         })),
       ],
     }, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);

@@ -44,8 +44,8 @@ export function PatternsPage() {
       <ErrorNotice error={list.error} what="Patterns" />
       <Loading when={list.loading && !list.data} />
       {list.data && (
-        <div class="card">
-          <p class="muted" role="status" data-testid="patterns-total">{total === 0 ? 'No pattern matches.' : `${offset + 1}–${offset + rows.length} of ${num(total)} patterns`}</p>
+        <div class="card" aria-busy={list.stale}>
+          <p class="muted" role="status" data-testid="patterns-total">{list.stale ? 'Loading…' : total === 0 ? 'No pattern matches.' : `${offset + 1}–${offset + rows.length} of ${num(total)} patterns`}</p>
           {rows.length > 0 && (
             <div class="table-wrap">
               <table data-testid="patterns-table">
@@ -68,8 +68,8 @@ export function PatternsPage() {
             </div>
           )}
           <div class="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
-            <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+            <button type="button" disabled={list.stale || offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+            <button type="button" disabled={list.stale || offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
           </div>
         </div>
       )}
