@@ -14,7 +14,7 @@ import { openGraphDatabase, type GraphDatabase } from './graph-database.ts';
 import { checkEdges, checkLabel, checkNodes } from './graph-input-check.ts';
 import { GraphWrites } from './graph-writes.ts';
 import { migrateJsonGraph } from './json-graph-migration.ts';
-import { PatternQueries } from './pattern-queries.ts';
+import { PATTERN_COUNT_CAP, PatternQueries } from './pattern-queries.ts';
 
 export interface EmbeddedGraphStoreOptions {
   /** false = memory only; default true. */
@@ -88,7 +88,8 @@ class EmbeddedGraphStore implements GraphStore {
 
   async ping(): Promise<string> {
     try {
-      return `${this.db().queries.patternCount()} patterns`;
+      const n = this.db().queries.patternCount();
+      return n > PATTERN_COUNT_CAP ? `${PATTERN_COUNT_CAP}+ patterns` : `${n} patterns`;
     } catch (e) {
       throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `the embedded graph store cannot be queried: ${(e as Error).message}`, { cause: e, retriable: false });
     }

@@ -33,6 +33,9 @@ function provedIn(proved: string, industry: string): number {
   return 0;
 }
 
+/** The health check counts patterns up to this many (more shows as `10000+`). */
+export const PATTERN_COUNT_CAP = 10_000;
+
 export class PatternQueries {
   private readonly matches: Database.Statement<[number], MatchRow>;
   private readonly seenIn: Database.Statement<[number], string>;
@@ -67,10 +70,13 @@ export class PatternQueries {
       WHERE p.label = ${LABEL.Pattern} AND p.id = ? ORDER BY kn.id`);
     this.nodeCounts = db.prepare('SELECT label AS code, count(*) AS n FROM nodes GROUP BY label');
     this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
-    this.patterns = db.prepare<[], number>('SELECT count(*) FROM evidence').pluck();
+    this.patterns = db.prepare<[], number>(`SELECT count(*) FROM (SELECT 1 FROM evidence LIMIT ${PATTERN_COUNT_CAP + 1})`).pluck();
   }
 
-  /** Pattern nodes (one evidence row each): the health check's query. */
+  /**
+   * Pattern nodes (one evidence row each), counted up to PATTERN_COUNT_CAP + 1: the health check's
+   * query, bounded so that it never holds the (synchronous) event loop on a big graph.
+   */
   patternCount(): number {
     return this.patterns.get() as number;
   }
