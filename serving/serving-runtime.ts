@@ -3,6 +3,7 @@
  * champion, the pattern index version, one guard per dependency, the directory cache and the
  * touch-feature reads' deps.
  */
+import { isAlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ChampionHolder } from './champion-holder.ts';
@@ -80,7 +81,8 @@ export class ServingRuntime {
       await this.champion.refresh();
       this.modelLoadError = undefined;
     } catch (e) {
-      this.modelLoadError = homeRelative(this.deps.config.home, (e as Error).message);
+      const fix = isAlmanacError(e) && e.code === 'ALMANAC_ERR_MODEL_INVALID' ? '; train a new one (`almanac train`) or promote another version (`almanac models promote VERSION`)' : '';
+      this.modelLoadError = homeRelative(this.deps.config.home, (e as Error).message) + fix;
       this.log.warn({ err: (e as Error).message }, 'model reload failed; keeping the current model');
     }
     try {
