@@ -8,7 +8,7 @@
  */
 import type { FeatureRow } from '../feature-view.ts';
 
-export type OnlineStoreCapability = 'ttl' | 'snapshot';
+export type OnlineStoreCapability = 'ttl' | 'snapshot' | 'row_counts';
 
 export interface OnlineKey {
   view: string;
@@ -52,4 +52,11 @@ export interface OnlineStore {
    *   Redis): such a store would answer every tenant "unknown", so it is not ready.
    */
   ping(): Promise<string>;
+  /**
+   * Optional ('row_counts'): rows per view that a read would serve at `now` (unexpired), for the
+   * console's feature-view page. Views without rows are absent.
+   * @param now - epoch ms (defaults to Date.now()).
+   * @throws ALMANAC_ERR_UNSUPPORTED when the store cannot count without scanning its keyspace (redis).
+   */
+  rowCounts(now?: number): Promise<Record<string, number>>;
 }

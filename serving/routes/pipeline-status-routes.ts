@@ -2,7 +2,8 @@
  * GET /v1/features/views and GET /v1/log (admin): the feature views' freshness (from the stream
  * job's checkpoint: features/feature-view-freshness.ts) and the event log's partitions with each
  * stream consumer group's committed offsets and lag (EventLog.offsets / groupOffsets, behind the
- * event-log guard).
+ * event-log guard). Online row counts come from stores that count them ('row_counts': embedded);
+ * offline row counts are not had yet (the serving process holds no offline store): null.
  */
 import type { FastifyInstance } from 'fastify';
 import { parseOrThrow } from '../../core/validation.ts';
@@ -27,15 +28,15 @@ export function registerPipelineStatusRoutes(app: FastifyInstance, rt: ServingRu
     },
   }, async (request): Promise<z.output<typeof featureViewsResponseSchema>> => {
     parseOrThrow(noQuerySchema, request.query ?? {}, 'feature views query', 'query');
-    const freshness = await featureViewFreshness(rt.deps.config);
     const now = Date.now();
+    const [freshness, online] = await Promise.all([featureViewFreshness(rt.deps.config), onlineRowCounts(rt, now)]);
     return {
       views: FEATURE_VIEWS.map((v) => {
         const end = freshness.get(v.name)?.lastWindowEnd;
         return {
           view: v.name, entity: v.entity, window: [...new Set(v.windows.map(windowLabel))].join(', '),
           last_window_end: end === undefined ? null : new Date(end).toISOString(), lag_ms: end === undefined ? null : Math.max(0, now - end),
-          online_rows: null, offline_rows: null,
+          online_rows: online === null ? null : online[v.name] ?? 0, offline_rows: null,
         };
       }),
     };
@@ -63,4 +64,16 @@ export function registerPipelineStatusRoutes(app: FastifyInstance, rt: ServingRu
     }
     return { topic: EVENTS_TOPIC, partitions: partitions.map((p) => ({ partition: p.partition, start_offset: p.start, end_offset: p.end })), groups };
   });
+}
+
+/** Served rows per view, or null when the online store cannot count them (redis) or does not answer. */
+async function onlineRowCounts(rt: ServingRuntime, now: number): Promise<Record<string, number> | null> {
+  const store = rt.deps.onlineStore;
+  if (!store.capabilities.has('row_counts')) return null;
+  try {
+    return await rt.guards.onlineStore.call('row_counts', () => store.rowCounts(now));
+  } catch (e) {
+    rt.log.warn({ err: (e as Error).message }, 'cannot count online rows');
+    return null;
+  }
 }

@@ -12,8 +12,9 @@ export const featureViewsResponseSchema = z.object({
     last_window_end: z.string().nullable(),
     /** Now − last_window_end (ms): how far the view's final rows trail the clock. */
     lag_ms: z.number().nullable(),
-    /** Not counted by the stores' ports yet: null. */
+    /** Rows a read would serve now (null when the store cannot count them: redis). */
     online_rows: z.number().nullable(),
+    /** Not counted yet (the serving process holds no offline store): null. */
     offline_rows: z.number().nullable(),
   })),
 });

@@ -44,6 +44,22 @@ export function onlineStoreContract(name: string, make: () => Promise<OnlineStor
       });
     });
 
+    it('counts the rows a read would serve per view (row_counts), or says it does not support counting', async () => {
+      const store = await fresh();
+      await store.write([
+        { view: 'v_count', entity: 'a', timestamp: T, values: { x: 1 } },
+        { view: 'v_count', entity: 'b', timestamp: T, values: { x: 1 } },
+        { view: 'v_count_ttl', entity: 'a', timestamp: T - 10_000, values: { x: 1 } },
+      ], { v_count_ttl: 1_000 });
+      if (!store.capabilities.has('row_counts')) {
+        await expect(store.rowCounts(T)).rejects.toMatchObject({ code: 'ALMANAC_ERR_UNSUPPORTED' });
+        return;
+      }
+      const counts = await store.rowCounts(T);
+      expect(counts.v_count).toBe(2);
+      expect(counts.v_count_ttl).toBeUndefined(); // expired: a read would not serve it
+    });
+
     it('keeps the newest timestamp whatever the order of writes', async () => {
       const store = await fresh();
       await store.write([{ view: 'v_new', entity: 'a', timestamp: T + 10, values: { x: 2 } }]);

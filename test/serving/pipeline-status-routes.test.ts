@@ -45,7 +45,7 @@ describe('GET /v1/features/views', () => {
     const before = Date.now();
     const r = await get('/v1/features/views');
     expect(r.statusCode).toBe(200);
-    const { views } = r.json() as { views: { view: string; entity: string; window: string; last_window_end: string | null; lag_ms: number | null; online_rows: null; offline_rows: null }[] };
+    const { views } = r.json() as { views: { view: string; entity: string; window: string; last_window_end: string | null; lag_ms: number | null }[] };
     expect(views.map((v) => v.view)).toEqual(FEATURE_VIEWS.map((v) => v.name));
     const rows = await offlineRows(config);
     const lastTs = Math.max(...events.map((e) => e.ts));
@@ -64,6 +64,24 @@ describe('GET /v1/features/views', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(2);
+  });
+});
+
+describe('GET /v1/features/views: online row counts', () => {
+  it('counts the rows the online store would serve per view; null when the store cannot count (redis)', async () => {
+    const w = await fakeDeps(); // its online store holds one client_activity row
+    const counting = await buildApp({ ...w.deps, onlineStore: { ...w.deps.onlineStore, capabilities: new Set(['ttl', 'row_counts']) } }, { poll: false });
+    const uncounted = await buildApp({ ...w.deps, onlineStore: { ...w.deps.onlineStore, capabilities: new Set(['ttl']) } }, { poll: false });
+    try {
+      const views = (await counting.inject({ method: 'GET', url: '/v1/features/views', headers: bearer(w.keys.admin) })).json().views as { view: string; online_rows: number | null; offline_rows: null }[];
+      expect(views.find((v) => v.view === 'client_activity')?.online_rows).toBe(1);
+      expect(views.filter((v) => v.view !== 'client_activity').every((v) => v.online_rows === 0 && v.offline_rows === null)).toBe(true);
+      const none = (await uncounted.inject({ method: 'GET', url: '/v1/features/views', headers: bearer(w.keys.admin) })).json().views as { online_rows: number | null }[];
+      expect(none.every((v) => v.online_rows === null)).toBe(true);
+    } finally {
+      await counting.close();
+      await uncounted.close();
+    }
   });
 });
 

@@ -137,6 +137,11 @@ export function fakeOnlineStore(rows: Record<string, OnlineValue>): OnlineStore 
       return `${Object.keys(rows).length} rows`;
     },
     read: async (keys: OnlineKey[]) => { store.reads++; return keys.map((k) => rows[`${k.view}:${k.entity}`]); },
+    rowCounts: async () => {
+      const out: Record<string, number> = {};
+      for (const key of Object.keys(rows)) out[key.split(':')[0] as string] = (out[key.split(':')[0] as string] ?? 0) + 1;
+      return out;
+    },
   };
   return store;
 }

@@ -32,7 +32,7 @@ const keyOf = (view: string, entity: string): string => `${view}${SEP}${entity}`
 
 export class EmbeddedOnlineStore implements OnlineStore {
   readonly kind = 'embedded';
-  readonly capabilities: ReadonlySet<OnlineStoreCapability> = new Set(['ttl', 'snapshot']);
+  readonly capabilities: ReadonlySet<OnlineStoreCapability> = new Set(['ttl', 'snapshot', 'row_counts']);
   private readonly entries = new Map<string, Entry>();
   private dirty = false;
   private readonly file: string;
@@ -131,6 +131,17 @@ export class EmbeddedOnlineStore implements OnlineStore {
       });
     }
     return `${this.entries.size} rows`;
+  }
+
+  async rowCounts(now = Date.now()): Promise<Record<string, number>> {
+    await this.refresh();
+    const out: Record<string, number> = {};
+    for (const [key, e] of this.entries) {
+      if (!isServed(e.expiresAt, now)) continue;
+      const view = key.slice(0, key.indexOf(SEP));
+      out[view] = (out[view] ?? 0) + 1;
+    }
+    return out;
   }
 
   /** Number of stored (view, entity) rows, expired included. */

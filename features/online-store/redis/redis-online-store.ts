@@ -24,7 +24,7 @@ import type { FeatureRow } from '../../feature-view.ts';
 import type { OnlineKey, OnlineStore, OnlineStoreCapability, OnlineValue } from '../online-store.ts';
 import { checkRow, decodeRow, EXP_FIELD, encodeFields, onlineKey, TS_FIELD } from './online-row-codec.ts';
 import { checkTtls, expiresAt } from '../online-expiry.ts';
-import { AlmanacError } from '../../../core/errors.ts';
+import { AlmanacError, unsupported } from '../../../core/errors.ts';
 import { closeRedis, connectRedis, openRedis, redisError, type RedisClient } from '../../../core/redis-connection.ts';
 
 const NAME = 'redis online store';
@@ -120,6 +120,10 @@ class RedisOnlineStore implements OnlineStore {
 
   /** Every resolved write is already acknowledged by Redis; durability beyond that is Redis's AOF. */
   async flush(): Promise<void> {}
+
+  async rowCounts(): Promise<Record<string, number>> {
+    throw unsupported('redis', 'row_counts (counting rows would scan the whole keyspace)');
+  }
 
   async ping(): Promise<string> {
     let written: string | null;
