@@ -93,6 +93,20 @@ describe('a corrupt optional store starts the server in its fallback, loudly', (
   });
 });
 
+describe('an unreadable online snapshot', () => {
+  it('starts the server not ready (503), naming online/snapshot.json and the fix, instead of not starting', async () => {
+    const world = await fakeDeps();
+    fs.mkdirSync(path.join(world.config.home, 'online'), { recursive: true });
+    fs.writeFileSync(path.join(world.config.home, 'online', 'snapshot.json'), '{"format":1,"entries":[');
+    const s = await startOn(world, (real) => ({ onlineStore: real.onlineStore }));
+    const r = await s.app.inject({ method: 'GET', url: '/health/ready', headers: bearer(world.keys.admin) });
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toMatchObject({ status: 'not_ready', routes: { predict: 'down', search: 'down', events: 'up' } });
+    expect(r.json().dependencies.onlineStore.detail).toMatch(/^the online store could not be opened at start: online store snapshot online\/snapshot\.json is unreadable: .*; delete it and re-run `almanac features materialize` \(then restart the server\)$/);
+    expect(s.warnings().filter((w) => w.startsWith('dependency onlineStore'))).toHaveLength(1);
+  });
+});
+
 describe('a damaged event-log segment blocks writes and the jobs, not predict and search', () => {
   async function damagedLog(world: FakeWorld): Promise<string> {
     const log = createEmbeddedEventLog(world.config);
