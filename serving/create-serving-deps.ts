@@ -17,6 +17,7 @@ import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import { createResultCache } from './cache/create-result-cache.ts';
 import { createTenantStore } from '../core/tenants/create-tenant-store.ts';
 import { createAuditLogger } from './audit-log.ts';
+import type { OfflineStore } from '../features/offline-store/offline-store.ts';
 import type { ServingDeps } from './serving-deps.ts';
 import { openOrStandIn } from './degraded-start.ts';
 
@@ -43,6 +44,13 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     tenants.init(),
   ]);
   const [onlineStore, vectorIndex, graph, eventLog] = [online.port, vector.port, graphStore.port, log.port];
+  // the offline store (DuckDB) is opened only when the console's feature-view page first asks
+  let offline: Promise<OfflineStore> | undefined;
+  const openOffline = async (): Promise<OfflineStore> => {
+    const store = await (await import('../features/offline-store/create-offline-store.ts')).createOfflineStore(config);
+    await store.init();
+    return store;
+  };
   return {
     config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog, tenants,
     features: {
@@ -55,11 +63,15 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     },
     appendEvents: ingest.appendEvents,
     patternFilter: filter.patternFilter,
+    offlineRowStats: async (view) => {
+      offline ??= openOffline().catch((e: unknown) => { offline = undefined; throw e; });
+      return (await offline).rowStats(view);
+    },
     metrics: createMetrics(),
     logger: createLogger(config.logLevel, 'almanac-serve'),
     audit: createAuditLogger(config),
     async close() {
-      await Promise.allSettled([onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close(), tenants.close()]);
+      await Promise.allSettled([offline?.then((s) => s.close()), onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close(), tenants.close()]);
     },
   };
 }

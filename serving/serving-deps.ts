@@ -65,6 +65,11 @@ export interface ServingDeps {
   logger?: Logger;
   /** The audit stream (every write and admin action: key id, tenant, route, outcome; never a secret). */
   audit?: Logger;
+  /**
+   * Offline rows of a feature view (deduplicated) and its latest timestamp (epoch ms), for the
+   * console; the store is opened on first use. Absent: the console shows null.
+   */
+  offlineRowStats?(view: string): Promise<{ rows: number; lastTimestamp: number | undefined }>;
   /** Closes every port (the server calls it on shutdown). */
   close?(): Promise<void>;
 }

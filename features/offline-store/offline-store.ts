@@ -83,4 +83,10 @@ export interface OfflineStore {
   compact(view: string, options?: { minFiles?: number }): Promise<CompactionReport>;
   /** Views present in the store (with at least one row), sorted. */
   views(): Promise<string[]>;
+  /**
+   * Row count of a view (deduplicated: one per entity and timestamp) and its latest timestamp (epoch
+   * ms, undefined without rows), for the console's feature-view page.
+   * @throws ALMANAC_ERR_INPUT_INVALID (a bad view name)
+   */
+  rowStats(view: string): Promise<{ rows: number; lastTimestamp: number | undefined }>;
 }

@@ -3,7 +3,7 @@
  * job's checkpoint: features/feature-view-freshness.ts) and the event log's partitions with each
  * stream consumer group's committed offsets and lag (EventLog.offsets / groupOffsets, behind the
  * event-log guard). Online row counts come from stores that count them ('row_counts': embedded);
- * offline row counts are not had yet (the serving process holds no offline store): null.
+ * offline row counts from the offline store (opened on first use; counts kept OFFLINE_STATS_MS).
  */
 import type { FastifyInstance } from 'fastify';
 import { parseOrThrow } from '../../core/validation.ts';
@@ -29,14 +29,15 @@ export function registerPipelineStatusRoutes(app: FastifyInstance, rt: ServingRu
   }, async (request): Promise<z.output<typeof featureViewsResponseSchema>> => {
     parseOrThrow(noQuerySchema, request.query ?? {}, 'feature views query', 'query');
     const now = Date.now();
-    const [freshness, online] = await Promise.all([featureViewFreshness(rt.deps.config), onlineRowCounts(rt, now)]);
+    const [freshness, online, offline] = await Promise.all([featureViewFreshness(rt.deps.config), onlineRowCounts(rt, now), offlineRowStats(rt)]);
     return {
       views: FEATURE_VIEWS.map((v) => {
-        const end = freshness.get(v.name)?.lastWindowEnd;
+        // the stream's frontier; a home filled by a backfill only: the latest offline row
+        const end = freshness.get(v.name)?.lastWindowEnd ?? offline?.get(v.name)?.lastTimestamp;
         return {
           view: v.name, entity: v.entity, window: [...new Set(v.windows.map(windowLabel))].join(', '),
           last_window_end: end === undefined ? null : new Date(end).toISOString(), lag_ms: end === undefined ? null : Math.max(0, now - end),
-          online_rows: online === null ? null : online[v.name] ?? 0, offline_rows: null,
+          online_rows: online === null ? null : online[v.name] ?? 0, offline_rows: offline?.get(v.name)?.rows ?? null,
         };
       }),
     };
@@ -75,5 +76,25 @@ async function onlineRowCounts(rt: ServingRuntime, now: number): Promise<Record<
   } catch (e) {
     rt.log.warn({ err: (e as Error).message }, 'cannot count online rows');
     return null;
+  }
+}
+
+/** Offline counts are re-read at most this often (each is a scan of the view's entity and timestamp columns). */
+export const OFFLINE_STATS_MS = 10_000;
+const offlineCache = new WeakMap<object, { at: number; stats: Map<string, { rows: number; lastTimestamp: number | undefined }> }>();
+
+/** Per view, or undefined when serving has no offline store or it cannot be read. */
+async function offlineRowStats(rt: ServingRuntime): Promise<Map<string, { rows: number; lastTimestamp: number | undefined }> | undefined> {
+  const read = rt.deps.offlineRowStats;
+  if (read === undefined) return undefined;
+  const held = offlineCache.get(rt);
+  if (held !== undefined && Date.now() - held.at < OFFLINE_STATS_MS) return held.stats;
+  try {
+    const stats = new Map(await Promise.all(FEATURE_VIEWS.map(async (v) => [v.name, await read(v.name)] as const)));
+    offlineCache.set(rt, { at: Date.now(), stats });
+    return stats;
+  } catch (e) {
+    rt.log.warn({ err: (e as Error).message }, 'cannot count offline rows');
+    return undefined;
   }
 }

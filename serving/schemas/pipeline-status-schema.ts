@@ -14,7 +14,7 @@ export const featureViewsResponseSchema = z.object({
     lag_ms: z.number().nullable(),
     /** Rows a read would serve now (null when the store cannot count them: redis). */
     online_rows: z.number().nullable(),
-    /** Not counted yet (the serving process holds no offline store): null. */
+    /** Rows in the offline store (deduplicated); null when serving has no offline store. */
     offline_rows: z.number().nullable(),
   })),
 });

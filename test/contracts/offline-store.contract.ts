@@ -57,6 +57,15 @@ export function offlineStoreContract(name: string, make: () => Promise<OfflineSt
         expect(await store.views()).toEqual(['w', 'z']);
       });
 
+      it('rowStats counts one row per (entity, timestamp) across appends and dates, with the latest timestamp', async () => {
+        const store = await fresh();
+        expect(await store.rowStats('s')).toEqual({ rows: 0, lastTimestamp: undefined });
+        await store.append('s', [row('s', 'a', T, { x: 1 }), row('s', 'b', T, { x: 1 })]);
+        await store.append('s', [row('s', 'a', T, { x: 2 }), row('s', 'a', T + DAY, { x: 3 })]);
+        expect(await store.rowStats('s')).toEqual({ rows: 3, lastTimestamp: T + DAY });
+        await expectInvalid(store.rowStats('../x'), 'view');
+      });
+
       it('last write wins per (entity, timestamp): across appends and within one batch', async () => {
         const store = await fresh();
         await store.append('v', [row('v', 'a', T, { x: 1 }), row('v', 'b', T, { x: 1 })]);

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlmanacConfig } from '../../core/config.ts';
 import { runStreamJob } from '../../features/jobs/stream-job.ts';
+import { createOfflineStore } from '../../features/offline-store/create-offline-store.ts';
+import type { OfflineStore } from '../../features/offline-store/offline-store.ts';
 import { FEATURE_VIEWS } from '../../features/views/index.ts';
 import { createEventLog } from '../../pipelines/event-log/create-event-log.ts';
 import type { EventLog } from '../../pipelines/event-log/event-log.ts';
@@ -21,6 +23,7 @@ let config: AlmanacConfig;
 let log: EventLog;
 let world: FakeWorld;
 let app: FastifyInstance;
+let offline: OfflineStore;
 
 beforeAll(async () => {
   config = tempConfig(3);
@@ -31,11 +34,15 @@ beforeAll(async () => {
   log = await createEventLog(config);
   await log.init();
   world = await fakeDeps();
-  app = await buildApp({ ...world.deps, config: { ...config, serving: world.deps.config.serving }, eventLog: log }, { poll: false });
+  offline = await createOfflineStore(config);
+  await offline.init();
+  const store = offline;
+  app = await buildApp({ ...world.deps, config: { ...config, serving: world.deps.config.serving }, eventLog: log, offlineRowStats: (view) => store.rowStats(view) }, { poll: false });
 }, 120_000);
 afterAll(async () => {
   await app?.close();
   await log?.close();
+  await offline?.close();
 });
 
 const get = (url: string, key = world.keys.admin) => app.inject({ method: 'GET', url, headers: bearer(key) });
@@ -45,7 +52,7 @@ describe('GET /v1/features/views', () => {
     const before = Date.now();
     const r = await get('/v1/features/views');
     expect(r.statusCode).toBe(200);
-    const { views } = r.json() as { views: { view: string; entity: string; window: string; last_window_end: string | null; lag_ms: number | null }[] };
+    const { views } = r.json() as { views: { view: string; entity: string; window: string; last_window_end: string | null; lag_ms: number | null; offline_rows: number | null }[] };
     expect(views.map((v) => v.view)).toEqual(FEATURE_VIEWS.map((v) => v.name));
     const rows = await offlineRows(config);
     const lastTs = Math.max(...events.map((e) => e.ts));
@@ -55,6 +62,7 @@ describe('GET /v1/features/views', () => {
       expect(v.entity).toBe(def.entity);
       expect(v.window.split(', ').length).toBeGreaterThan(0);
       const written = rows.filter((x) => x.view === v.view).map((x) => x.timestamp);
+      expect(v.offline_rows).toBe(written.length); // the store's deduplicated rows
       if (written.length === 0 || v.last_window_end === null) continue;
       const end = Date.parse(v.last_window_end);
       // the frontier covers every row written, and never runs past the events
@@ -75,7 +83,7 @@ describe('GET /v1/features/views: online row counts', () => {
     try {
       const views = (await counting.inject({ method: 'GET', url: '/v1/features/views', headers: bearer(w.keys.admin) })).json().views as { view: string; online_rows: number | null; offline_rows: null }[];
       expect(views.find((v) => v.view === 'client_activity')?.online_rows).toBe(1);
-      expect(views.filter((v) => v.view !== 'client_activity').every((v) => v.online_rows === 0 && v.offline_rows === null)).toBe(true);
+      expect(views.filter((v) => v.view !== 'client_activity').every((v) => v.online_rows === 0 && v.offline_rows === null)).toBe(true); // fakes: no offline store
       const none = (await uncounted.inject({ method: 'GET', url: '/v1/features/views', headers: bearer(w.keys.admin) })).json().views as { online_rows: number | null }[];
       expect(none.every((v) => v.online_rows === null)).toBe(true);
     } finally {

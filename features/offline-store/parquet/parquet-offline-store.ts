@@ -89,6 +89,18 @@ export class ParquetOfflineStore implements OfflineStore {
     return withData.filter((n): n is string => n !== undefined).sort();
   }
 
+  async rowStats(view: string): Promise<{ rows: number; lastTimestamp: number | undefined }> {
+    checkView(view);
+    return this.serial(async () => {
+      const files = await this.filesIn(view);
+      if (files.length === 0) return { rows: 0, lastTimestamp: undefined };
+      const reader = await this.connection().runAndReadAll(`SELECT count(*)::DOUBLE AS n, max(timestamp)::DOUBLE AS last FROM (
+        SELECT DISTINCT entity, timestamp FROM read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false))`);
+      const [n, last] = (reader.getRows()[0] ?? [0, null]) as [number, number | null];
+      return { rows: Number(n), lastTimestamp: last === null ? undefined : Number(last) };
+    });
+  }
+
   async append(view: string, rows: FeatureRow[]): Promise<void> {
     checkView(view);
     checkRows(view, rows);
