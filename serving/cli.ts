@@ -60,6 +60,7 @@ export async function startServer(config: AlmanacConfig, opts: StartServerOption
   applyServerLimits(app.server, config.serving.limits);
   const address = await app.listen({ port: opts.port ?? config.serving.port, host });
   process.stderr.write(`${servingBanner(address, app.almanac)}\n`);
+  if ((await import('./console-assets.ts')).consoleBuilt()) process.stderr.write(`almanac console on ${address}/ (sign in with an API key)\n`);
   const metrics = config.serving.metricsAddress === undefined ? undefined : await startMetricsListener(config.serving.metricsAddress, deps.metrics, config.serving.limits);
   return { app, url: address, ...(metrics ? { metrics } : {}) };
 }

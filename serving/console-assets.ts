@@ -15,6 +15,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Where `npm run build:console` writes the bundle. */
 export const CONSOLE_DIST = path.resolve(import.meta.dirname, 'console', 'dist');
 
+/** Whether the console is built (its page exists in `dir`). */
+export const consoleBuilt = (dir = CONSOLE_DIST): boolean => existsSync(path.join(dir, 'index.html'));
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -59,7 +62,7 @@ const MISSING_PAGE = '<!doctype html><html lang="en"><meta charset="utf-8"><titl
 export function registerConsoleAssets(app: FastifyInstance, dir = CONSOLE_DIST): boolean {
   const route = { config: { auth: 'open' as const }, schema: { hide: true } };
   const index = path.join(dir, 'index.html');
-  if (!existsSync(index)) {
+  if (!consoleBuilt(dir)) {
     app.log.warn(`the web console is not built (${path.relative(process.cwd(), index) || index} missing): run \`npm run build:console\`; the API works without it`);
     app.get('/', route, async (_request, reply) => reply.code(503).headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(MISSING_PAGE));
     return false;

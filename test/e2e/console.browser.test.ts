@@ -19,6 +19,9 @@ import { buildDemo, type DemoResult } from '../../app/demo.ts';
 import { loadConfig, type AlmanacConfig } from '../../core/config.ts';
 import { runDag } from '../../dags/dag-runner.ts';
 import { retrainDag } from '../../dags/retrain-dag.ts';
+import { materialize } from '../../features/materialize.ts';
+import type { TrainingSet } from '../../features/training-set.ts';
+import { trainAndRegister } from '../../models/training/train-and-register.ts';
 import { buildApp } from '../../serving/app.ts';
 import { CONSOLE_DIST } from '../../serving/console-assets.ts';
 import { createServingDeps } from '../../serving/create-serving-deps.ts';
@@ -121,11 +124,18 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-e2e-'));
     shots = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-screenshots-'));
     config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 200 } } });
-    demo = await buildDemo(config, { quiet: true, epochs: 2, world: { clients: 8, campaigns: 24, days: 21, touchesPerDay: 30 } });
-    // a retrain run: a DAG run for the Pipelines page and a second model version to promote
-    await runDag(config, retrainDag({ epochs: 1, seed: 11 }));
-    const train = spawnSync(process.execPath, ['app/bin.js', 'train', '--families', 'logistic', '--epochs', '2', '--no-promote', '--quiet'], { env: { ...process.env, ALMANAC_HOME: home, ALMANAC_FSYNC: 'none', ALMANAC_LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 120_000 });
-    if (train.status !== 0) throw new Error(`almanac train exited ${train.status}: ${train.stderr}`);
+    demo = await buildDemo(config, { quiet: true, epochs: 2, end: Date.now(), world: { clients: 8, campaigns: 24, days: 21, touchesPerDay: 30 } });
+    // a retrain run for the Pipelines page — its materialize task fails once (a retried attempt with
+    // its error on the timeline) and it trains logistic only (fast; a second model version to promote)
+    await runDag(config, retrainDag({
+      override: {
+        materialize: async (ctx) => {
+          if (ctx.attempt === 1) throw new Error('simulated outage: online store unavailable');
+          return materialize(ctx.config, { quiet: true });
+        },
+        train: (ctx) => trainAndRegister(ctx.config, { trainingSet: ctx.output<{ set: TrainingSet }>('training-set').set, quiet: true, epochs: 2, seed: 11, families: ['logistic'] }),
+      },
+    }));
     app = await buildApp(await createServingDeps(config), { poll: true });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     const { chromium } = await import('playwright-core');
@@ -176,18 +186,31 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await page.getByRole('heading', { name: 'Calibration' }).waitFor();
       expect(await page.locator('figure.chart canvas').count()).toBeGreaterThan(0);
       await shot(page, 'models-1280x800');
+      await shot(page, 'models-1280-full', true);
 
       await page.getByRole('link', { name: 'Pipelines' }).click();
       await page.getByRole('heading', { name: 'DAG runs' }).waitFor();
       await page.getByRole('heading', { name: 'Feature views' }).waitFor();
       await page.getByRole('heading', { name: 'Event log' }).waitFor();
-      await page.waitForLoadState('networkidle');
+      const run = page.getByTestId('timeline').locator('li.run').first();
+      await textOf(run).toContain('retrain');
+      expect(await run.locator('li.task').count()).toBe(7);
+      const materializeTask = run.locator('li.task', { hasText: 'materialize' });
+      await textOf(materializeTask).toContain('2 attempts');
+      await textOf(materializeTask).toContain('attempt 1: simulated outage: online store unavailable');
+      expect(await materializeTask.locator('.task-bar').count()).toBe(2);
+      await countOf(page.getByTestId('views-table').locator('tbody tr')).toBeGreaterThan(0);
+      await countOf(page.getByTestId('partitions-table').locator('tbody tr')).toBeGreaterThan(0);
       await shot(page, 'pipelines-1280x800');
+      await shot(page, 'pipelines-1280-full', true);
 
       await page.getByRole('link', { name: 'Service' }).click();
       await page.getByRole('heading', { name: 'Service', level: 1 }).waitFor();
-      await page.waitForLoadState('networkidle');
+      await countOf(page.getByTestId('routes-table').locator('tbody tr')).toBeGreaterThan(0);
+      // the live rate is the difference of two polls (3 s apart): its chart appears after the third
+      await page.locator('section[aria-labelledby="rate-title"] canvas').waitFor({ timeout: 20_000 });
       await shot(page, 'service-1280x800');
+      await shot(page, 'service-1280-full', true);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

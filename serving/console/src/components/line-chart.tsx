@@ -53,7 +53,7 @@ export function LineChart({ x, series, xLabel, yLabel, summary, height = 260, ti
       ro.disconnect();
       plot.destroy();
     };
-  }, [x, series, xLabel, yLabel, height, time]);
+  }, [x, series, xLabel, yLabel, height, time, JSON.stringify(yRange), JSON.stringify(xRange)]);
   return (
     <figure class="chart">
       <div ref={ref} role="img" aria-label={summary} />

@@ -131,7 +131,7 @@ export function PlanPage({ who }: { who: Whoami }) {
         <Field id="plan-budget" label="Budget"><input id="plan-budget" type="number" min="0" step="any" required value={form.budget} onInput={set('budget')} /></Field>
         <Field id="plan-offer" label="Offer"><input id="plan-offer" list="offers" value={form.offer} onInput={set('offer')} /></Field>
         <Field id="plan-creative" label="Creative"><input id="plan-creative" list="creatives" value={form.creative} onInput={set('creative')} /></Field>
-        <Field id="plan-segments" label="Audience segments" wide><input id="plan-segments" required list="segments" value={form.segments} onInput={set('segments')} /></Field>
+        <Field id="plan-segments" label="Audience segments"><input id="plan-segments" required list="segments" value={form.segments} onInput={set('segments')} /></Field>
         <Field id="plan-start" label="Start"><input id="plan-start" type="date" required value={form.start} onInput={set('start')} /></Field>
         <Field id="plan-end" label="End"><input id="plan-end" type="date" required value={form.end} onInput={set('end')} /></Field>
         <datalist id="industries">{INDUSTRIES.map((v) => <option key={v} value={v} />)}</datalist>
@@ -178,7 +178,7 @@ function PredictionView({ p }: { p: Prediction }) {
       {segments.length > 0 && (
         <table class="bars">
           <caption class="sr-only">Success probability per audience segment</caption>
-          <thead><tr><th scope="col">Segment</th><th scope="col">Probability</th><th scope="col"><span class="sr-only">Bar</span></th></tr></thead>
+          <thead><tr><th scope="col">Segment</th><th scope="col" class="num">Probability</th><th scope="col"><span class="sr-only">Bar</span></th></tr></thead>
           <tbody>{segments.map((s) => <tr key={s.segment}><th scope="row">{s.segment}</th><td class="num">{pct(s.probability, 2)}</td><td class="bar-cell"><ShareBar value={s.probability} max={max} label={`${s.segment}: ${pct(s.probability, 2)}`} /></td></tr>)}</tbody>
         </table>
       )}

@@ -47,7 +47,7 @@ export function ServicePage() {
           </div>
           <Section title="Request rate" id="rate-title">
             {samples.length < 2 ? <p class="muted">Measuring… (a point every {POLL_MS / 1000} s)</p>
-              : <LineChart x={x} series={series} time xLabel="time" yLabel="requests/s" height={200} summary={`Requests per second over the last ${samples.length} polls; now ${samples.at(-1)?.rate.toFixed(1)}/s`} />}
+              : <LineChart x={x} series={series} time xLabel="time" yLabel="requests/s" height={200} yRange={[0, Math.max(1, ...samples.map((p) => p.rate)) * 1.2]} summary={`Requests per second over the last ${samples.length} polls; now ${samples.at(-1)?.rate.toFixed(1)}/s`} />}
           </Section>
           <Section title="Routes" id="routes-title">
             <div class="table-wrap"><table data-testid="routes-table"><caption class="sr-only">Requests and latency per route since start</caption>
