@@ -10,6 +10,7 @@
  */
 import type { OnlineKey, OnlineValue } from './online-store/online-store.ts';
 import { featureNames } from './feature-view.ts';
+import { recordMaker } from './feature-record-shape.ts';
 import { onlineFeatureKey } from './online-features.ts';
 import type { FeatureRecord, FeatureValue } from './training-set.ts';
 import { industryChannelKey } from './views/industry-channel-performance.ts';
@@ -67,6 +68,11 @@ const VIEW_COLUMNS = FEATURE_VIEWS.map((v) => ({ name: v.name, features: feature
 /** Every `<view>.<feature>` name touchFeatureRecord emits (always numeric or null), in emission order. */
 export const VIEW_FEATURE_NAMES: readonly string[] = VIEW_COLUMNS.flatMap((v) => v.features.map(([, column]) => column));
 
+/** The record names touchFeatureRecord always emits, in order: the fixed ones, then every view feature. */
+const FIXED_NAMES = ['audience.segment', 'touch.channel', 'campaign.industry', 'campaign.channel', 'campaign.objective', 'campaign.budget',
+  'campaign.duration_days', 'campaign.days_since_start', 'time.hour', 'time.day_of_week', 'time.month', ...VIEW_FEATURE_NAMES] as const;
+const makeFixedRecord = recordMaker(FIXED_NAMES);
+
 const scalar = (v: Scalar | undefined): FeatureValue => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
 
 function put(record: FeatureRecord, prefix: string, attributes: Record<string, Scalar>): void {
@@ -83,27 +89,29 @@ function put(record: FeatureRecord, prefix: string, attributes: Record<string, S
  */
 export function touchFeatureRecord(touch: TouchInput, campaign: CampaignInput | undefined, aggregates: Map<string, OnlineValue | undefined>): FeatureRecord {
   const d = new Date(touch.ts);
-  const r: FeatureRecord = {
-    'audience.segment': touch.audience.segment,
-    'touch.channel': touch.channel ?? campaign?.channel ?? null,
-    'campaign.industry': campaign?.industry ?? null,
-    'campaign.channel': campaign?.channel ?? null,
-    'campaign.objective': campaign?.objective ?? null,
-    'campaign.budget': campaign?.budget ?? null,
-    'campaign.duration_days': campaign ? (campaign.end - campaign.start) / DAY_MS : null,
-    'campaign.days_since_start': campaign ? (touch.ts - campaign.start) / DAY_MS : null,
-    'time.hour': d.getUTCHours(),
-    'time.day_of_week': d.getUTCDay(),
-    'time.month': d.getUTCMonth() + 1,
-  };
+  // the fixed names, then every view feature, in FIXED_NAMES order: one shape for every record
+  const values: FeatureValue[] = [
+    touch.audience.segment,
+    touch.channel ?? campaign?.channel ?? null,
+    campaign?.industry ?? null,
+    campaign?.channel ?? null,
+    campaign?.objective ?? null,
+    campaign?.budget ?? null,
+    campaign ? (campaign.end - campaign.start) / DAY_MS : null,
+    campaign ? (touch.ts - campaign.start) / DAY_MS : null,
+    d.getUTCHours(),
+    d.getUTCDay(),
+    d.getUTCMonth() + 1,
+  ];
   for (const { name, features } of VIEW_COLUMNS) {
     const entity = VIEW_ENTITY[name]?.(touch, campaign);
     const row = entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
-    for (const [f, column] of features) {
+    for (const [f] of features) {
       const v = row?.values[f];
-      r[column] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+      values.push(typeof v === 'number' && Number.isFinite(v) ? v : null);
     }
   }
+  const r = makeFixedRecord(values);
   const { segment: _segment, ...audience } = touch.audience;
   put(r, 'audience', audience);
   put(r, 'touch', touch.attributes);

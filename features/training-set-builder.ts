@@ -66,6 +66,9 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
   return { dir, set };
 }
 
+/** Probes per point-in-time join query. */
+const AS_OF_CHUNK = 16_384;
+
 /** For each touch, its views' rows as of the touch time (keyed by onlineFeatureKey). */
 async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Promise<Map<string, OnlineValue | undefined>[]> {
   const out = touches.map(() => new Map<string, OnlineValue | undefined>());
@@ -75,11 +78,24 @@ async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Prom
     for (const view of FEATURE_VIEWS) {
       const probes: { entity: string; ts: number; touch: number }[] = [];
       keys.forEach((ks, i) => ks.forEach((k) => k.view === view.name && probes.push({ entity: k.entity, ts: (touches[i] as TouchAsOf).ts, touch: i })));
-      const rows = await store.asOf(view.name, probes, view.ttlMs);
-      rows.forEach((row: FeatureRow | undefined, j) => {
-        const p = probes[j] as { entity: string; touch: number };
-        (out[p.touch] as Map<string, OnlineValue | undefined>).set(onlineFeatureKey(view.name, p.entity), row && { timestamp: row.timestamp, values: row.values });
-      });
+      // one object per distinct (entity, timestamp) row, shared by every touch that sees it: the
+      // join returns a copy per probe (touches × views of them), which the set need not keep
+      const distinct = new Map<string, OnlineValue>();
+      // in chunks, so that the join's result (in DuckDB and as JS columns) stays small
+      for (let from = 0; from < probes.length; from += AS_OF_CHUNK) {
+        const chunk = probes.slice(from, from + AS_OF_CHUNK);
+        const rows = await store.asOf(view.name, chunk, view.ttlMs);
+        rows.forEach((row: FeatureRow | undefined, j) => {
+          const p = chunk[j] as { entity: string; touch: number };
+          let value: OnlineValue | undefined;
+          if (row) {
+            const id = `${p.entity}\u0000${row.timestamp}`;
+            value = distinct.get(id);
+            if (!value) distinct.set(id, (value = { timestamp: row.timestamp, values: row.values }));
+          }
+          (out[p.touch] as Map<string, OnlineValue | undefined>).set(onlineFeatureKey(view.name, p.entity), value);
+        });
+      }
     }
   } finally {
     await store.close();

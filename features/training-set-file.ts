@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
-import type { FeatureColumn, FeatureRecord, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
+import { recordMaker, type RecordMaker } from './feature-record-shape.ts';
+import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
 
@@ -82,19 +83,20 @@ async function writeLinesAtomic(file: string, lines: readonly string[]): Promise
   await rename(tmp, file);
 }
 
-function exampleOf(line: string, columns: readonly FeatureColumn[]): TrainingExample {
+/** @param makeRecord - the manifest columns' record maker (one shape for every record: feature-record-shape.ts). */
+function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: RecordMaker): TrainingExample {
   const parsed = JSON.parse(line) as unknown;
   if (!Array.isArray(parsed)) return parsed as TrainingExample;
   if (parsed.length !== columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${columns.length} columns`);
-  const features: FeatureRecord = {};
-  columns.forEach((c, i) => { features[c.name] = parsed[i + 5] as FeatureRecord[string]; });
+  const features = makeRecord(parsed.slice(5) as FeatureValue[]);
   const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
   return { touch_id, client_id, campaign_id, ts, label, features };
 }
 
 async function readLines(file: string, columns: readonly FeatureColumn[]): Promise<TrainingExample[]> {
   const out: TrainingExample[] = [];
+  const makeRecord = recordMaker(columns.map((c) => c.name));
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns));
+  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns, makeRecord));
   return out;
 }
