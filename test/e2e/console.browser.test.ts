@@ -169,6 +169,16 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
         .filter((e) => (e.labels?.length ?? 0) === 0 && !e.getAttribute('aria-label')).map((e) => e.id));
       expect(unlabelled).toEqual([]);
       await shot(page, 'plan-empty-1280x800');
+      // keyboard: the first Tab reaches the skip link, drawn with a visible focus outline; Enter moves to the content
+      await page.locator('body').focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate<{ text: string; outline: string; width: string }>(
+        '({ text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle, width: getComputedStyle(document.activeElement).outlineWidth })');
+      expect(focused.text).toBe('Skip to content');
+      expect(focused.outline).not.toBe('none');
+      expect(parseFloat(focused.width)).toBeGreaterThanOrEqual(2);
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
 
       await page.getByRole('link', { name: 'Patterns' }).click();
       await textOf(page.getByTestId('patterns-total')).toContain(' of ');
@@ -326,6 +336,11 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await page.reload();
       await textOf(page.getByTestId('serving')).toContain(`v${target.version}`);
       await shot(page, 'models-promoted-1280x800');
+      // and back: rollback points champion at the previous one, which the server serves again
+      const previous = (before.versions as Json[]).find((v) => (v.aliases as string[]).includes('champion'))!.version as number;
+      await page.getByRole('button', { name: 'Roll back the champion' }).click();
+      await textOf(page.getByTestId('decision')).toContain(`Rolled back: v${previous} is champion again`);
+      await expect.poll(async () => (await api('/v1/models', demo.keys.admin)).body.serving.model_version, { timeout: 10_000 }).toBe(previous);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
