@@ -7,14 +7,17 @@
  * and 2 fuzzers looping malformed JSON, wrong types, prototype keys, text/plain and random bytes at
  * predict, search and events. Bounded: each sender waits for its answer, and sends at most 10
  * batches/s (invalid batches: 20/s, 6 MB/s together), 1/s (6 MB bodies), 50/s (each fuzzer).
- * Target: predict p99 under hostile load ≤ 2 × quiet. The rate limit is set out of the way (a
- * hostile sender with many keys), so the server's own costs are what is measured.
+ * Quiet and hostile runs alternate BENCH_ROUNDS times and their medians are compared. Target:
+ * predict p99 under hostile load ≤ 2 × quiet. The rate limit is set out of the way (a
+ * hostile sender with many keys), so the server's own costs are what is measured; the hostile process
+ * runs under `nice -n 19`, as its CPU would be another machine's.
  *
- *   npm run bench:hostile        (BENCH_DURATION=10 s, BENCH_RATE=200 req/s, BENCH_SLOW=500; BENCH_HOME=<dir> reuses a built world)
+ *   npm run bench:hostile        (BENCH_DURATION=10 s, BENCH_RATE=200 req/s, BENCH_SLOW=500, BENCH_ROUNDS=3; BENCH_HOME=<dir> reuses a built world)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { buildDemo, demoExamples, demoKeys } from '../app/demo.ts';
 import { loadConfig } from '../core/config.ts';
@@ -24,6 +27,8 @@ import { formatLoad, runLoad, type Load } from './load-generator.ts';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SLOW = Number(process.env.BENCH_SLOW ?? 500);
+/** Quiet and hostile runs alternate this many times; the medians are compared (a shared machine is noisy). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /** The hostile process: loops until its deadline, then prints what it sent and what came back. */
 const HOSTILE = `
@@ -79,11 +84,24 @@ Promise.all([
 ]).then(() => { for (const s of slowSockets) s.destroy(); process.stdout.write(JSON.stringify(stats)); process.exit(0); });
 `;
 
+/** Starts watching the server's event loop (this process); the returned function stops and describes it. */
+function watchLoop(): () => string {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const start = performance.eventLoopUtilization();
+  return () => {
+    delay.disable();
+    const elu = performance.eventLoopUtilization(start);
+    return `server loop: busy ${(100 * elu.utilization).toFixed(0)}%, delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`;
+  };
+}
+
 interface HostileStats { slow_opened: number; slow_cut: number; statuses: Record<string, number> }
 
 function hostile(url: string, key: string, seconds: number): Promise<HostileStats> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', HOSTILE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE: JSON.stringify({ url, key, seconds, slow: SLOW }) } });
+    // at the lowest CPU priority: a real attacker's clients spend their own machines' CPU, not the server's
+    const child = spawn('nice', ['-n', '19', process.execPath, '-e', HOSTILE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE: JSON.stringify({ url, key, seconds, slow: SLOW }) } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -113,18 +131,30 @@ async function main(): Promise<void> {
       const body = { touch: { ...examples.touch, attributes: { ...(examples.touch.attributes ?? {}), bench_id: '__ID__' } } };
       const predict = (seconds: number): Promise<Load> => runLoad({ url: `${url}/v1/predict`, body, connections: 4, seconds, rate: RATE, headers: { authorization: `Bearer ${key}` } });
       await predict(2); // warm-up
-      const quiet = await predict(DURATION);
-      const [underAttack, stats] = await Promise.all([
-        new Promise<Load>((resolve, reject) => setTimeout(() => predict(DURATION).then(resolve, reject), 1_000)), // after the slow clients are in
-        hostile(url, key, DURATION + 2),
-      ]);
-      const quiet2 = await predict(DURATION);
-      process.stdout.write(`${formatLoad('predict, quiet', quiet)}\n${formatLoad('predict, under hostile load', underAttack)}\n${formatLoad('predict, quiet again', quiet2)}\n\n`);
-      process.stdout.write(`hostile requests answered: ${Object.entries(stats.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
-      process.stdout.write(`slow clients: ${stats.slow_opened} opened, ${stats.slow_cut} cut off or closed\n`);
-      const base = Math.max(1, quiet.p99); // autocannon reports whole ms
-      const ratio = underAttack.p99 / base;
-      process.stdout.write(`predict p99 under hostile load / quiet: ${underAttack.p99} / ${base} ms = ${ratio.toFixed(2)} (target ≤ 2) ${ratio <= 2 ? 'MET' : 'NOT MET'}\n`);
+      const quiet: Load[] = [];
+      const attacked: Load[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        const quietLoop = watchLoop();
+        quiet.push(await predict(DURATION));
+        const quietLoopStats = quietLoop();
+        const hostileLoop = watchLoop();
+        const [underAttack, stats] = await Promise.all([
+          new Promise<Load>((resolve, reject) => setTimeout(() => predict(DURATION).then(resolve, reject), 1_000)), // after the slow clients are in
+          hostile(url, key, DURATION + 2),
+        ]);
+        attacked.push(underAttack);
+        const hostileLoopStats = hostileLoop();
+        process.stdout.write(`round ${round}:\n${formatLoad('  predict, quiet', quiet[round - 1]!)}   ${quietLoopStats}\n${formatLoad('  predict, under hostile load', underAttack)}   ${hostileLoopStats}\n`);
+        process.stdout.write(`  hostile requests answered: ${Object.entries(stats.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
+        process.stdout.write(`  slow clients: ${stats.slow_opened} opened, ${stats.slow_cut} cut off or closed\n`);
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      const q = { p50: median(quiet.map((l) => l.p50)), p99: median(quiet.map((l) => l.p99)) };
+      const h = { p50: median(attacked.map((l) => l.p50)), p99: median(attacked.map((l) => l.p99)) };
+      process.stdout.write(`\nmedian of ${ROUNDS} interleaved rounds:   quiet p50 ${q.p50} ms, p99 ${q.p99} ms   |   under hostile load p50 ${h.p50} ms, p99 ${h.p99} ms\n`);
+      const base = Math.max(1, q.p99); // autocannon reports whole ms
+      const ratio = h.p99 / base;
+      process.stdout.write(`predict p99 under hostile load / quiet: ${h.p99} / ${base} ms = ${ratio.toFixed(2)} (target ≤ 2) ${ratio <= 2 ? 'MET' : 'NOT MET'}\n`);
     } finally {
       await app.close();
     }
