@@ -13,7 +13,8 @@ let tables = 0;
 const RESERVED = new Set(['probe__', 'entity', 'timestamp', 'written_at']);
 
 /**
- * Rows aligned with `probes` (undefined = no row at or before ts, or older than the TTL). The caller
+ * Rows aligned with `probes` (undefined = no row at or before ts, or older than the TTL; probes that
+ * see the same row share one object: do not mutate them). The caller
  * holds `conn` exclusively and has checked the probes.
  * @param files - the view's part files (all of them: a row of any date may be the latest).
  * @param ttlMs - ≥ 0; Infinity = no limit.
@@ -41,13 +42,21 @@ export async function asOfJoin(conn: DuckDBConnection, files: string[], view: st
     const column = (name: string) => columns[names.indexOf(name)] ?? [];
     const [probe, entity, timestamp] = [column('probe__'), column('entity'), column('timestamp')];
     const features = names.flatMap((n, i) => (RESERVED.has(n) ? [] : [[n, columns[i] ?? []] as const]));
+    // many probes (touches) see the same row: one object per distinct (entity, timestamp)
+    const distinct = new Map<string, FeatureRow>();
     for (let j = 0; j < probe.length; j++) {
-      const values: Record<string, number> = {};
-      for (const [k, col] of features) {
-        const v = col[j];
-        if (v !== null && v !== undefined) values[k] = Number(v);
+      const key = `${String(entity[j])}\u0000${Number(timestamp[j])}`;
+      let row = distinct.get(key);
+      if (!row) {
+        const values: Record<string, number> = {};
+        for (const [k, col] of features) {
+          const v = col[j];
+          if (v !== null && v !== undefined) values[k] = Number(v);
+        }
+        row = { view, entity: String(entity[j]), timestamp: Number(timestamp[j]), values };
+        distinct.set(key, row);
       }
-      out[Number(probe[j])] = { view, entity: String(entity[j]), timestamp: Number(timestamp[j]), values };
+      out[Number(probe[j])] = row;
     }
     return out;
   } finally {
