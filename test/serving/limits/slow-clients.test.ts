@@ -99,7 +99,7 @@ describe('many slow connections', () => {
   });
 
   it('at the connection cap a new connection is closed at once; when the slow ones are cut off a valid request is served', async () => {
-    const { port, auth } = await serve({ maxConnections: 20 });
+    const { port, auth } = await serve({ maxConnections: 20, headersTimeoutMs: 2_000, requestTimeoutMs: 3_000 }); // time to open them all on a busy machine
     const slow = await Promise.all(Array.from({ length: 20 }, () => slowBody(port, auth)));
     const extra = await slowClient(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
     await extra.closed; // refused by the cap: closed without an answer, long before any timeout
