@@ -9,7 +9,7 @@
  * A repaired store is picked up by a restart.
  */
 import { AlmanacError, isAlmanacError } from '../core/errors.ts';
-import { homeRelative } from './dependency-probes.ts';
+import { homeRelative } from './home-relative.ts';
 
 /** The stand-in's refusal: the cause's code and message (home-relative), and that a restart picks up the fix. */
 function refusal(home: string, role: string, cause: unknown): AlmanacError {

@@ -10,10 +10,24 @@
  * serves `popular_patterns`, without the graph `vector_only`).
  */
 import { isAlmanacError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import { withTimeout } from '../core/resilience/timeout.ts';
 import { EVENTS_TOPIC } from '../pipelines/event-log/event-log.ts';
+import type { DependencyName } from './dependency-guard.ts';
+import { homeRelative } from './home-relative.ts';
+import { PATTERNS_ALIAS } from './pattern-alias.ts';
 import { liveCatalogue } from './search/live-catalogue.ts';
-import { PATTERNS_ALIAS, type ServingRuntime } from './serving-runtime.ts';
+import type { ServingDeps } from './serving-deps.ts';
+
+/** What the probes read of the serving runtime (serving-runtime.ts), structurally (no import circle). */
+export interface HealthSubject {
+  readonly deps: ServingDeps;
+  readonly champion: { readonly version: number | undefined };
+  readonly modelLoadError: string | undefined;
+  readonly indexVersion: string | undefined;
+  readonly guards: Record<DependencyName, { readonly state: string }>;
+  readonly log: Logger;
+}
 
 export const HEALTH_DEPENDENCIES = ['model', 'registry', 'onlineStore', 'eventLog', 'vector', 'catalogue', 'graph', 'cache'] as const;
 export type HealthDependency = (typeof HEALTH_DEPENDENCIES)[number];
@@ -35,13 +49,7 @@ export const REQUIRED: ReadonlySet<HealthDependency> = new Set(ROUTE_NEEDS.predi
 /** A probe that has not answered after this long counts as down. */
 export const PROBE_TIMEOUT_MS = 1_000;
 
-/** `text` with the home's absolute path taken out (`/srv/home/graph/graph.db` → `graph/graph.db`). */
-export function homeRelative(home: string, text: string): string {
-  const root = home.endsWith('/') ? home : `${home}/`;
-  return text.split(root).join('');
-}
-
-type Probe = (rt: ServingRuntime) => Promise<string>;
+type Probe = (rt: HealthSubject) => Promise<string>;
 
 const fail = (message: string): never => {
   throw new Error(message);
@@ -87,7 +95,7 @@ const PROBES: Record<HealthDependency, Probe> = {
 };
 
 /** A vector of the index's dimension for the tiny search: the live catalogue's first pattern. */
-function firstCentroid(rt: ServingRuntime): number[] | undefined {
+function firstCentroid(rt: HealthSubject): number[] | undefined {
   try {
     return liveCatalogue(rt).patterns.find((p) => Array.isArray(p.centroid))?.centroid;
   } catch {
@@ -96,7 +104,7 @@ function firstCentroid(rt: ServingRuntime): number[] | undefined {
 }
 
 /** Runs one probe within PROBE_TIMEOUT_MS. @returns the detail; @throws Error with the home-relative cause. */
-export async function runProbe(rt: ServingRuntime, dependency: HealthDependency): Promise<string> {
+export async function runProbe(rt: HealthSubject, dependency: HealthDependency): Promise<string> {
   try {
     return await withTimeout(() => PROBES[dependency](rt), PROBE_TIMEOUT_MS, dependency);
   } catch (e) {

@@ -6,9 +6,8 @@
  * that is (or goes) down, naming the cause, the file relative to the home and the fix; an info
  * line when it is back. GET /health/ready runs a fresh round.
  */
-import { HEALTH_DEPENDENCIES, REQUIRED, ROUTE_NEEDS, ROUTES, runProbe, type HealthDependency, type ServedRoute } from './dependency-probes.ts';
+import { HEALTH_DEPENDENCIES, REQUIRED, ROUTE_NEEDS, ROUTES, runProbe, type HealthDependency, type HealthSubject, type ServedRoute } from './dependency-probes.ts';
 import type { DependencyName } from './dependency-guard.ts';
-import type { ServingRuntime } from './serving-runtime.ts';
 
 export interface DependencyState {
   state: 'up' | 'down';
@@ -35,7 +34,7 @@ export class HealthMonitor {
   private round: Promise<HealthReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly rt: ServingRuntime) {}
+  constructor(private readonly rt: HealthSubject) {}
 
   /** The latest round's report (undefined before the first). */
   get latest(): HealthReport | undefined {

@@ -13,10 +13,11 @@ import type { ServingDeps } from './serving-deps.ts';
 import type { TouchFeatureDeps } from './touch-records.ts';
 import { EventAdmission } from '../core/tenants/event-admission.ts';
 import { Authenticator } from './authentication.ts';
-import { homeRelative } from './dependency-probes.ts';
+import { homeRelative } from './home-relative.ts';
+import { PATTERNS_ALIAS } from './pattern-alias.ts';
 import { HealthMonitor } from './health-monitor.ts';
 
-export const PATTERNS_ALIAS = 'patterns';
+export { PATTERNS_ALIAS } from './pattern-alias.ts';
 
 export class ServingRuntime {
   readonly champion: ChampionHolder;

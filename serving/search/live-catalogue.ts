@@ -5,13 +5,16 @@
  */
 import { AlmanacError } from '../../core/errors.ts';
 import { currentCollection, isCurrentFormat, readPatternCatalogue, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
-import type { ServingRuntime } from '../serving-runtime.ts';
-import { homeRelative } from '../dependency-probes.ts';
+import { homeRelative } from '../home-relative.ts';
+import type { ServingDeps } from '../serving-deps.ts';
+
+/** What reading the live catalogue needs of the serving runtime. */
+type CatalogueSource = { readonly deps: Pick<ServingDeps, 'config'>; readonly indexVersion: string | undefined };
 
 const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue }>();
 
 /** @throws ALMANAC_ERR_INDEX_NOT_READY when no build (or only one from before subgroup discovery) is there. */
-export function liveCatalogue(rt: Pick<ServingRuntime, 'deps' | 'indexVersion'>): PatternCatalogue {
+export function liveCatalogue(rt: CatalogueSource): PatternCatalogue {
   const config = rt.deps.config;
   const names = [rt.indexVersion, currentCollection(config)].filter((n): n is string => n !== undefined);
   const held = cache.get(config);
@@ -29,7 +32,7 @@ export function liveCatalogue(rt: Pick<ServingRuntime, 'deps' | 'indexVersion'>)
 }
 
 /** The catalogue of `name`; an unreadable one is refused naming its file relative to the home (no server path in the answer). */
-function readHomeCatalogue(rt: Pick<ServingRuntime, 'deps'>, name: string): PatternCatalogue | undefined {
+function readHomeCatalogue(rt: Pick<CatalogueSource, 'deps'>, name: string): PatternCatalogue | undefined {
   try {
     return readPatternCatalogue(rt.deps.config, name);
   } catch (e) {
