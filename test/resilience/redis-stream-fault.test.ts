@@ -21,14 +21,14 @@ const opts = { untilCaughtUp: true, quiet: true, maxRecords: 100, commitInterval
 
 if (!hasRedisBinary()) console.warn('\n*** SKIPPING redis stream fault test: it needs the redis-server binary (apt-get install redis-server) ***\n');
 
-/** Every hash under `prefix`, keyed without the prefix. */
+/** Every feature-row hash under `prefix` (`<prefix>f:…`; not the store's `<prefix>written` health marker), keyed without the prefix. */
 async function dump(url: string, prefix: string): Promise<Map<string, Record<string, string>>> {
   const raw = new Redis(url);
   try {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      const [next, batch] = await raw.scan(cursor, 'MATCH', `${prefix}f:*`, 'COUNT', 1000);
       keys.push(...batch);
       cursor = next;
     } while (cursor !== '0');
