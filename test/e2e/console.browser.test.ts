@@ -91,6 +91,30 @@ async function signedIn(key: string, viewport = { width: 1280, height: 800 }): P
 
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
 
+/**
+ * Text whose contrast against its background is under WCAG AA (4.5:1; 3:1 at ≥ 18.66 px bold or
+ * 24 px): each visible element with its own text, its colour against the first opaque background
+ * up the tree. Run in the page (a string: the test's tsconfig has no DOM types).
+ */
+const LOW_CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0.9) return c; } return [255, 255, 255]; };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    const st = getComputedStyle(el);
+    if (!own || st.visibility === 'hidden' || el.getClientRects().length === 0 || el.closest('.sr-only, .skip')) continue;
+    const a = lum(rgb(st.color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) low.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return low;
+})()`;
+const lowContrast = (page: Page) => page.evaluate<string[]>(LOW_CONTRAST);
+
 async function fillPlan(page: Page, plan: Json, admin: boolean): Promise<void> {
   if (admin) await page.getByLabel('Client id').fill(String(plan.client_id));
   await page.getByLabel('Industry').fill(String(plan.industry));
@@ -169,6 +193,7 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
         .filter((e) => (e.labels?.length ?? 0) === 0 && !e.getAttribute('aria-label')).map((e) => e.id));
       expect(unlabelled).toEqual([]);
       await shot(page, 'plan-empty-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       // keyboard: the first Tab reaches the skip link, drawn with a visible focus outline; Enter moves to the content
       await page.locator('body').focus();
       await page.keyboard.press('Tab');
@@ -184,10 +209,12 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await textOf(page.getByTestId('patterns-total')).toContain(' of ');
       expect(await page.getByTestId('patterns-table').locator('tbody tr').count()).toBeGreaterThan(0);
       await shot(page, 'patterns-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       await page.getByTestId('patterns-table').locator('tbody tr a').first().click();
       await page.getByTestId('pattern-title').waitFor();
       await page.getByRole('heading', { name: 'Conditions' }).waitFor();
       await shot(page, 'pattern-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
 
       await page.getByRole('link', { name: 'Models' }).click();
       await countOf(page.getByTestId('versions-table').locator('tbody tr')).toBeGreaterThan(1);
@@ -196,6 +223,7 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await page.getByRole('heading', { name: 'Calibration' }).waitFor();
       expect(await page.locator('figure.chart canvas').count()).toBeGreaterThan(0);
       await shot(page, 'models-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       await shot(page, 'models-1280-full', true);
 
       await page.getByRole('link', { name: 'Pipelines' }).click();
@@ -212,6 +240,7 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await countOf(page.getByTestId('views-table').locator('tbody tr')).toBeGreaterThan(0);
       await countOf(page.getByTestId('partitions-table').locator('tbody tr')).toBeGreaterThan(0);
       await shot(page, 'pipelines-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       await shot(page, 'pipelines-1280-full', true);
 
       await page.getByRole('link', { name: 'Service' }).click();
@@ -220,6 +249,7 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       // the live rate is the difference of two polls (3 s apart): its chart appears after the third
       await page.locator('section[aria-labelledby="rate-title"] canvas').waitFor({ timeout: 20_000 });
       await shot(page, 'service-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       await shot(page, 'service-1280-full', true);
       expect(errors).toEqual([]);
     } finally {
@@ -253,6 +283,7 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       // the page shows what the API answered, in its order
       expect(shown).toEqual(((await search.json()) as Json).patterns.map((p: Json) => p.description));
       await shot(page, 'plan-1280x800');
+      expect(await lowContrast(page)).toEqual([]);
       await shot(page, 'plan-1280-full', true);
       expect(errors).toEqual([]);
     } finally {

@@ -26,7 +26,7 @@ export function LineChart({ x, series, xLabel, yLabel, summary, height = 260, ti
     const plot = new uPlot({
       width: width(),
       height,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time, ...(xRange ? { range: xRange } : {}) },

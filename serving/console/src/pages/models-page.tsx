@@ -126,7 +126,8 @@ function Curves({ detail, summary, missing }: { detail: ModelDetail | undefined;
   const calData = useMemo(() => {
     if (calibration.length === 0) return undefined;
     const pts = [...calibration].sort((a, b) => a.predicted - b.predicted);
-    return { x: pts.map((p) => p.predicted), series: [
+    const top = Math.min(1, Math.max(...pts.map((p) => Math.max(p.predicted, p.observed))) * 1.1);
+    return { x: pts.map((p) => p.predicted), top, series: [
       { label: 'observed', values: pts.map((p) => p.observed), color: '#b45309', points: true },
       { label: 'perfect', values: pts.map((p) => p.predicted), color: '#6b7280', dash: [6, 4] },
     ] };
@@ -140,7 +141,7 @@ function Curves({ detail, summary, missing }: { detail: ModelDetail | undefined;
       </Section>
       <Section title="Calibration" id="calibration-title">
         {calData
-          ? <LineChart x={calData.x} series={calData.series} xLabel="mean predicted probability" yLabel="observed rate" summary={`Calibration on the holdout: ${calibration.length} bins, ${num(calibration.reduce((s, b) => s + b.count, 0))} touches`} />
+          ? <LineChart x={calData.x} series={calData.series} xLabel="mean predicted probability" yLabel="observed rate" xRange={[0, calData.top]} yRange={[0, calData.top]} summary={`Calibration on the holdout: ${calibration.length} bins, ${num(calibration.reduce((s, b) => s + b.count, 0))} touches`} />
           : <p class="muted">No calibration bins were stored with this version.</p>}
       </Section>
     </div>
