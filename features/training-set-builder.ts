@@ -15,7 +15,7 @@ import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
 import { createOfflineStore } from './offline-store/create-offline-store.ts';
 import { featureSource, touchFeatureKeys, touchFeatureRecord, VIEW_FEATURE_NAMES } from './touch-features.ts';
-import { exampleLine, markLatest, writeTrainingSet, EXAMPLES_FILE } from './training-set-file.ts';
+import { commitTrainingSet, exampleLine, markLatest, writeLinesToTemp, EXAMPLES_FILE } from './training-set-file.ts';
 import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
 import { conversionKey, readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
 import { LogAdmission } from './jobs/log-admission.ts';
@@ -51,19 +51,26 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     await admission.close();
   }
   const touches = events.touches.filter((t) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs);
-  const aggregates = await aggregatesAsOf(config, touches);
-  const examples = touches.map((t, i): TrainingExample => ({
-    touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
-    label: (events.conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
-    features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
-  }));
+  const examples = await examplesOf(config, touches, events.conversions, window);
   progress.update(examples.length);
-  const { set, lines } = assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) });
+  // the examples file is written (and hashed) line by line beside where the set goes, then moved in
+  const folder = options.out === undefined ? homePath(config, 'training-sets') : path.dirname(path.resolve(options.out));
+  const { set, examplesTemp } = await assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) }, folder);
   const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
-  await writeTrainingSet(dir, set, lines);
+  await commitTrainingSet(dir, set, examplesTemp);
   await markLatest(config, dir);
   progress.done(`${set.manifest.rows} rows, ${set.manifest.positives} positives → ${dir}`);
   return { dir, set };
+}
+
+/** The labelled examples (the touches' aggregates are dropped once their records are built). */
+async function examplesOf(config: AlmanacConfig, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number): Promise<TrainingExample[]> {
+  const aggregates = await aggregatesAsOf(config, touches);
+  return touches.map((t, i): TrainingExample => ({
+    touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
+    label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
+    features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
+  }));
 }
 
 /** Probes per point-in-time join query. */
@@ -125,17 +132,22 @@ function columnsOf(examples: TrainingExample[]): FeatureColumn[] {
   return [...types].map(([name, type]) => ({ name, type, source: featureSource(name) }));
 }
 
-/** The set, its id = hash of the header and of the exact lines written (each example stringified once). */
-function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }): { set: TrainingSet; lines: string[] } {
+/**
+ * The set, its id = hash of the header and of the exact lines written (each example stringified
+ * once, hashed and written to a temp file in `folder` as it goes, never all held at once).
+ */
+async function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }, folder: string): Promise<{ set: TrainingSet; examplesTemp: string }> {
   const columns = columnsOf(examples);
   const featureViews = FEATURE_VIEWS.map((v) => ({ name: v.name, version: v.version }));
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ window, range, columns, featureViews }));
-  const lines = examples.map((e) => {
-    const line = exampleLine(columns, e);
-    hash.update(line).update('\n');
-    return line;
-  });
+  const examplesTemp = await writeLinesToTemp(folder, (function* () {
+    for (const e of examples) {
+      const line = exampleLine(columns, e);
+      hash.update(line).update('\n');
+      yield line;
+    }
+  })());
   const id = `ts-${hash.digest('hex').slice(0, 16)}`;
   const set: TrainingSet = {
     manifest: {
@@ -145,5 +157,5 @@ function assemble(examples: TrainingExample[], events: TrainingEvents, window: n
     },
     examples,
   };
-  return { set, lines };
+  return { set, examplesTemp };
 }

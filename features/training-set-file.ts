@@ -8,7 +8,7 @@
  * TrainingExample, the earlier format) are still read.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
@@ -30,9 +30,48 @@ export function exampleLine(columns: readonly FeatureColumn[], e: TrainingExampl
  * Writes the examples, then the manifest (the manifest's presence marks a complete set).
  * @param lines - the examples already encoded with exampleLine (in order), to stringify them only once.
  */
-export async function writeTrainingSet(dir: string, set: TrainingSet, lines?: readonly string[]): Promise<void> {
-  const encoded = lines ?? set.examples.map((e) => exampleLine(set.manifest.columns, e));
-  await writeLinesAtomic(path.join(dir, set.manifest.file), encoded);
+export async function writeTrainingSet(dir: string, set: TrainingSet, lines?: Iterable<string>): Promise<void> {
+  const encoded = lines ?? (function* () { for (const e of set.examples) yield exampleLine(set.manifest.columns, e); })();
+  await commitTrainingSet(dir, set, await writeLinesToTemp(dir, encoded));
+}
+
+/**
+ * Streams `lines` (one per example, no newline) into a new temp file in `folder`, fsynced; the lines
+ * are consumed as written, so a caller can encode (and hash) them one at a time. @returns its path.
+ */
+export async function writeLinesToTemp(folder: string, lines: Iterable<string>): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const tmp = path.join(folder, `.${EXAMPLES_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(tmp, 'w');
+  try {
+    let chunk: string[] = [];
+    for (const line of lines) {
+      chunk.push(line);
+      if (chunk.length === 4096) {
+        await handle.write(`${chunk.join('\n')}\n`);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  return tmp;
+}
+
+/** Moves an examples temp file (writeLinesToTemp, on the same file system) into `dir`, then writes the manifest. */
+export async function commitTrainingSet(dir: string, set: TrainingSet, examplesTemp: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await rename(examplesTemp, path.join(dir, set.manifest.file));
+  } catch (e) {
+    await rm(examplesTemp, { force: true });
+    throw e;
+  }
   await writeFileAtomic(path.join(dir, 'manifest.json'), `${JSON.stringify(set.manifest, null, 2)}\n`);
 }
 
@@ -67,20 +106,6 @@ export async function latestTrainingSetDir(config: AlmanacConfig): Promise<strin
   const file = path.join(root, 'LATEST');
   if (!existsSync(file)) throw notFound('training set', 'LATEST (run `almanac features training-set`)');
   return path.resolve(root, (await readFile(file, 'utf8')).trim());
-}
-
-/** Streams the lines to a temp file, fsyncs, renames: sets of any size, never one huge string. */
-async function writeLinesAtomic(file: string, lines: readonly string[]): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    for (let start = 0; start < lines.length; start += 4096) await handle.write(`${lines.slice(start, start + 4096).join('\n')}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }
 
 /** @param makeRecord - the manifest columns' record maker (one shape for every record: feature-record-shape.ts). */
