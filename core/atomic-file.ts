@@ -28,6 +28,35 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   syncDir(path.dirname(file));
 }
 
+/**
+ * writeFileAtomic for content produced piece by piece (e.g. a state too large for one string: V8
+ * caps a string at ~512 MiB): the pieces are written in order, batched to ~1 MiB writes.
+ */
+export async function writePiecesAtomic(file: string, pieces: Iterable<string>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const handle = await open(tmp, 'w');
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= 1 << 20) {
+        await handle.write(batch.join(''));
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await handle.write(batch.join(''));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  syncDir(path.dirname(file));
+}
+
 /** Synchronous writeFileAtomic; `fsync: false` keeps atomicity but skips durability (tests, benches). */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { fsync?: boolean } = {}): void {
   const durable = options.fsync ?? true;

@@ -1,13 +1,13 @@
 /**
  * How fresh each feature view is, as the stream job last saved it: the latest final window end
- * per view (its emitted frontier in the stream checkpoint, `<home>/features/checkpoints/<group>.json`,
+ * per view (its emitted frontier in the stream checkpoint, `<home>/features/checkpoints/<group>.checkpoint.jsonl`,
  * times the view's bucket step). The checkpoint is re-read only when its file changes.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { planViews } from './aggregation/view-plan.ts';
-import { checkpointPath, loadCheckpoint } from './jobs/stream-checkpoint.ts';
+import { CHECKPOINT_SUFFIX, checkpointPath, loadCheckpoint } from './jobs/stream-checkpoint.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
 
 /** The stream job's default consumer group (features/jobs/stream-job.ts uses this one). */
@@ -50,6 +50,6 @@ export async function featureViewFreshness(config: AlmanacConfig, group = DEFAUL
 export async function streamGroups(config: AlmanacConfig): Promise<string[]> {
   const names = await readdir(homePath(config, 'features', 'checkpoints')).catch(() => [] as string[]);
   const groups = new Set([DEFAULT_STREAM_GROUP]);
-  for (const n of names) if (n.endsWith('.json')) groups.add(decodeURIComponent(n.slice(0, -5)));
+  for (const n of names) if (n.endsWith(CHECKPOINT_SUFFIX)) groups.add(decodeURIComponent(n.slice(0, -CHECKPOINT_SUFFIX.length)));
   return [...groups].sort();
 }
