@@ -336,8 +336,14 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       expect(ids.filter((id) => privates.get(a)!.includes(id)).length).toBeGreaterThan(0);
       // b's private pattern by its id: not found, nothing of it shown
       await page.goto(`${base}/#/patterns/${encodeURIComponent(privates.get(b)![0]!)}`);
-      await page.getByRole('alert').first().waitFor();
+      await textOf(page.getByRole('alert').first()).toContain('No such pattern for this key');
+      const invisible = await page.getByRole('alert').first().textContent();
       await countOf(page.getByTestId('pattern-title')).toBe(0);
+      // …worded exactly as for an id that never existed: nothing says b's pattern is there
+      const unknown = page.waitForResponse((r) => r.url().endsWith('/v1/patterns/patterns_1.no-such-pattern'));
+      await page.goto(`${base}/#/patterns/${encodeURIComponent('patterns_1.no-such-pattern')}`);
+      expect((await unknown).status()).toBe(404);
+      await textOf(page.getByRole('alert').first()).toBe(invisible ?? '');
       // a's own private pattern: its campaigns are a's only
       await page.goto(`${base}/#/patterns/${encodeURIComponent(privates.get(a)![0]!)}`);
       await page.getByTestId('pattern-title').waitFor();

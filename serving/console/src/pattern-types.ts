@@ -26,5 +26,6 @@ export interface PatternList {
 export interface PatternDetail {
   pattern: PatternRow;
   history: { index_version: string; built_at: string | number; touches: number; success_rate: number; lift: number; clients: number }[];
-  campaigns: { campaign_id: string; client_id: string; touches: number; conversions: number; success_rate: number }[];
+  /** null when the graph store cannot be reached; [] for an anti-pattern (the graph holds success patterns only). */
+  campaigns: { campaign_id: string; client_id: string; touches: number; conversions: number; success_rate: number }[] | null;
 }

@@ -13,7 +13,9 @@ export function PatternPage({ id }: { id: string }) {
   return (
     <>
       <p><a href={href('patterns')}>← All patterns</a></p>
-      <ErrorNotice error={detail.error} what="Pattern" />
+      {detail.error?.status === 404
+        ? <div class="notice error" role="alert"><p><strong>No such pattern for this key.</strong> It is not visible to this key, or the link is from an earlier index build (pattern ids change with every build): find it again in <a href={href('patterns')}>the list</a>.</p></div>
+        : <ErrorNotice error={detail.error} what="Pattern" />}
       <Loading when={detail.loading && !detail.data} />
       {detail.data && <PatternView d={detail.data} />}
     </>
@@ -64,8 +66,10 @@ function PatternView({ d }: { d: PatternDetail }) {
           </>
         )}
       </Section>
-      <Section title="Your campaigns that match it" id="pattern-campaigns">
-        {d.campaigns.length === 0 ? <p data-testid="no-campaigns">None of the campaigns this key may see match this pattern.</p> : (
+      <Section title={who?.kind === 'tenant' ? 'Your campaigns that match it' : 'Campaigns that match it'} id="pattern-campaigns">
+        {d.campaigns === null ? <p class="notice" role="status">Campaigns unavailable: the graph store cannot be reached right now.</p>
+          : p.kind === 'anti' ? <p>Campaigns are listed for success patterns only.</p>
+          : d.campaigns.length === 0 ? <p data-testid="no-campaigns">None of the campaigns this key may see match this pattern.</p> : (
           <div class="table-wrap"><table data-testid="pattern-campaigns"><caption class="sr-only">Matching campaigns</caption>
             <thead><tr><th scope="col">Campaign</th><th scope="col">Client</th><th scope="col" class="num">Touches</th><th scope="col" class="num">Conversions</th><th scope="col" class="num">Success rate</th></tr></thead>
             <tbody>{d.campaigns.map((c) => <tr key={c.campaign_id}><th scope="row">{c.campaign_id}</th><td>{c.client_id}</td><td class="num">{num(c.touches)}</td><td class="num">{num(c.conversions)}</td><td class="num">{pct(c.success_rate)}</td></tr>)}</tbody>

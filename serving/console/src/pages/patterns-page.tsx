@@ -34,7 +34,7 @@ export function PatternsPage() {
       <p class="lead">The proven patterns this key may see: cross-client ones backed by enough clients, and your own private ones.</p>
       <form class="card form-grid" role="search" aria-label="Filter patterns" onSubmit={(e) => { e.preventDefault(); setOffset(0); setFilters(draft); }}>
         <div class="field"><label for="f-kind">Kind</label>
-          <select id="f-kind" value={draft.kind} onChange={set('kind')}><option value="success">success patterns</option><option value="anti">anti-patterns</option></select></div>
+          <select id="f-kind" value={draft.kind} onChange={set('kind')}><option value="success">success patterns</option><option value="anti">anti-patterns</option><option value="">both</option></select></div>
         <div class="field"><label for="f-industry">Industry</label><input id="f-industry" value={draft.industry} onInput={set('industry')} placeholder="any" /></div>
         <div class="field"><label for="f-channel">Channel</label>
           <select id="f-channel" value={draft.channel} onChange={set('channel')}><option value="">any</option>{CHANNELS.map((c) => <option key={c} value={c}>{c.replace('_', ' ')}</option>)}</select></div>

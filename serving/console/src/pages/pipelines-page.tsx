@@ -6,7 +6,7 @@ interface Attempt { attempt: number; started_at: number | string | null; finishe
 interface TaskRun { task: string; state: string; attempts: Attempt[] }
 interface DagRun { run_id: string; dag: string; started_at: number | string | null; finished_at: number | string | null; state: string; tasks: TaskRun[] }
 interface FeatureView { view: string; entity: string; window: string | number | null; last_window_end: number | string | null; lag_ms: number | null; online_rows: number | null; offline_rows: number | null }
-interface LogState { partitions: { partition: number; end_offset: number }[]; groups: { group: string; partitions: { partition: number; committed: number | null; lag: number | null }[]; total_lag: number | null }[] }
+interface LogState { topic?: string; partitions: { partition: number; start_offset?: number; end_offset: number }[]; groups: { group: string; partitions: { partition: number; committed: number | null; lag: number | null }[]; total_lag: number | null }[] }
 
 const TONE: Record<string, 'good' | 'bad' | 'warn' | 'info' | 'neutral'> = { success: 'good', succeeded: 'good', failed: 'bad', running: 'info', retrying: 'warn', up_for_retry: 'warn', skipped: 'neutral', queued: 'neutral' };
 const tone = (state: string) => TONE[state] ?? 'neutral';
@@ -81,9 +81,9 @@ function Timeline({ runs }: { runs: DagRun[] }) {
 function LogView({ log }: { log: LogState }) {
   return (
     <div class="grid-2">
-      <div class="table-wrap"><table data-testid="partitions-table"><caption>Partitions</caption>
-        <thead><tr><th scope="col">Partition</th><th scope="col" class="num">End offset</th></tr></thead>
-        <tbody>{log.partitions.map((p) => <tr key={p.partition}><th scope="row">{p.partition}</th><td class="num">{num(p.end_offset)}</td></tr>)}</tbody>
+      <div class="table-wrap"><table data-testid="partitions-table"><caption>Partitions{log.topic ? <> of <code>{log.topic}</code></> : ''}</caption>
+        <thead><tr><th scope="col">Partition</th><th scope="col" class="num">Start offset</th><th scope="col" class="num">End offset</th></tr></thead>
+        <tbody>{log.partitions.map((p) => <tr key={p.partition}><th scope="row">{p.partition}</th><td class="num">{num(p.start_offset)}</td><td class="num">{num(p.end_offset)}</td></tr>)}</tbody>
       </table></div>
       <div>
         {log.groups.length === 0 ? <p>No consumer group has committed yet.</p> : log.groups.map((g) => (
