@@ -89,10 +89,14 @@ function watchLoop(): () => string {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const start = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
   return () => {
     delay.disable();
     const elu = performance.eventLoopUtilization(start);
-    return `server loop: busy ${(100 * elu.utilization).toFixed(0)}%, delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`;
+    const used = process.cpuUsage(cpu);
+    const cpuShare = (used.user + used.system) / 1e3 / (performance.now() - t0); // the server's own CPU, whatever else runs
+    return `server: CPU ${(100 * cpuShare).toFixed(0)}% of a core, loop busy ${(100 * elu.utilization).toFixed(0)}%, loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`;
   };
 }
 
