@@ -144,6 +144,9 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
   let privates: Map<string, string[]>;
 
   beforeAll(async () => {
+    // the browser first: under CI a missing Chromium fails here, before the demo home is built
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ensureBundle();
     home = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-e2e-'));
     shots = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-screenshots-'));
@@ -162,8 +165,6 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
     }));
     app = await buildApp(await createServingDeps(config), { poll: true });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     privates = await privatePatterns();
     const withPrivate = [...privates.keys()];
     a = withPrivate.includes(demo.examples.touch.client_id) ? demo.examples.touch.client_id : withPrivate[0]!;
