@@ -92,6 +92,11 @@ class Judge {
   private readonly encoded = new Map<string, { signature: InputSignature; train: EncodedRows; validation: EncodedRows }[]>();
   readonly judged: Judged[] = [];
 
+  /** Drops the fold encodings (the refits and the holdout encode their own rows): tens of MB per encoding. */
+  release(): void {
+    this.encoded.clear();
+  }
+
   constructor(private readonly set: TrainingSet, private readonly folds: Fold[], private readonly base: Partial<EncodingOptions>, private readonly options: TrainModelOptions) {}
 
   private parts(encoding: Partial<EncodingOptions>) {
@@ -209,6 +214,7 @@ export async function trainModel(set: TrainingSet, options: TrainModelOptions = 
   const folds = foldsOf(outer.train, validationFraction, options.folds ?? (small ? 3 : 1), kind, seed);
   const judge = new Judge(set, folds, { ...DEFAULT_ENCODING, ...options.encoding }, options);
   await searchFamilies(judge, options.families ?? MODEL_FAMILIES, small, options.network ?? {});
+  judge.release();
 
   const ranked = [...judge.judged].sort(byValidation);
   const winner = bestOnValidation(ranked);
