@@ -160,8 +160,11 @@ export const configSchema = z
             headersTimeoutMs: durationMs.default(10_000),
             /** A request (headers and body) not fully received after this long (ms) is answered 408 and closed. */
             requestTimeoutMs: durationMs.default(30_000),
-            /** An idle keep-alive connection is closed after this long (ms). */
-            keepAliveTimeoutMs: durationMs.default(5_000),
+            /**
+             * An idle keep-alive connection is closed after this long (ms): above a load balancer's usual
+             * 60 s idle timeout (so it never reuses a connection being closed), like fastify's 72 s default.
+             */
+            keepAliveTimeoutMs: durationMs.default(65_000),
             /** Open connections at most; beyond, new connections are closed at once (keep it well under `ulimit -n`). */
             maxConnections: z.number().int().min(1).default(4_096),
             /** POST /v1/events stops validating a batch at this many reasons and answers 400 with them. */
