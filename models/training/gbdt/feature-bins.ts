@@ -23,7 +23,7 @@ export function fitFeatureBins(x: Float32Array, rows: number, width: number, max
   const column = new Float32Array(rows);
   for (let f = 0; f < width; f++) {
     for (let r = 0; r < rows; r++) column[r] = x[r * width + f] as number;
-    const e = edgesOf(column.slice().sort(), maxBins);
+    const e = fewDistinct(column, maxBins) ?? edgesOf(column.slice().sort(), maxBins);
     if (e.length === 0) continue;
     columns.push(f);
     edges.push(e);
@@ -32,6 +32,19 @@ export function fitFeatureBins(x: Float32Array, rows: number, width: number, max
   let total = 0;
   edges.forEach((e, i) => { offsets[i] = total; total += e.length + 1; });
   return { columns: Int32Array.from(columns), edges, offsets, totalBins: total };
+}
+
+/**
+ * The edges of a column with at most `maxBins` distinct values (one-hot, flags, small counts: most
+ * columns) without sorting all rows — the same edges edgesOf gives — or undefined when it has more.
+ */
+function fewDistinct(column: Float32Array, maxBins: number): Float32Array | undefined {
+  const seen = new Set<number>();
+  for (let r = 0; r < column.length; r++) {
+    seen.add(column[r] as number);
+    if (seen.size > maxBins) return undefined;
+  }
+  return Float32Array.from(seen).sort().subarray(0, Math.max(0, seen.size - 1));
 }
 
 function edgesOf(sorted: Float32Array, maxBins: number): Float32Array {
