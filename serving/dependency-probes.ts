@@ -61,7 +61,7 @@ const PROBES: Record<HealthDependency, Probe> = {
     if (version === undefined) {
       return fail(rt.modelLoadError !== undefined ? `the champion failed to load: ${rt.modelLoadError}` : 'no champion model loaded; train one (`almanac train`)');
     }
-    return rt.modelLoadError !== undefined ? `v${version} (a newer champion failed to load: ${rt.modelLoadError})` : `v${version}`;
+    return rt.modelLoadError !== undefined ? `v${version} (kept: the last reload failed: ${rt.modelLoadError})` : `v${version}`;
   },
   async registry(rt) {
     const champion = await rt.deps.registry.resolve('champion');
