@@ -147,6 +147,20 @@ describe.skipIf(!redisAvailable())('redis online store (real redis-server)', () 
     expect(store.kind).toBe('redis');
     expect([...store.capabilities]).toEqual(['ttl']);
   });
+
+  it('a store written before the health marker existed (an upgrade) is up, and the marker is restored', async () => {
+    const { store, prefix } = await freshStore();
+    await store.write([{ view: 'v', entity: 'e', timestamp: 1, values: { x: 1 } }]);
+    const raw = new Redis(target!.url);
+    try {
+      await raw.del(`${prefix}written`);
+      expect(await store.ping()).toBe('holds feature rows (marker restored)');
+      expect(await raw.exists(`${prefix}written`)).toBe(1);
+      expect(await store.ping()).toMatch(/^last written \d{4}-/);
+    } finally {
+      raw.disconnect();
+    }
+  });
 });
 
 describe('redis online store without a server', () => {

@@ -132,6 +132,11 @@ class RedisOnlineStore implements OnlineStore {
     } catch (err) {
       throw redisError(err, NAME, 'ping');
     }
+    if (written === null && (await this.holdsRows())) {
+      // rows written before the marker existed (an upgraded store): restore it, the store is up
+      await this.client.set(this.markerKey, String(Date.now())).catch(() => undefined);
+      return 'holds feature rows (marker restored)';
+    }
     if (written === null) {
       throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `the ${NAME} holds no feature rows (key ${this.markerKey} is absent: never written, flushed or evicted): every client and campaign would be unknown; run \`almanac features materialize\` (or the stream job) to rebuild it`, {
         retriable: false, details: { dependency: 'redis', adapter: NAME, operation: 'ping' },
@@ -139,4 +144,26 @@ class RedisOnlineStore implements OnlineStore {
     }
     return `last written ${new Date(Number(written)).toISOString()}`;
   }
+
+  /** Whether a feature-row key of ours exists: a few bounded SCAN steps on each master (≤ 10,000 keys looked at per node). */
+  private async holdsRows(): Promise<boolean> {
+    const c = this.client as unknown as { nodes?: (role: 'master') => { scan: RedisScan }[]; scan: RedisScan };
+    const nodes = typeof c.nodes === 'function' ? c.nodes('master') : [c];
+    try {
+      for (const node of nodes) {
+        let cursor = '0';
+        for (let step = 0; step < 10; step++) {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `${this.prefix}f:*`, 'COUNT', 1000);
+          if (keys.length > 0) return true;
+          cursor = next;
+          if (cursor === '0') break;
+        }
+      }
+    } catch (err) {
+      throw redisError(err, NAME, 'ping');
+    }
+    return false;
+  }
 }
+
+type RedisScan = (cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number) => Promise<[string, string[]]>;
