@@ -32,9 +32,9 @@ const bin = schemathesisBin();
 const inCI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 if (bin === undefined && !inCI) process.stderr.write(`schemathesis is not installed: test/e2e/schemathesis.test.ts is skipped (run ${INSTALL}, or set SCHEMATHESIS_BIN)\n`);
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -77,7 +77,8 @@ describe.skipIf(bin === undefined && !inCI)('schemathesis against /openapi.json'
       ...(seconds ? ['--max-time', seconds] : []), ...(seed ? ['--seed', seed] : []),
     ];
     const budgetMs = (seconds ? Number(seconds) + 120 : 240) * 1000;
-    const { code, out } = await run(bin, args, budgetMs);
+    // in the temp home: schemathesis keeps its .schemathesis/ cache in the working directory
+    const { code, out } = await run(bin, args, home, budgetMs);
     expect(code, `schemathesis exited ${code}; its report:\n${out}`).toBe(0);
     expect(out).toMatch(/Tested: \d+/);
     const live = await fetch(`${url}/health/live`);
