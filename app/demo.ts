@@ -310,7 +310,7 @@ export function registerDemoCommand(program: Command): void {
       const seed = opts.seed ?? (await import('../pipelines/simulator/simulation-options.ts')).DEMO_WORLD.seed;
       const end = demoWorldEnd(config, seed, opts.end);
       if (Date.now() - end > 2 * 86_400_000) {
-        process.stderr.write(`almanac demo: this home's world ends ${new Date(end).toISOString()}; predictions of now find its day windows expired (features_missing) until the live stream closes a day. Use a new ALMANAC_HOME for a world that ends now.\n`);
+        process.stderr.write(`almanac demo: the world ends ${new Date(end).toISOString()}, ${Math.floor((Date.now() - end) / 86_400_000)} days ago: predictions of now find its day windows expired (features_missing) until the live stream closes a day. A new ALMANAC_HOME gives a world that ends now.\n`);
       }
       const result = await buildDemo(config, { seed, end });
       if (!opts.serve) {
