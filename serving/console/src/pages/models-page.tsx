@@ -11,6 +11,8 @@ export function ModelsPage() {
   const [picked, setPicked] = useState<number | undefined>();
   const versions = useMemo(() => [...(list.data?.versions ?? [])].sort((a, b) => b.version - a.version), [list.data]);
   const champion = versions.find((v) => v.aliases.includes('champion'));
+  // the champion's by default; pinned once the user acts on a version, so a promotion or rollback
+  // that moves the champion leaves the page (and its decision) where it is
   const selected = picked ?? champion?.version ?? versions[0]?.version;
   return (
     <>
@@ -42,7 +44,7 @@ export function ModelsPage() {
               </table>
             </div>
           </Section>
-          {selected !== undefined && <VersionView key={selected} version={selected} summary={versions.find((v) => v.version === selected)} onChange={list.reload} />}
+          {selected !== undefined && <VersionView key={selected} version={selected} summary={versions.find((v) => v.version === selected)} onChange={() => { setPicked(selected); list.reload(); }} />}
         </>
       )}
     </>
