@@ -23,9 +23,18 @@ export interface EncodingOptions {
   bins: number;
   /** 'all' columns, or only the touch's and campaign's 'own' (no feature-view aggregates, which drift with the base rate). */
   sources: 'all' | 'own';
+  /**
+   * A numeric column with at most this many (≥ 2) distinct training values — a calendar field
+   * (month, weekday), a small count, a monthly indicator — is encoded as levels (one-hot, like a
+   * categorical: values not seen in training take the OOV slot) instead of a scaled magnitude, so a
+   * linear model need not read month 11 as "more" than month 5, nor extrapolate along it. 0 = never.
+   */
+  levels: number;
+  /** Whether fractional values may be levels too ('any'), or only whole numbers ('whole'). */
+  levelValues: 'whole' | 'any';
 }
 
-export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5, transform: 'none', bins: 0, sources: 'all' };
+export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5, transform: 'none', bins: 0, sources: 'all', levels: 0, levelValues: 'whole' };
 
 /** Skewness of `values` (0 for a constant column). */
 function skewness(values: Float64Array): number {
@@ -56,6 +65,18 @@ function quantileEdges(sorted: Float64Array, count: number): number[] {
   return edges;
 }
 
+/** The distinct values of a column as vocabulary strings (most frequent first), or undefined when there are more than `max` (or, with `whole`, one is fractional). */
+function levelsOf(values: Float64Array, max: number, whole: boolean): string[] | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) {
+    if (whole && !Number.isInteger(v)) return undefined;
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (counts.size > max) return undefined;
+  }
+  if (counts.size < 2) return undefined;
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([v]) => String(v));
+}
+
 function median(sorted: Float64Array): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
@@ -65,15 +86,20 @@ function fitNumeric(name: string, records: readonly FeatureRecord[], options: En
   const buffer = new Float64Array(records.length);
   let n = 0;
   let sum = 0;
+  // Levels are matched as text (String(value)), so only columns of plain numbers may become levels.
+  let numbers = true;
   for (const r of records) {
     const v = numericValue(r[name]);
     if (v !== null) {
       buffer[n++] = v;
       sum += v;
+      if (typeof r[name] !== 'number') numbers = false;
     }
   }
   const values = buffer.subarray(0, n);
   const missing = n < records.length;
+  const levels = options.levels >= 2 && n > 0 && numbers ? levelsOf(values, options.levels, options.levelValues === 'whole') : undefined;
+  if (levels) return { name, type: 'categorical', vocabulary: levels };
   if (n === 0) return { name, type: 'numeric', mean: 0, std: 1, fill: 0, missingIndicator: missing, clip: options.clip };
   const mean = sum / n;
   let squares = 0;

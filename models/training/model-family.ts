@@ -32,6 +32,7 @@ export function candidateLabel(c: Candidate): string {
   if (c.encoding.transform === 'auto') parts.push('log1p');
   if (c.encoding.sources === 'own') parts.push('own-columns');
   if ((c.encoding.bins ?? 0) > 1) parts.push(`bins=${c.encoding.bins}`);
+  if ((c.encoding.levels ?? 0) > 1) parts.push(`levels=${c.encoding.levels}${c.encoding.levelValues === 'any' ? '' : ' whole'}`);
   return parts.join(' ');
 }
 

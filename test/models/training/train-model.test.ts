@@ -51,7 +51,7 @@ describe('trainModel: several families, selection on validation', () => {
     expect(m.metrics.roc_auc).toBe(served[0]?.holdout.roc_auc);
     expect(m.metrics.leaderboard).toBe(m.leaderboard);
     expect(m.metrics.family).toBe(m.family);
-    // under 20k training rows: time-series cross-validation over 3 expanding folds
+    // a time split: time-series cross-validation over 3 expanding folds
     expect(m.split.folds).toBe(3);
     // one line per candidate, then one per family's refit on the whole training part
     expect(lines.length).toBe(m.leaderboard.length + 3);
