@@ -82,3 +82,37 @@ export function binRows(bins: FeatureBins, x: Float32Array, rows: number, width:
   }
   return out;
 }
+
+/**
+ * Drops every used column whose bins equal an earlier column's on every training row (aggregates
+ * that coincide on this data, a flag and its complement's twin): a split on it gains exactly what
+ * the same split on the earlier column gains, and ties go to the earlier column, so the trees are
+ * the same — without its histogram cells. Returns the kept columns and their row-major bins.
+ */
+export function withoutDuplicateColumns(fb: FeatureBins, bins: Uint8Array, rows: number): { fb: FeatureBins; bins: Uint8Array } {
+  const used = fb.columns.length;
+  const column = (j: number) => {
+    const out = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = bins[r * used + j] as number;
+    return out;
+  };
+  const byHash = new Map<number, Uint8Array[]>();
+  const keep: number[] = [];
+  for (let j = 0; j < used; j++) {
+    const c = column(j);
+    let hash = 0x811c9dc5;
+    for (let r = 0; r < rows; r++) hash = Math.imul(hash ^ (c[r] as number), 0x01000193);
+    const same = byHash.get(hash);
+    if (same?.some((o) => o.every((v, r) => v === c[r]))) continue;
+    if (same) same.push(c); else byHash.set(hash, [c]);
+    keep.push(j);
+  }
+  if (keep.length === used) return { fb, bins };
+  const edges = keep.map((j) => fb.edges[j] as Float32Array);
+  const offsets = new Int32Array(keep.length);
+  let total = 0;
+  edges.forEach((e, i) => { offsets[i] = total; total += e.length + 1; });
+  const kept = new Uint8Array(rows * keep.length);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < keep.length; i++) kept[r * keep.length + i] = bins[r * used + (keep[i] as number)] as number;
+  return { fb: { columns: Int32Array.from(keep, (j) => fb.columns[j] as number), edges, offsets, totalBins: total }, bins: kept };
+}

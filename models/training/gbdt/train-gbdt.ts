@@ -6,14 +6,15 @@
  * no sampling. Typed arrays throughout. Speed (the histograms are most of the time): sparse
  * 16-bit bin slots per row, (gradient, hessian) histograms without a count channel (a side's rows
  * are estimated from its hessian share, as LightGBM does, for minLeafRows), no histograms for the
- * children of the last level (leaves need only sums), and order-keeping partitions so histograms
- * read rows in memory order.
+ * children of the last level (leaves need only sums), order-keeping partitions so histograms
+ * read rows in memory order, and columns whose bins duplicate an earlier column's dropped (the
+ * same trees: ties go to the earlier column).
  */
 import { AlmanacError } from '../../../core/errors.ts';
 import { logLoss } from '../../evaluation/log-loss.ts';
 import { rocAuc } from '../../evaluation/roc-auc.ts';
 import type { EncodedRows } from '../train-network.ts';
-import { binRows, fitFeatureBins, type FeatureBins } from './feature-bins.ts';
+import { binRows, fitFeatureBins, withoutDuplicateColumns, type FeatureBins } from './feature-bins.ts';
 import type { RegressionTree, TreeEnsemble } from './tree-ensemble.ts';
 
 export interface GbdtParameters {
@@ -286,10 +287,10 @@ function baseLogit(y: Float32Array): number {
 export function trainGbdt(train: EncodedRows, validation: EncodedRows, params: Partial<GbdtParameters> = {}, onRound?: (r: GbdtRound) => void): TrainedGbdt {
   const p = { ...DEFAULT_GBDT, ...params };
   const bias = baseLogit(train.y);
-  const fb = fitFeatureBins(train.x, train.rows, train.width, Math.min(256, p.maxBins));
+  const allBins = fitFeatureBins(train.x, train.rows, train.width, Math.min(256, p.maxBins));
   const empty: TreeEnsemble = { inputs: train.width, bias, trees: [] };
-  if (fb.columns.length === 0) return { ensemble: empty, bestRound: 0, history: [] };
-  const bins = binRows(fb, train.x, train.rows, train.width);
+  if (allBins.columns.length === 0) return { ensemble: empty, bestRound: 0, history: [] };
+  const { fb, bins } = withoutDuplicateColumns(allBins, binRows(allBins, train.x, train.rows, train.width), train.rows);
   const t: Grower = {
     bins, binsByColumn: byColumn(bins, train.rows, fb.columns.length), used: fb.columns.length, fb, p, sparse: sparseBins(fb, bins, train.rows),
     gh: new Float64Array(2 * train.rows), index: new Int32Array(train.rows), scratch: new Int32Array(train.rows),

@@ -99,6 +99,23 @@ describe('histogram GBDT', () => {
     expect(a.ensemble.trees.map((t) => Array.from(t.value))).toEqual(b.ensemble.trees.map((t) => Array.from(t.value)));
     expect(() => trainGbdt(rowsOf(100, 2, 15, () => 0), rowsOf(50, 2, 16, () => 0))).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_TRAINING_FAILED' }));
   });
+
+  it('grows the same trees when a column is duplicated: the copy is never split on', () => {
+    const label = (x: number[], rng: () => number) => bernoulli((x[0] as number) + (x[2] as number) > 0 ? 0.8 : 0.2, rng);
+    const train = rowsOf(1000, 3, 21, label);
+    const validation = rowsOf(300, 3, 22, label);
+    // column 1 := a copy of column 0 (on every row, so also in validation), or a constant
+    const withColumn = (rows: EncodedRows, copy: boolean): EncodedRows => {
+      const x = Float32Array.from(rows.x);
+      for (let r = 0; r < rows.rows; r++) x[r * 3 + 1] = copy ? (x[r * 3] as number) : 0;
+      return { ...rows, x };
+    };
+    const duplicated = trainGbdt(withColumn(train, true), withColumn(validation, true), { rounds: 40, maxDepth: 3 });
+    const without = trainGbdt(withColumn(train, false), withColumn(validation, false), { rounds: 40, maxDepth: 3 });
+    expect(duplicated.ensemble.trees.flatMap((t) => Array.from(t.feature))).not.toContain(1);
+    expect(duplicated.ensemble.trees.map((t) => [Array.from(t.feature), Array.from(t.value)])).toEqual(without.ensemble.trees.map((t) => [Array.from(t.feature), Array.from(t.value)]));
+    expect(duplicated.ensemble.trees.flatMap((t) => Array.from(t.feature))).toContain(0);
+  });
 });
 
 describe('logistic regression (L-BFGS)', () => {
