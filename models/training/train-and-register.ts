@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
+import { createProgress, progressBarFits, type Progress } from '../../core/progress.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
 import { buildOnnxModel } from '../onnx/build-onnx-model.ts';
 import { buildTreeOnnxModel } from '../onnx/build-tree-onnx.ts';
@@ -45,6 +46,31 @@ function epochLine(model: string, r: EpochReport, total: number): string {
   return `[train ${model}] epoch ${r.epoch}/${total} loss ${r.loss.toFixed(4)} val_roc_auc ${r.validationAuc.toFixed(4)} val_log_loss ${r.validationLogLoss.toFixed(4)}\n`;
 }
 
+/**
+ * Training's output on stderr: on a terminal, a progress bar over each network fit's epochs (one
+ * per fit and fold), with the candidate lines between bars; elsewhere one line per epoch, as before.
+ */
+function epochOutput(total: number): { epoch(name: string, r: EpochReport): void; line(text: string): void; end(): void } {
+  if (!progressBarFits(process.stderr)) {
+    return { epoch: (name, r) => process.stderr.write(epochLine(name, r, total)), line: (text) => process.stderr.write(`${text}\n`), end: () => undefined };
+  }
+  let bar: Progress | undefined;
+  let last = 0;
+  const end = () => { bar?.done(); bar = undefined; };
+  return {
+    epoch(name, r) {
+      if (bar === undefined || r.epoch <= last) {
+        end();
+        bar = createProgress({ label: `train ${name}`, unit: 'epochs', total });
+      }
+      last = r.epoch;
+      bar.update(r.epoch, `val_roc_auc ${r.validationAuc.toFixed(4)}`);
+    },
+    line(text) { end(); process.stderr.write(`${text}\n`); },
+    end,
+  };
+}
+
 function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
   const m = set.manifest;
   return {
@@ -63,14 +89,16 @@ function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
 export async function trainAndRegister(config: AlmanacConfig, options: TrainAndRegisterOptions): Promise<{ version: ModelVersion; metrics: ModelMetrics; seconds: TrainedModel['seconds'] }> {
   const epochs = options.epochs ?? options.network?.epochs ?? 30;
   const seed = options.seed ?? options.network?.seed ?? 42;
+  const epochs_ = epochOutput(epochs);
   const model = await trainModel(options.trainingSet, {
     holdout: options.holdout ?? 0.2,
     network: { ...options.network, epochs, seed },
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.families ? { families: options.families } : {}),
-    onEpoch: (name, r) => { if (!options.quiet) process.stderr.write(epochLine(name, r, epochs)); },
-    onProgress: (line) => { if (!options.quiet) process.stderr.write(`${line}\n`); },
+    onEpoch: (name, r) => { if (!options.quiet) epochs_.epoch(name, r); },
+    onProgress: (line) => { if (!options.quiet) epochs_.line(line); },
   });
+  epochs_.end();
   const registry = options.registry ?? (await createModelRegistry(config));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'almanac-export-'));
   try {
