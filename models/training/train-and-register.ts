@@ -35,6 +35,8 @@ export interface TrainAndRegisterOptions {
   encoding?: TrainModelOptions['encoding'];
   /** Families to train (default: all). */
   families?: readonly ModelFamily[];
+  /** Validation folds of the time split (default: train-model's TIME_FOLDS). */
+  folds?: number;
 }
 
 /** The ONNX bytes of a trained model, whatever its family. */
@@ -95,6 +97,7 @@ export async function trainAndRegister(config: AlmanacConfig, options: TrainAndR
     network: { ...options.network, epochs, seed },
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.families ? { families: options.families } : {}),
+    ...(options.folds !== undefined ? { folds: options.folds } : {}),
     onEpoch: (name, r) => { if (!options.quiet) epochs_.epoch(name, r); },
     onProgress: (line) => { if (!options.quiet) epochs_.line(line); },
   });
