@@ -24,9 +24,15 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
   await checkSessionMatchesSignature(session, signature, version.onnxPath);
   const encode = createEncoder(signature);
   let closed = false;
+  /** Calls accepted and not yet answered: close() waits for them, so none meets a released session. */
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p), () => inFlight.delete(p));
+    return p;
+  };
 
   const run = async (records: FeatureRecord[], output: string): Promise<Float32Array> => {
-    if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
     if (records.length > 0 && records.length <= SCORE_BATCH_ROWS) {
       const result = await runOnnx(session, signature, encode(records), records.length, [output]);
       return result[output] as Float32Array;
@@ -45,7 +51,6 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
   const probabilities = new RunCoalescer((records) => run(records, signature.outputs.probability), 1);
   const width = signature.inputWidth;
   const encodedRows = new RunCoalescer<Float32Array>(async (rows) => {
-    if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
     const first = rows[0] as Float32Array;
     const whole = rows.length === 1 && first.byteOffset === 0 && first.byteLength === first.buffer.byteLength;
     const x = whole ? first : new Float32Array(rows.length * width);
@@ -66,25 +71,33 @@ export async function loadScorer(version: ModelVersion): Promise<Scorer> {
     ? new RunCoalescer((records) => run(records, embeddingName), signature.embeddingWidth)
     : undefined;
 
+  const open = () => {
+    if (closed) throw new AlmanacError('ALMANAC_ERR_MODEL_NOT_READY', `scorer for model version ${version.version} is closed`);
+  };
   return {
     version: version.version,
     signature,
-    predict: (records) => probabilities.submit(records),
+    async predict(records) {
+      open();
+      return tracked(probabilities.submit(records));
+    },
     async predictEncoded(x, rows) {
+      open();
       if (x.length !== rows * width) throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `encoded input has ${x.length} floats; expected ${rows} rows × ${width}`);
       const all = rows === 1 ? [x] : Array.from({ length: rows }, (_, i) => x.subarray(i * width, (i + 1) * width));
-      if (rows <= SCORE_BATCH_ROWS) return encodedRows.submit(all);
-      return runEncodedInBatches(all);
+      return tracked(rows <= SCORE_BATCH_ROWS ? encodedRows.submit(all) : runEncodedInBatches(all));
     },
     async embed(records) {
+      open();
       const width = signature.embeddingWidth;
       if (!embeddings || !width) throw unsupported(`model version ${version.version}`, 'embeddings (the model has no embedding output)');
-      const flat = await embeddings.submit(records);
+      const flat = await tracked(embeddings.submit(records));
       return records.map((_, i) => flat.slice(i * width, (i + 1) * width));
     },
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.allSettled([...inFlight]);
       await session.release();
     },
   };
