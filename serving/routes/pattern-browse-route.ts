@@ -70,7 +70,7 @@ export function registerPatternBrowseRoutes(app: FastifyInstance, rt: ServingRun
     if (pattern === undefined) throw notFound('pattern', id);
     const history = patternHistory(rt.deps.config, pattern, catalogue)
       .filter((h) => mayView(h, who, k))
-      .map(({ index_version, built_at, touches, success_rate, lift, clients }) => ({ index_version, built_at, touches, success_rate: round(success_rate), lift: round(lift, 3), clients }));
+      .map(({ index_version, built_at, touches, success_rate, lift, clients }) => ({ index_version, built_at, sample_size: touches, success_rate: round(success_rate), lift: round(lift, 3), distinct_clients: clients }));
     return { pattern: shownPattern(pattern), history, campaigns: await campaignsOf(rt, id, who) };
   });
 }

@@ -35,10 +35,10 @@ export function mayView(p: Pick<CataloguePattern, 'tenant' | 'visibility_clients
 /** A pattern as the console's routes return it. */
 export function shownPattern(p: CataloguePattern) {
   return {
-    pattern_id: p.id, kind: p.kind ?? 'success', scope: p.scope === 'global' ? 'cross_client' as const : 'private' as const,
-    description: p.description, conditions: p.conditions, touches: p.touches, conversions: p.conversions,
-    success_rate: round(p.success_rate), success_rate_ci: [round(p.ci_low), round(p.ci_high)] as [number, number],
-    lift: round(p.lift, 3), lift_ci: [round(p.lift_low, 3), round(p.lift_high, 3)] as [number, number], raw_lift: round(p.raw_lift, 3),
-    clients: p.distinct_clients, campaigns: p.campaigns, industries: p.industries,
+    pattern_id: p.id, kind: p.kind ?? 'success', scope: p.scope === 'global' ? 'global' as const : 'private' as const,
+    description: p.description, conditions: p.conditions, sample_size: p.touches, conversions: p.conversions,
+    success_rate: round(p.success_rate), confidence_interval: [round(p.ci_low), round(p.ci_high)] as [number, number],
+    lift: round(p.lift, 3), lift_interval: [round(p.lift_low, 3), round(p.lift_high, 3)] as [number, number], raw_lift: round(p.raw_lift, 3),
+    distinct_clients: p.distinct_clients, campaigns: p.campaigns, industries: p.industries,
   };
 }

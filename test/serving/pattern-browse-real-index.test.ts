@@ -45,7 +45,7 @@ const get = (url: string, key: string) => app.inject({ method: 'GET', url, heade
 describe('pattern pages over a real build', () => {
   it('a cross-client pattern\'s page lists only the tenant\'s own campaigns (admin: every backer\'s), with two builds of history', async () => {
     const list = (await get('/v1/patterns?kind=success&limit=500', keys.byClient.c3!)).json();
-    const cross = list.patterns.find((p: { scope: string }) => p.scope === 'cross_client');
+    const cross = list.patterns.find((p: { scope: string }) => p.scope === 'global');
     expect(cross).toBeDefined();
     const id = encodeURIComponent(cross.pattern_id);
     const admin = (await get(`/v1/patterns/${id}`, keys.admin)).json();
@@ -57,7 +57,7 @@ describe('pattern pages over a real build', () => {
     expect(mine.campaigns).toEqual(admin.campaigns.filter((c: { client_id: string }) => c.client_id === 'c3'));
     for (const c of mine.campaigns) expect(c.success_rate).toBeCloseTo(c.conversions / c.touches, 5);
     expect(mine.history).toHaveLength(2);
-    expect(mine.history[1]).toMatchObject({ touches: cross.touches, clients: cross.clients });
+    expect(mine.history[1]).toMatchObject({ sample_size: cross.sample_size, distinct_clients: cross.distinct_clients });
   });
 
   it('another tenant\'s private pattern is a 404 to c3 and listed for its owner', async () => {

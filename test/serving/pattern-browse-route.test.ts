@@ -46,7 +46,7 @@ describe('GET /v1/patterns', () => {
     expect(ids(admin)).toEqual(expect.arrayContaining(['p-social-students', 'p-email-families-c1']));
     // success first, best lower lift bound first; the anti-pattern last
     expect(ids(c2)[0]).toBe('p-email-young_urban');
-    expect(c2.patterns.at(-1)).toMatchObject({ pattern_id: 'a-students', kind: 'anti', scope: 'cross_client' });
+    expect(c2.patterns.at(-1)).toMatchObject({ pattern_id: 'a-students', kind: 'anti', scope: 'global' });
   });
 
   it('has the contract\'s fields, rounded as the search rounds them', async () => {
@@ -54,13 +54,13 @@ describe('GET /v1/patterns', () => {
     const p = (await get(w, '/v1/patterns?limit=1', w.keys.byClient.c2!)).json().patterns[0];
     const source = patterns().find((x) => x.id === p.pattern_id)!;
     expect(p).toEqual({
-      pattern_id: 'p-email-young_urban', kind: 'success', scope: 'cross_client', description: source.description, conditions: { channel: 'email', segment: 'young_urban' },
-      touches: 5000, conversions: 1000, success_rate: 0.2, success_rate_ci: [0.19, 0.21], lift: 4, lift_ci: [3.6, 4.4], raw_lift: 4,
-      clients: 7, campaigns: 12, industries: ['retail', 'finance'],
+      pattern_id: 'p-email-young_urban', kind: 'success', scope: 'global', description: source.description, conditions: { channel: 'email', segment: 'young_urban' },
+      sample_size: 5000, conversions: 1000, success_rate: 0.2, confidence_interval: [0.19, 0.21], lift: 4, lift_interval: [3.6, 4.4], raw_lift: 4,
+      distinct_clients: 7, campaigns: 12, industries: ['retail', 'finance'],
     });
     const search = (await w.app.inject({ method: 'POST', url: '/v1/patterns/search', headers: bearer(w.keys.byClient.c2!), payload: { plan: { client_id: 'c2', industry: 'retail', objective: 'sales', channel: 'email', budget: 100, start: '2024-03-01', end: '2024-03-08', audience: [{ segment: 'young_urban' }] } } })).json();
     const same = search.patterns.find((x: { pattern_id: string }) => x.pattern_id === 'p-email-young_urban');
-    expect([same.success_rate, same.lift, same.lift_interval, same.confidence_interval]).toEqual([p.success_rate, p.lift, p.lift_ci, p.success_rate_ci]);
+    expect([same.success_rate, same.lift, same.lift_interval, same.confidence_interval]).toEqual([p.success_rate, p.lift, p.lift_interval, p.confidence_interval]);
   });
 
   it('filters by kind, industry, channel and text, and pages with limit and offset', async () => {
@@ -103,7 +103,7 @@ describe('GET /v1/patterns/:id', () => {
     const admin = (await get(w, '/v1/patterns/p-email-young_urban', w.keys.admin)).json();
     expect(admin.campaigns.map((c: { campaign_id: string }) => c.campaign_id)).toEqual(['cmp1', 'cmp7']);
     expect(w.asked).toEqual(['c1', 'c2', undefined]); // the store is asked for the tenant's campaigns only
-    expect(c1.history).toEqual([{ index_version: 'patterns_v1', built_at: new Date(0).toISOString(), touches: 5000, success_rate: 0.2, lift: 4, clients: 7 }]);
+    expect(c1.history).toEqual([{ index_version: 'patterns_v1', built_at: new Date(0).toISOString(), sample_size: 5000, success_rate: 0.2, lift: 4, distinct_clients: 7 }]);
   });
 
   it('is the same 404 for an unknown id, another tenant\'s private pattern and one below k; admin sees the latter two', async () => {
@@ -129,7 +129,7 @@ describe('GET /v1/patterns/:id', () => {
     recordPatternHistory(w.config, { collection: 'patterns_v0b', createdAt: '2021-01-01T00:00:00.000Z', patterns: [{ ...p, touches: 3000, success_rate: 0.1812345678, distinct_clients: 5, visibility_clients: 4 }] });
     const tenant = (await get(w, '/v1/patterns/p-email-young_urban', w.keys.byClient.c2!)).json().history;
     expect(tenant.map((h: { index_version: string }) => h.index_version)).toEqual(['patterns_v0b', 'patterns_v1']);
-    expect(tenant[0]).toEqual({ index_version: 'patterns_v0b', built_at: '2021-01-01T00:00:00.000Z', touches: 3000, success_rate: 0.181235, lift: 4, clients: 5 });
+    expect(tenant[0]).toEqual({ index_version: 'patterns_v0b', built_at: '2021-01-01T00:00:00.000Z', sample_size: 3000, success_rate: 0.181235, lift: 4, distinct_clients: 5 });
     const admin = (await get(w, '/v1/patterns/p-email-young_urban', w.keys.admin)).json().history;
     expect(admin.map((h: { index_version: string }) => h.index_version)).toEqual(['patterns_v0', 'patterns_v0b', 'patterns_v1']);
   });

@@ -3,17 +3,17 @@
 export interface PatternRow {
   pattern_id: string;
   kind: 'success' | 'anti';
-  scope: 'cross_client' | 'private';
+  scope: 'global' | 'private';
   description: string;
   conditions: Record<string, string | number | boolean>;
-  touches: number;
+  sample_size: number;
   conversions: number;
   success_rate: number;
-  success_rate_ci: [number, number];
+  confidence_interval: [number, number];
   lift: number;
-  lift_ci: [number, number];
+  lift_interval: [number, number];
   raw_lift: number;
-  clients: number;
+  distinct_clients: number;
   campaigns: number;
   industries: string[];
 }
@@ -25,7 +25,7 @@ export interface PatternList {
 
 export interface PatternDetail {
   pattern: PatternRow;
-  history: { index_version: string; built_at: string | number; touches: number; success_rate: number; lift: number; clients: number }[];
+  history: { index_version: string; built_at: string | number; sample_size: number; success_rate: number; lift: number; distinct_clients: number }[];
   /** null when the graph store cannot be reached; [] for an anti-pattern (the graph holds success patterns only). */
   campaigns: { campaign_id: string; client_id: string; touches: number; conversions: number; success_rate: number }[] | null;
 }

@@ -38,10 +38,10 @@ function PatternView({ d }: { d: PatternDetail }) {
       <div class="grid-2">
         <Section title="Figures" id="pattern-figures">
           <dl class="facts">
-            <dt>Success rate</dt><dd>{pct(p.success_rate)} <span class="muted">[{pct(p.success_rate_ci[0])}–{pct(p.success_rate_ci[1])}]</span><RateBar rate={p.success_rate} interval={p.success_rate_ci} max={Math.max(p.success_rate_ci[1], 0.01) * 1.2} label="Success rate" /></dd>
-            <dt>Lift (within client)</dt><dd>{times(p.lift)} <span class="muted">({times(p.lift_ci[0])}–{times(p.lift_ci[1])}); unadjusted {times(p.raw_lift)}</span></dd>
-            <dt>Touches · conversions</dt><dd>{num(p.touches)} · {num(p.conversions)}</dd>
-            <dt>Clients · campaigns</dt><dd>{p.clients} · {p.campaigns}</dd>
+            <dt>Success rate</dt><dd>{pct(p.success_rate)} <span class="muted">[{pct(p.confidence_interval[0])}–{pct(p.confidence_interval[1])}]</span><RateBar rate={p.success_rate} interval={p.confidence_interval} max={Math.max(p.confidence_interval[1], 0.01) * 1.2} label="Success rate" /></dd>
+            <dt>Lift (within client)</dt><dd>{times(p.lift)} <span class="muted">({times(p.lift_interval[0])}–{times(p.lift_interval[1])}); unadjusted {times(p.raw_lift)}</span></dd>
+            <dt>Touches · conversions</dt><dd>{num(p.sample_size)} · {num(p.conversions)}</dd>
+            <dt>Clients · campaigns</dt><dd>{p.distinct_clients} · {p.campaigns}</dd>
             <dt>Industries</dt><dd>{p.industries.join(', ') || '–'}</dd>
           </dl>
         </Section>
@@ -61,7 +61,7 @@ function PatternView({ d }: { d: PatternDetail }) {
             </div>}
             <div class="table-wrap"><table><caption class="sr-only">The pattern in each index build</caption>
               <thead><tr><th scope="col">Index</th><th scope="col">Built</th><th scope="col" class="num">Touches</th><th scope="col" class="num">Success rate</th><th scope="col" class="num">Lift</th><th scope="col" class="num">Clients</th></tr></thead>
-              <tbody>{history.map((h) => <tr key={h.index_version}><th scope="row">{h.index_version}</th><td>{when(h.built_at)}</td><td class="num">{num(h.touches)}</td><td class="num">{pct(h.success_rate)}</td><td class="num">{times(h.lift)}</td><td class="num">{h.clients}</td></tr>)}</tbody>
+              <tbody>{history.map((h) => <tr key={h.index_version}><th scope="row">{h.index_version}</th><td>{when(h.built_at)}</td><td class="num">{num(h.sample_size)}</td><td class="num">{pct(h.success_rate)}</td><td class="num">{times(h.lift)}</td><td class="num">{h.distinct_clients}</td></tr>)}</tbody>
             </table></div>
           </>
         )}

@@ -26,7 +26,7 @@ export function PatternsPage() {
   const list = useApi<PatternList>(`/v1/patterns${query({ ...filters, limit: PAGE, offset })}`);
   const set = (k: keyof Filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const rows = list.data?.patterns ?? [];
-  const max = Math.max(...rows.map((p) => p.success_rate_ci[1]), 0.01);
+  const max = Math.max(...rows.map((p) => p.confidence_interval[1]), 0.01);
   const total = list.data?.total ?? 0;
   return (
     <>
@@ -57,10 +57,10 @@ export function PatternsPage() {
                       <th scope="row"><a href={href('patterns', p.pattern_id)}>{p.description}</a></th>
                       <td><Badge tone={p.scope === 'private' ? 'info' : 'good'}>{scopeLabel(p.scope, who)}</Badge></td>
                       <td class="num">{pct(p.success_rate)}</td>
-                      <td class="bar-cell"><RateBar rate={p.success_rate} interval={p.success_rate_ci} max={max} label={p.description} /></td>
+                      <td class="bar-cell"><RateBar rate={p.success_rate} interval={p.confidence_interval} max={max} label={p.description} /></td>
                       <td class="num">{times(p.lift)}</td>
-                      <td class="num">{p.clients}</td>
-                      <td class="num">{num(p.touches)}</td>
+                      <td class="num">{p.distinct_clients}</td>
+                      <td class="num">{num(p.sample_size)}</td>
                     </tr>
                   ))}
                 </tbody>
