@@ -5,15 +5,22 @@
  *   then (x − mean) / std, clipped to ±clip; plus a 0/1 missing indicator column when
  *   `missingIndicator`; plus, when the feature has quantile `bins`, a one-hot of the bin of the
  *   transformed value (bins.length + 1 slots; bin i holds values ≤ bins[i], the last the rest);
- * - categorical: one-hot over the vocabulary, then one OOV slot for unknown or missing values.
+ * - categorical: one-hot over the vocabulary, then one OOV slot for missing values (and unknown
+ *   ones); with `hashBuckets`, an unknown value goes to one of that many hashed slots after it.
  */
 import type { FeatureRecord, FeatureValue } from '../../features/training-set.ts';
+import { fnv1a32 } from '../../core/stable-hash.ts';
 import type { InputSignature, SignatureFeature } from '../registry/model-registry.ts';
 
 /** Width of one signature feature in the input tensor. */
 export function featureWidth(feature: SignatureFeature): number {
   if (feature.type === 'numeric') return (feature.missingIndicator ? 2 : 1) + (feature.bins ? feature.bins.length + 1 : 0);
-  return feature.vocabulary.length + 1;
+  return feature.vocabulary.length + 1 + (feature.hashBuckets ?? 0);
+}
+
+/** The hashed slot (0 … buckets − 1) of a category outside the vocabulary. */
+export function hashBucketOf(category: string, buckets: number): number {
+  return fnv1a32(category) % buckets;
 }
 
 /** A numeric reading of a feature value: null for missing, non-numeric strings, NaN and ±Infinity. */
@@ -82,7 +89,9 @@ function writeFeature(out: Float32Array, base: number, c: CompiledFeature, value
   }
   const category = categoryValue(value);
   const slot = category === null ? undefined : c.index?.get(category);
-  out[at + (slot ?? f.vocabulary.length)] = 1;
+  if (slot !== undefined) out[at + slot] = 1;
+  else if (category !== null && f.hashBuckets) out[at + f.vocabulary.length + 1 + hashBucketOf(category, f.hashBuckets)] = 1;
+  else out[at + f.vocabulary.length] = 1;
 }
 
 /** An encoder compiled once for a signature (vocabulary indexes and offsets), for repeated calls. */

@@ -36,7 +36,18 @@ export type SignatureFeature =
       /** Optional: ascending quantile edges of the transformed value; adds a one-hot of its bin (bins.length + 1 slots). */
       bins?: number[];
     }
-  | { name: string; type: 'categorical'; vocabulary: string[] /* one-hot; unknown and missing map to all zeros + OOV slot */ };
+  | {
+      name: string;
+      type: 'categorical';
+      /** One-hot slots, most frequent first; then one OOV slot (missing values, and unknown ones without hash buckets). */
+      vocabulary: string[];
+      /**
+       * Optional, for high-cardinality columns: values outside the vocabulary are hashed (FNV-1a,
+       * core/stable-hash) into this many one-hot slots after the OOV slot instead of sharing it, so
+       * the long tail keeps some signal without a slot per value (absent = no hashing).
+       */
+      hashBuckets?: number;
+    };
 
 export interface ModelMetrics {
   roc_auc: number;

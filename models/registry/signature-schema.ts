@@ -13,7 +13,7 @@ const numericFeature = z.object({
   bins: z.array(z.number()).min(1).optional().refine((b) => b === undefined || b.every((v, i) => i === 0 || v > (b[i - 1] as number)), 'must be strictly ascending'),
 }).strict();
 
-const categoricalFeature = z.object({ name, type: z.literal('categorical'), vocabulary: z.array(z.string()) }).strict();
+const categoricalFeature = z.object({ name, type: z.literal('categorical'), vocabulary: z.array(z.string()), hashBuckets: z.number().int().min(1).max(4096).optional() }).strict();
 
 export const signatureSchema = z.object({
   features: z.array(z.discriminatedUnion('type', [numericFeature, categoricalFeature])).min(1),
@@ -23,7 +23,7 @@ export const signatureSchema = z.object({
   embeddingWidth: z.number().int().positive().optional(),
 }).strict().superRefine((s, ctx) => {
   const width = s.features.reduce((sum, f) => sum + featureWidth(f), 0);
-  if (width !== s.inputWidth) ctx.addIssue({ code: 'custom', path: ['inputWidth'], message: `is ${s.inputWidth} but the features add up to ${width} (numeric 1 + missing indicator + bins + 1, categorical vocabulary + 1 OOV slot)` });
+  if (width !== s.inputWidth) ctx.addIssue({ code: 'custom', path: ['inputWidth'], message: `is ${s.inputWidth} but the features add up to ${width} (numeric 1 + missing indicator + bins + 1, categorical vocabulary + 1 OOV slot + hash buckets)` });
   if (Boolean(s.outputs.embedding) !== Boolean(s.embeddingWidth)) ctx.addIssue({ code: 'custom', path: ['embeddingWidth'], message: 'must be given exactly when outputs.embedding is' });
 });
 

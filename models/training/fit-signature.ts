@@ -32,9 +32,16 @@ export interface EncodingOptions {
   levels: number;
   /** Whether fractional values may be levels too ('any'), or only whole numbers ('whole'). */
   levelValues: 'whole' | 'any';
+  /**
+   * A categorical column with more distinct training values than `maxCategories` (high
+   * cardinality: ids, postcodes, product codes) hashes the values outside its vocabulary into this
+   * many slots instead of one shared OOV slot (0 = never). Hashing needs no statistics of the label,
+   * so it cannot leak it.
+   */
+  hashBuckets: number;
 }
 
-export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5, transform: 'none', bins: 0, sources: 'all', levels: 0, levelValues: 'whole' };
+export const DEFAULT_ENCODING: EncodingOptions = { numericFill: 'median', clip: 5, maxCategories: 50, minCategoryCount: 5, transform: 'none', bins: 0, sources: 'all', levels: 0, levelValues: 'whole', hashBuckets: 16 };
 
 /** Skewness of `values` (0 for a constant column). */
 function skewness(values: Float64Array): number {
@@ -132,7 +139,8 @@ function fitCategorical(name: string, records: readonly FeatureRecord[], options
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, options.maxCategories)
     .map(([v]) => v);
-  return { name, type: 'categorical', vocabulary };
+  const highCardinality = options.hashBuckets > 0 && counts.size > options.maxCategories;
+  return { name, type: 'categorical', vocabulary, ...(highCardinality ? { hashBuckets: options.hashBuckets } : {}) };
 }
 
 /**
