@@ -22,7 +22,6 @@ export interface TouchDimension {
 
 export interface PartitionSnapshot {
   partition: number;
-  maxTs: number | null;
   /** The `support` latest event times, latest first. */
   latest: number[];
   /** The partition's watermark, epoch ms (null before it has `support` events). */
@@ -75,8 +74,6 @@ class TouchDimensions {
 }
 
 export class PartitionState implements EntityContext {
-  /** Max event time seen, epoch ms (-Infinity before the first event). */
-  maxTs = -Infinity;
   /**
    * Watermark, epoch ms: the `support`-th latest event time seen − out-of-orderness, monotone
    * (-Infinity until `support` events). One event (or up to support − 1) far ahead of the rest of the
@@ -95,7 +92,6 @@ export class PartitionState implements EntityContext {
     this.seen = ExpiringSet.fromJSON(GENERATION_MS, snapshot?.seen ?? []);
     this.touches = ExpiringMap.fromJSON(GENERATION_MS, snapshot?.touches ?? []);
     if (snapshot) {
-      this.maxTs = snapshot.maxTs ?? -Infinity;
       this.latest = [...snapshot.latest];
       this.watermark = snapshot.watermark ?? -Infinity;
       for (const [id, dim] of snapshot.campaigns) this.campaigns.set(id, dim);
@@ -108,7 +104,6 @@ export class PartitionState implements EntityContext {
    * @param outOfOrderness - subtracted from that time (ms)
    */
   observe(ts: number, support: number, outOfOrderness: number): number {
-    if (ts > this.maxTs) this.maxTs = ts;
     const latest = this.latest;
     if (latest.length < support || ts > (latest[latest.length - 1] as number)) {
       let i = latest.length;
@@ -145,7 +140,6 @@ export class PartitionState implements EntityContext {
   toJSON(): PartitionSnapshot {
     return {
       partition: this.partition,
-      maxTs: Number.isFinite(this.maxTs) ? this.maxTs : null,
       latest: [...this.latest],
       watermark: Number.isFinite(this.watermark) ? this.watermark : null,
       seen: this.seen.toJSON(),
