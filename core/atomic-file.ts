@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 const tempName = (file: string): string => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -15,17 +15,7 @@ const tempName = (file: string): string => `${file}.${process.pid}.${randomBytes
  * @throws the fs error (ENOSPC, EACCES, …); the previous `file` is left intact.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempName(file);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  syncDir(path.dirname(file));
+  await replaceAtomically(file, (handle) => handle.writeFile(data));
 }
 
 /**
@@ -33,10 +23,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
  * caps a string at ~512 MiB): the pieces are written in order, batched to ~1 MiB writes.
  */
 export async function writePiecesAtomic(file: string, pieces: Iterable<string>): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempName(file);
-  const handle = await open(tmp, 'w');
-  try {
+  await replaceAtomically(file, async (handle) => {
     let batch: string[] = [];
     let size = 0;
     for (const piece of pieces) {
@@ -49,6 +36,16 @@ export async function writePiecesAtomic(file: string, pieces: Iterable<string>):
       }
     }
     if (batch.length > 0) await handle.write(batch.join(''));
+  });
+}
+
+/** The one temp file → write → fsync → rename → fsync-folder sequence of the two writers above. */
+async function replaceAtomically(file: string, write: (handle: FileHandle) => Promise<unknown>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  const handle = await open(tmp, 'w');
+  try {
+    await write(handle);
     await handle.sync();
   } finally {
     await handle.close();
