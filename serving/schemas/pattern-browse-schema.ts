@@ -1,6 +1,7 @@
 /** Query and params of GET /v1/patterns and GET /v1/patterns/:id, and their responses. */
 import { z } from 'zod';
 import { queryEnum, queryInt, queryText } from './query-fields.ts';
+import { patternResultSchema } from './search-schema.ts';
 
 export const patternListQuerySchema = z.object({
   /** Absent: both kinds (success patterns first). */
@@ -16,14 +17,11 @@ export const patternListQuerySchema = z.object({
 
 export const patternParamsSchema = z.object({ id: queryText(300) });
 
-const interval = z.tuple([z.number(), z.number()]);
-
-export const shownPatternSchema = z.object({
-  pattern_id: z.string(), kind: z.enum(['success', 'anti']), scope: z.enum(['global', 'private']), description: z.string(),
-  conditions: z.record(z.string(), z.string()), sample_size: z.number(), conversions: z.number(),
-  success_rate: z.number(), confidence_interval: interval, lift: z.number(), lift_interval: interval, raw_lift: z.number(),
-  distinct_clients: z.number(), campaigns: z.number(), industries: z.array(z.string()),
-});
+/** A pattern as browsed: the search result's own fields for the same figures (one vocabulary), plus its kind and campaigns. */
+export const shownPatternSchema = patternResultSchema.pick({
+  pattern_id: true, scope: true, description: true, conditions: true, sample_size: true, conversions: true, success_rate: true,
+  confidence_interval: true, lift: true, lift_interval: true, raw_lift: true, distinct_clients: true, industries: true,
+}).extend({ kind: z.enum(['success', 'anti']), campaigns: z.number() });
 
 export const patternListResponseSchema = z.object({ total: z.number().int(), patterns: z.array(shownPatternSchema) });
 

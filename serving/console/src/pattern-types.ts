@@ -1,11 +1,11 @@
 /** The shapes of GET /v1/patterns and GET /v1/patterns/:id (the console API contract). */
 
-export interface PatternRow {
+/** The figures a pattern carries wherever the API shows it: a search result and a browsed pattern alike. */
+export interface PatternFigures {
   pattern_id: string;
-  kind: 'success' | 'anti';
   scope: 'global' | 'private';
   description: string;
-  conditions: Record<string, string | number | boolean>;
+  conditions: Record<string, string>;
   sample_size: number;
   conversions: number;
   success_rate: number;
@@ -14,6 +14,10 @@ export interface PatternRow {
   lift_interval: [number, number];
   raw_lift: number;
   distinct_clients: number;
+}
+
+export interface PatternRow extends PatternFigures {
+  kind: 'success' | 'anti';
   campaigns: number;
   industries: string[];
 }

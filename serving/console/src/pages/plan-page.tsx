@@ -5,6 +5,7 @@ import { Badge, ErrorNotice, Section } from '../components/notice.tsx';
 import { RateBar, ShareBar } from '../components/rate-bar.tsx';
 import { num, pct, times } from '../format.ts';
 import { href } from '../router.ts';
+import type { PatternFigures } from '../pattern-types.ts';
 import { scopeLabel, useWho } from '../who.ts';
 
 const OBJECTIVES = ['awareness', 'traffic', 'leads', 'sales', 'retention'];
@@ -23,21 +24,9 @@ interface Prediction {
   degraded?: string[];
 }
 
-interface PatternHit {
-  pattern_id: string;
-  description: string;
-  conditions: Record<string, string>;
-  scope: 'global' | 'private';
+interface PatternHit extends PatternFigures {
   match: 'applies' | 'neighbour';
   similarity: number;
-  success_rate: number;
-  sample_size: number;
-  conversions: number;
-  distinct_clients: number;
-  confidence_interval: [number, number];
-  lift: number;
-  lift_interval: [number, number];
-  raw_lift: number;
   own: { sample_size: number; success_rate: number; lift: number } | null;
   score: number;
   explanation: string;
