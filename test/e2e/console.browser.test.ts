@@ -21,6 +21,7 @@ import { runDag } from '../../dags/dag-runner.ts';
 import { retrainDag } from '../../dags/retrain-dag.ts';
 import { materialize } from '../../features/materialize.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
+import { createModelRegistry } from '../../models/registry/create-model-registry.ts';
 import { trainAndRegister } from '../../models/training/train-and-register.ts';
 import { buildApp } from '../../serving/app.ts';
 import { CONSOLE_DIST } from '../../serving/console-assets.ts';
@@ -153,16 +154,23 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
     config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 200 } } });
     demo = await buildDemo(config, { quiet: true, epochs: 2, end: Date.now(), world: { clients: 8, campaigns: 24, days: 21, touchesPerDay: 30 } });
     // a retrain run for the Pipelines page — its materialize task fails once (a retried attempt with
-    // its error on the timeline) and it trains logistic only (fast; a second model version to promote)
-    await runDag(config, retrainDag({
+    // its error on the timeline) and it trains the one demo family that is not champion, so a second
+    // model version to promote: the logistic fit is convex (no seed), so on the same set it would be
+    // the demo's own version again whenever logistic won the demo's selection (registration is
+    // idempotent on the artifact)
+    const championFamily = (await (await createModelRegistry(config)).resolve('champion'))?.metrics.family;
+    const family = championFamily === 'logistic' ? 'gbdt' : 'logistic';
+    const retrain = await runDag(config, retrainDag({
       override: {
         materialize: async (ctx) => {
           if (ctx.attempt === 1) throw new Error('simulated outage: online store unavailable');
           return materialize(ctx.config, { quiet: true });
         },
-        train: (ctx) => trainAndRegister(ctx.config, { trainingSet: ctx.output<{ set: TrainingSet }>('training-set').set, quiet: true, epochs: 2, seed: 11, families: ['logistic'] }),
+        train: (ctx) => trainAndRegister(ctx.config, { trainingSet: ctx.output<{ set: TrainingSet }>('training-set').set, quiet: true, epochs: 2, seed: 11, families: [family] }),
       },
     }));
+    const trained = retrain.tasks.find((t) => t.id === 'train');
+    expect(trained?.state, `the retrain run's train task: ${retrain.error ?? ''}`).toBe('success');
     app = await buildApp(await createServingDeps(config), { poll: true });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     privates = await privatePatterns();
