@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
 // unless ALMANAC_REQUIRE_ENGINES lists them (CI sets it: a missing engine there is a failure).
 // `*.sequential.test.ts` (the pipeline on real engines, with its fault tests that stop and kill the
 // engines) runs alone, after every other suite has finished.
-const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' as const };
+// Every temp folder a suite makes goes under one per-run folder, removed at the end (test/temp-root.global.ts).
+const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' as const, globalSetup: ['test/temp-root.global.ts'] };
 
 export default defineConfig({
   test: {

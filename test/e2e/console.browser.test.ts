@@ -150,7 +150,8 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ensureBundle();
     home = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-e2e-'));
-    shots = mkdtempSync(path.join(os.tmpdir(), 'almanac-console-screenshots-'));
+    // outside the run's temp folder (removed when the run ends): the screenshots outlive the run
+    shots = mkdtempSync(path.join(process.env.ALMANAC_TEST_OUTER_TMPDIR ?? os.tmpdir(), 'almanac-console-screenshots-'));
     config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'silent', serving: { reloadIntervalMs: 200 } } });
     demo = await buildDemo(config, { quiet: true, epochs: 2, end: Date.now(), world: { clients: 8, campaigns: 24, days: 21, touchesPerDay: 30 } });
     // a retrain run for the Pipelines page — its materialize task fails once (a retried attempt with
