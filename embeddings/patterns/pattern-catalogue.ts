@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeFileAtomicSync } from '../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
-import type { MiningAttribute } from './configuration.ts';
+import { conditionsKey, conditionText, type MiningAttribute } from './configuration.ts';
 import type { ConfigurationEncoderState } from './configuration-encoder.ts';
 import type { PatternFilterOptions } from './pattern-filter.ts';
 import type { SuccessPattern } from './success-pattern.ts';
@@ -94,18 +94,90 @@ export const mayShowPattern = (p: Pick<CataloguePattern, 'tenant' | 'visibility_
   (p.tenant === 'global' || p.tenant === options.clientId) && p.visibility_clients >= options.minClients;
 const mayShow = mayShowPattern;
 
+/** Whether a success pattern passes the request's filters as well as the k-anonymity rule (patternFilter's rule, in memory). */
+export function passesPatternFilter(p: CataloguePattern, options: PatternFilterOptions): boolean {
+  return (p.kind ?? 'success') === 'success' && mayShow(p, options)
+    && (options.industry === undefined || p.industries.includes(options.industry))
+    && (options.minSuccessRate === undefined || p.success_rate >= options.minSuccessRate)
+    && (options.minSampleSize === undefined || p.touches >= options.minSampleSize)
+    && (!options.channels?.length || p.channels.some((c) => options.channels?.includes(c)));
+}
+
+/** Best lower confidence bound of lift first (then of the success rate, then the larger sample). */
+const byStrength = (a: CataloguePattern, b: CataloguePattern): number => (b.lift_low ?? 0) - (a.lift_low ?? 0) || b.ci_low - a.ci_low || b.touches - a.touches;
+
+/**
+ * A build's patterns ordered and keyed once (a build's catalogue never changes): success patterns
+ * in `byStrength` order, anti-patterns most harmful first, and the success patterns by their
+ * conditions (conditionsKey), so the patterns a plan falls under are found by looking up the
+ * subsets of the plan's conditions instead of scanning the build.
+ */
+interface CatalogueOrder {
+  success: CataloguePattern[];
+  anti: CataloguePattern[];
+  /** Position of each success pattern in `success`. */
+  rank: Map<CataloguePattern, number>;
+  byConditions: Map<string, CataloguePattern[]>;
+  /** Every leading part of a success pattern's conditionsKey ("a=1", "a=1&b=2", …): the lookup walks only these. */
+  prefixes: Set<string>;
+}
+
+const orders = new WeakMap<PatternCatalogue, CatalogueOrder>();
+
+function orderOf(catalogue: PatternCatalogue): CatalogueOrder {
+  let order = orders.get(catalogue);
+  if (order !== undefined) return order;
+  // Array.prototype.sort is stable: ties keep the catalogue's order, as a sort per request did
+  const success = catalogue.patterns.filter((p) => (p.kind ?? 'success') === 'success').sort(byStrength);
+  const anti = catalogue.patterns.filter((p) => p.kind === 'anti').sort((a, b) => a.lift_high - b.lift_high);
+  const byConditions = new Map<string, CataloguePattern[]>();
+  const prefixes = new Set<string>();
+  for (const p of success) {
+    const key = conditionsKey(p.conditions);
+    const list = byConditions.get(key);
+    if (list) list.push(p);
+    else byConditions.set(key, [p]);
+    let prefix = '';
+    for (const k of Object.keys(p.conditions).sort()) {
+      prefix = prefix === '' ? conditionText(k, p.conditions[k] as string) : `${prefix}&${conditionText(k, p.conditions[k] as string)}`;
+      prefixes.add(prefix);
+    }
+  }
+  order = { success, anti, rank: new Map(success.map((p, i) => [p, i])), byConditions, prefixes };
+  orders.set(catalogue, order);
+  return order;
+}
+
 /** Success patterns a client may see (same rule as patternFilter), best lower confidence bound of lift first. */
 export function visiblePatterns(catalogue: PatternCatalogue, options: PatternFilterOptions): CataloguePattern[] {
-  return catalogue.patterns
-    .filter((p) => (p.kind ?? 'success') === 'success' && mayShow(p, options))
-    .filter((p) => options.industry === undefined || p.industries.includes(options.industry))
-    .filter((p) => options.minSuccessRate === undefined || p.success_rate >= options.minSuccessRate)
-    .filter((p) => options.minSampleSize === undefined || p.touches >= options.minSampleSize)
-    .filter((p) => !options.channels?.length || p.channels.some((c) => options.channels?.includes(c)))
-    .sort((a, b) => (b.lift_low ?? 0) - (a.lift_low ?? 0) || b.ci_low - a.ci_low || b.touches - a.touches);
+  return orderOf(catalogue).success.filter((p) => passesPatternFilter(p, options));
+}
+
+/**
+ * The visible success patterns (visiblePatterns' rule and order) whose every condition holds in one
+ * of `configurations`, at most `limit`, skipping `exclude`d ids: the subsets of a configuration's
+ * conditions are walked in conditionsKey order, only along the leading parts of the build's
+ * patterns' keys, and each is looked up — no scan of the build.
+ */
+export function patternsUnder(catalogue: PatternCatalogue, configurations: readonly Record<string, string>[], options: PatternFilterOptions, limit: number, exclude: ReadonlySet<string> = new Set()): CataloguePattern[] {
+  const order = orderOf(catalogue);
+  const found = new Set<CataloguePattern>();
+  for (const configuration of configurations) {
+    const texts = Object.keys(configuration).sort().map((k) => conditionText(k, configuration[k] as string));
+    const walk = (from: number, prefix: string): void => {
+      for (let i = from; i < texts.length; i++) {
+        const key = prefix === '' ? (texts[i] as string) : `${prefix}&${texts[i] as string}`;
+        if (!order.prefixes.has(key)) continue;
+        for (const p of order.byConditions.get(key) ?? []) if (!exclude.has(p.id) && passesPatternFilter(p, options)) found.add(p);
+        walk(i + 1, key);
+      }
+    };
+    walk(0, '');
+  }
+  return [...found].sort((a, b) => (order.rank.get(a) as number) - (order.rank.get(b) as number)).slice(0, limit);
 }
 
 /** Anti-patterns a client may see (the same k-anonymity rule), most harmful first. */
 export function visibleAntiPatterns(catalogue: PatternCatalogue, options: Pick<PatternFilterOptions, 'clientId' | 'minClients'>): CataloguePattern[] {
-  return catalogue.patterns.filter((p) => p.kind === 'anti' && mayShow(p, options)).sort((a, b) => a.lift_high - b.lift_high);
+  return orderOf(catalogue).anti.filter((p) => mayShow(p, options));
 }

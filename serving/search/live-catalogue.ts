@@ -16,8 +16,10 @@ const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue }>
 /** @throws ALMANAC_ERR_INDEX_NOT_READY when no build (or only one from before subgroup discovery) is there. */
 export function liveCatalogue(rt: CatalogueSource): PatternCatalogue {
   const config = rt.deps.config;
-  const names = [rt.indexVersion, currentCollection(config)].filter((n): n is string => n !== undefined);
   const held = cache.get(config);
+  // the index's build is held: no file read (CURRENT is only read when the index names no build of this home)
+  if (held !== undefined && held.name === rt.indexVersion) return held.catalogue;
+  const names = [rt.indexVersion, currentCollection(config)].filter((n): n is string => n !== undefined);
   for (const name of names) {
     if (held?.name === name) return held.catalogue;
     const catalogue = readHomeCatalogue(rt, name);

@@ -12,7 +12,7 @@
  */
 import { conditionsKey, configurationOf } from '../../embeddings/patterns/configuration.ts';
 import { conditionOverlap, cosine, encodeConfigurations } from '../../embeddings/patterns/configuration-encoder.ts';
-import { visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
+import { patternsUnder, visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import type { SearchQuery, VectorFilter } from '../../embeddings/vector-index/vector-index.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
@@ -56,7 +56,7 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
     const catalogue = liveCatalogue(rt);
     const plan = encodePlan(rt, req, catalogue);
     // the catalogue's patterns this request may see (k-anonymity + filters), once per request
-    const visible = visiblePatterns(catalogue, filterOptions(rt, req));
+    const options = filterOptions(rt, req);
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];
     const indexVersion = rt.indexVersion ?? null;
@@ -65,10 +65,10 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
     } catch (e) {
       rt.log.warn({ err: (e as Error).message }, 'vector index unavailable; serving popular patterns');
       rt.deps.metrics.fallbacks.inc({ kind: 'popular_patterns' });
-      candidates = catalogueCandidates(visible, plan.query);
+      candidates = catalogueCandidates(visiblePatterns(catalogue, options), plan.query);
       servedBy = 'popular_patterns';
     }
-    candidates = withApplicable(candidates, rt, visible, plan);
+    candidates = withApplicable(candidates, rt, catalogue, options, plan);
     const evidence = await graphEvidence(rt, candidates, req.plan.industry);
     if (!evidence && servedBy === 'full') servedBy = 'vector_only';
     const modelProbability = await adaptedProbabilities(rt, lease.scorer, plan.base[0] as TouchWithCampaign, candidates, plan.asOf);
@@ -147,11 +147,8 @@ function catalogueCandidates(visible: CataloguePattern[], query: number[]): Patt
 }
 
 /** The visible patterns whose every condition holds for the plan, added to the candidates when stage 1 missed them. */
-function withApplicable(candidates: PatternCandidate[], rt: ServingRuntime, visible: CataloguePattern[], plan: EncodedPlan): PatternCandidate[] {
-  const have = new Set(candidates.map((c) => c.id));
-  const applicable = visible
-    .filter((p) => !have.has(p.id) && plan.configurations.some((c) => conditionOverlap(p.conditions, c).contained))
-    .slice(0, LOOKUP_K);
+function withApplicable(candidates: PatternCandidate[], rt: ServingRuntime, catalogue: PatternCatalogue, options: PatternFilterOptions, plan: EncodedPlan): PatternCandidate[] {
+  const applicable = patternsUnder(catalogue, plan.configurations, options, LOOKUP_K, new Set(candidates.map((c) => c.id)));
   if (applicable.length > 0) rt.deps.metrics.fallbacks.inc({ kind: 'pattern_lookup' });
   return [...candidates, ...applicable.map((p) => candidateFromPattern(p, cosine(plan.query, p.centroid), 'lookup'))];
 }

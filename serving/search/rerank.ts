@@ -92,13 +92,14 @@ export function rerank(input: RerankInput): RankedPattern[] {
  * specific ones (two descriptions of much the same campaigns), cross-client evidence before a
  * client's own and more backing clients first; then by score.
  */
+const tierOf = (r: RankedPattern): number => (r.match === 'applies' ? 100 + Object.keys(r.candidate.conditions).length : 0);
+const scopeOf = (r: RankedPattern): number => (r.candidate.tenant === 'global' ? 1 : 0);
+
 function byTier(a: RankedPattern, b: RankedPattern): number {
-  const tier = (r: RankedPattern) => (r.match === 'applies' ? 100 + Object.keys(r.candidate.conditions).length : 0);
-  const t = tier(b) - tier(a);
+  const t = tierOf(b) - tierOf(a);
   if (t !== 0) return t;
   if (a.match === 'applies') {
-    const scope = (r: RankedPattern) => (r.candidate.tenant === 'global' ? 1 : 0);
-    const s = scope(b) - scope(a) || b.candidate.distinct_clients - a.candidate.distinct_clients;
+    const s = scopeOf(b) - scopeOf(a) || b.candidate.distinct_clients - a.candidate.distinct_clients;
     if (s !== 0) return s;
   }
   return b.score - a.score || a.candidate.id.localeCompare(b.candidate.id);
@@ -170,18 +171,31 @@ function diversify(sorted: RankedPattern[], topN: number): RankedPattern[] {
   return [...picked, ...overflow].slice(0, topN);
 }
 
+/**
+ * Maximal marginal relevance: each pick maximises λ·score − (1−λ)·(its highest cosine to a pattern
+ * already picked, at least 0); the first of equal values wins. The highest cosine of each pattern
+ * left is kept and raised by each pick (one cosine per pattern left per pick).
+ */
 function mmr(sorted: RankedPattern[], topN: number): RankedPattern[] {
   const picked: RankedPattern[] = [];
   const rest = [...sorted];
+  const redundancy = new Float64Array(rest.length); // starts at 0: the max with 0 of no cosines
   while (picked.length < topN && rest.length > 0) {
     let bestIdx = 0;
     let best = -Infinity;
-    rest.forEach((r, i) => {
-      const redundancy = Math.max(0, ...picked.map((p) => cosine(r.candidate.centroid as number[], p.candidate.centroid as number[])));
-      const value = MMR_LAMBDA * r.score - (1 - MMR_LAMBDA) * redundancy;
+    for (let i = 0; i < rest.length; i++) {
+      const value = MMR_LAMBDA * (rest[i] as RankedPattern).score - (1 - MMR_LAMBDA) * (redundancy[i] as number);
       if (value > best) { best = value; bestIdx = i; }
-    });
-    picked.push(...rest.splice(bestIdx, 1));
+    }
+    const pick = rest[bestIdx] as RankedPattern;
+    picked.push(pick);
+    rest.splice(bestIdx, 1);
+    redundancy.copyWithin(bestIdx, bestIdx + 1);
+    const centroid = pick.candidate.centroid as number[];
+    for (let i = 0; i < rest.length; i++) {
+      const c = cosine((rest[i] as RankedPattern).candidate.centroid as number[], centroid);
+      if (c > (redundancy[i] as number)) redundancy[i] = c;
+    }
   }
   return picked;
 }

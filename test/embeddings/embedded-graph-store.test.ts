@@ -63,6 +63,10 @@ describe('embedded GraphStore persistence', () => {
     expect((await writer.patternEvidence(['p1'])).get('p1')).toMatchObject({ clients: 2, clientsInIndustry: 0 }); // no industry asked: its own entry
     await writer.deleteNodes('Pattern', ['p1']);
     for (const store of [writer, reader]) expect((await store.patternEvidence(['p1'], 'retail')).size).toBe(0);
+    // a pattern each instance last read as missing, made again by the writer
+    await writer.mergeNodes([{ label: 'Campaign', id: 'k3', props: { industry: 'travel' } }]);
+    await writer.mergeEdges(ran('c3', 'k3', 'travel', 1));
+    for (const store of [writer, reader]) expect((await store.patternEvidence(['p1'], 'travel')).get('p1')).toMatchObject({ clients: 1, campaigns: 1, clientsInIndustry: 1 });
   });
 });
 

@@ -18,7 +18,11 @@
  *
  * The evidence is computed when a write changes it (`refresh`, inside the write's transaction) and
  * kept in the `evidence` table, one row per Pattern node keyed by its id, so a read for 50
- * candidates is one statement of 50 primary-key lookups, whatever the graph's size.
+ * candidates is one statement of 50 primary-key lookups, whatever the graph's size. Rows read are
+ * kept in memory (up to EVIDENCE_CACHE_ROWS) until the evidence changes: this connection's writes
+ * drop the rows they recompute, and a commit by any other connection (an `almanac index` or ingest
+ * beside a server) changes SQLite's `PRAGMA data_version`, which drops them all — a search reads
+ * the rows the database holds, never older ones.
  */
 import type Database from 'better-sqlite3';
 import type { PatternCampaign, PatternEvidence } from '../graph-store.ts';
@@ -27,11 +31,19 @@ import { EDGE_TYPES, LABEL, NODE_LABELS, TYPE } from './graph-vocabulary.ts';
 
 interface MatchRow { k: number; conv: number | null; industry: string | null; c: number | null }
 interface EvidenceRow { id: string; clients: number; campaigns: number; industries: string; proved: string }
+/** An evidence row as kept in memory (null: the pattern has no row). */
+type CachedEvidence = { clients: number; campaigns: number; industries: readonly string[]; proved: readonly (readonly [string, number])[] } | null;
 
-function provedIn(proved: string, industry: string): number {
-  for (const [name, clients] of JSON.parse(proved) as [string, number][]) if (name === industry) return clients;
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NOTHING_PROVED: readonly (readonly [string, number])[] = Object.freeze([]);
+
+function provedIn(proved: CachedEvidence & object, industry: string): number {
+  for (const [name, clients] of proved.proved) if (name === industry) return clients;
   return 0;
 }
+
+/** Evidence rows kept in memory at most (past it the cache starts again empty: a bound, not an LRU). */
+export const EVIDENCE_CACHE_ROWS = 200_000;
 
 /** The health check counts patterns up to this many (more shows as `10000+`). */
 export const PATTERN_COUNT_CAP = 10_000;
@@ -48,6 +60,9 @@ export class PatternQueries {
   private readonly nodeCounts: Database.Statement<[], { code: number; n: number }>;
   private readonly edgeCounts: Database.Statement<[], { code: number; n: number }>;
   private readonly patterns: Database.Statement<[], number>;
+  private readonly dataVersion: Database.Statement<[], number>;
+  private readonly cache = new Map<string, CachedEvidence>();
+  private cachedVersion = -1;
 
   constructor(db: GraphDatabase) {
     this.matches = db.prepare(`SELECT m.src AS k, m.conv AS conv, kn.industry AS industry, r.src AS c
@@ -71,6 +86,7 @@ export class PatternQueries {
     this.nodeCounts = db.prepare('SELECT label AS code, count(*) AS n FROM nodes GROUP BY label');
     this.edgeCounts = db.prepare('SELECT type AS code, count(*) AS n FROM edges GROUP BY type');
     this.patterns = db.prepare<[], number>(`SELECT count(*) FROM (SELECT 1 FROM evidence LIMIT ${PATTERN_COUNT_CAP + 1})`).pluck();
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
 
   /**
@@ -86,6 +102,7 @@ export class PatternQueries {
     for (const nid of nids) {
       const id = this.patternId.get(nid);
       if (id === undefined) continue; // deleted: see forget()
+      this.cache.delete(id);
       const campaigns = new Set<number>();
       const clients = new Set<number>();
       const provedBy = new Map<string, Set<number>>();
@@ -105,15 +122,35 @@ export class PatternQueries {
 
   /** Removes the stored evidence of deleted patterns (by id). */
   forget(ids: string[]): void {
-    for (const id of ids) this.dropEvidence.run(id);
+    for (const id of ids) {
+      this.dropEvidence.run(id);
+      this.cache.delete(id);
+    }
   }
 
   patternEvidence(patternIds: string[], industry?: string): Map<string, PatternEvidence> {
     const out = new Map<string, PatternEvidence>();
     if (patternIds.length === 0) return out;
-    for (const r of this.evidence.iterate(JSON.stringify(patternIds))) {
-      const industries = r.industries === '[]' ? [] : (JSON.parse(r.industries) as string[]);
-      out.set(r.id, { patternId: r.id, clients: r.clients, campaigns: r.campaigns, industries, clientsInIndustry: industry === undefined || r.proved === '[]' ? 0 : provedIn(r.proved, industry) });
+    const version = this.dataVersion.get() as number;
+    if (version !== this.cachedVersion || this.cache.size > EVIDENCE_CACHE_ROWS) {
+      this.cache.clear();
+      this.cachedVersion = version;
+    }
+    const missing = patternIds.filter((id) => !this.cache.has(id));
+    if (missing.length > 0) {
+      for (const id of missing) this.cache.set(id, null);
+      for (const r of this.evidence.iterate(JSON.stringify(missing))) {
+        this.cache.set(r.id, {
+          clients: r.clients, campaigns: r.campaigns,
+          industries: r.industries === '[]' ? NO_STRINGS : Object.freeze(JSON.parse(r.industries) as string[]),
+          proved: r.proved === '[]' ? NOTHING_PROVED : (JSON.parse(r.proved) as [string, number][]),
+        });
+      }
+    }
+    for (const id of patternIds) {
+      const e = this.cache.get(id);
+      if (e === undefined || e === null) continue;
+      out.set(id, { patternId: id, clients: e.clients, campaigns: e.campaigns, industries: e.industries as string[], clientsInIndustry: industry === undefined ? 0 : provedIn(e, industry) });
     }
     return out;
   }
