@@ -103,11 +103,13 @@ class Judge {
 
   constructor(private readonly set: TrainingSet, private readonly folds: Fold[], private readonly base: Partial<EncodingOptions>, private readonly options: TrainModelOptions) {}
 
+  /** The folds encoded with `encoding`; one encoding is held at a time (the last asked for: rows × input width floats each). */
   private parts(encoding: Partial<EncodingOptions>) {
     const full = { ...this.base, ...encoding };
     const key = JSON.stringify(full);
     let parts = this.encoded.get(key);
     if (!parts) {
+      this.encoded.clear();
       parts = this.folds.map((f) => {
         const signature = fitSignature(this.set.manifest.columns, f.train.map((e) => e.features), full);
         return { signature, train: encodeRows(signature, f.train), validation: encodeRows(signature, f.validation) };
@@ -165,23 +167,33 @@ function bestOnValidation(judged: readonly Judged[]): Judged {
 /** Numeric columns with at most this many distinct training values may be encoded as levels (a candidate encoding: months, weekdays, small counts). */
 const LEVELS = 12;
 
+/**
+ * The candidates, judged so that those on one encoding follow each other (the judge holds one
+ * encoding at a time): GBDT's (no transform) right after the logistic model on that encoding; the
+ * l2 grid and the MLP on the logistic model's best encoding, once it is known.
+ */
 async function searchFamilies(judge: Judge, families: readonly ModelFamily[], small: boolean, network: Partial<NetworkParameters>): Promise<void> {
-  let encoding: Partial<EncodingOptions> = { transform: 'none' };
+  const plain: Partial<EncodingOptions> = { transform: 'none' };
+  let encoding = plain;
+  const gbdt = async (): Promise<void> => {
+    if (!families.includes('gbdt')) return;
+    for (const maxDepth of [3, 5]) await judge.judge({ family: 'gbdt', encoding: plain, params: { maxDepth, learningRate: 0.1 } });
+  };
   if (families.includes('logistic')) {
     const encodings: Partial<EncodingOptions>[] = [
-      { transform: 'none' }, { transform: 'auto' }, ...(small ? [{ transform: 'auto' as const, bins: 8 }] : []),
+      plain, { transform: 'auto' }, ...(small ? [{ transform: 'auto' as const, bins: 8 }] : []),
       { transform: 'none', levels: LEVELS, levelValues: 'whole' }, { transform: 'none', levels: LEVELS, levelValues: 'any' },
     ];
     const first = [];
-    for (const e of encodings) first.push(await judge.judge({ family: 'logistic', encoding: e, params: { l2: 1e-4 } }));
+    for (const e of encodings) {
+      first.push(await judge.judge({ family: 'logistic', encoding: e, params: { l2: 1e-4 } }));
+      if (e === plain) await gbdt();
+    }
     const best = bestOnValidation(first);
     encoding = best.candidate.encoding;
     for (const l2 of [1e-3, 1e-2]) await judge.judge({ family: 'logistic', encoding, params: { l2 } });
-  }
+  } else await gbdt();
   if (families.includes('mlp')) await judge.judge({ family: 'mlp', encoding, params: network });
-  if (families.includes('gbdt')) {
-    for (const maxDepth of [3, 5]) await judge.judge({ family: 'gbdt', encoding: { transform: 'none' }, params: { maxDepth, learningRate: 0.1 } });
-  }
 }
 
 interface Refit { signature: InputSignature; model: FittedModel; params: Candidate['params']; seconds: number }
