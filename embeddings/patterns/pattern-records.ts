@@ -35,16 +35,27 @@ export function patternRecord(p: MinedPattern): VectorRecord {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? [v] : []);
 
-/** The conditions stored as JSON in a record's metadata ({} when absent or unreadable). */
+/** Parsed conditions kept per JSON text (the same patterns come back search after search); first in, first out past the bound. */
+const parsedConditions = new Map<string, Readonly<Record<string, string>>>();
+const PARSED_CONDITIONS_KEPT = 20_000;
+
+/** The conditions stored as JSON in a record's metadata ({} when absent or unreadable), frozen: one object may answer many hits. */
 export function conditionsFromMetadata(v: unknown): Record<string, string> {
   if (typeof v !== 'string') return {};
+  const kept = parsedConditions.get(v);
+  if (kept !== undefined) return kept as Record<string, string>;
+  let conditions: Record<string, string> = {};
   try {
     const parsed = JSON.parse(v) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      conditions = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    }
   } catch {
-    return {};
+    // unreadable: no conditions
   }
+  if (parsedConditions.size >= PARSED_CONDITIONS_KEPT) parsedConditions.delete(parsedConditions.keys().next().value as string);
+  parsedConditions.set(v, Object.freeze(conditions));
+  return conditions;
 }
 
 /** A SuccessPattern from a search hit (or a stored record); `centroid` is the record's vector, or [] for hits. */

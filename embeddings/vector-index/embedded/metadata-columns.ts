@@ -16,6 +16,8 @@ import { IdTable } from './id-table.ts';
  */
 export class Dictionary {
   private readonly table = new IdTable();
+  /** Values decoded lately, by code (codes are never reused, so a kept value never goes stale); first in, first out past DECODED_KEPT. */
+  private readonly decoded = new Map<number, string>();
 
   constructor(values: string[] = []) {
     for (const v of values) this.encode(v);
@@ -37,7 +39,14 @@ export class Dictionary {
 
   /** The value of a code (undefined for an unknown code). */
   value(code: number): string | undefined {
-    return code < 0 ? undefined : this.table.idAt(code);
+    if (code < 0) return undefined;
+    const kept = this.decoded.get(code);
+    if (kept !== undefined) return kept;
+    const value = this.table.idAt(code);
+    if (value === undefined) return undefined;
+    if (this.decoded.size >= DECODED_KEPT) this.decoded.delete(this.decoded.keys().next().value as number);
+    this.decoded.set(code, value);
+    return value;
   }
 
   /** Every value, by code (for saving). */
@@ -45,6 +54,9 @@ export class Dictionary {
     return Array.from({ length: this.table.size }, (_, c) => this.table.idAt(c) as string);
   }
 }
+
+/** Decoded values a dictionary keeps (a column of categories keeps them all; a column of descriptions, the hot ones). */
+const DECODED_KEPT = 4096;
 
 export type Column =
   | { name: string; type: 'number'; values: Float64Array }
