@@ -7,7 +7,7 @@
  * distinct clients so the k-anonymity filter passes them; tenant 'global'), written through the
  * VectorIndex port into a new index version, graph evidence through the GraphStore port for the
  * first BENCH_GRAPH_PATTERNS of them, and the alias switched. The server then serves it in this
- * process; autocannon loads it from a SEPARATE process with varied plans (industries, channels,
+ * process; bench/load-generator.ts loads it from a SEPARATE process with varied plans (industries, channels,
  * segments, filters; unique bodies miss the result cache): max throughput, then p50/p99 at ½ and
  * ¼ of it and at a fixed 100 req/s. Same-run baselines: the same loads on the demo's own small
  * index, the adapter's filtered search alone, and raw hnswlib on the same index file. Recall@10
@@ -266,7 +266,7 @@ async function recallAndBaselines(config: AlmanacConfig, rt: ServingRuntime, big
 async function main(): Promise<void> {
   const cpus = os.cpus();
   process.stdout.write(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
-  process.stdout.write(`load: autocannon in a separate process, ${CONNECTIONS} connections, ${DURATION} s per run; ${VECTORS} vectors\n`);
+  process.stdout.write(`load: a separate process, ${CONNECTIONS} connections, ${DURATION} s per run — autocannon (closed loop) for the maximum, evenly spaced requests (open loop, latency from when each was due) at ½, ¼ of it and 100 req/s; ${VECTORS} vectors\n`);
   const keep = process.env.BENCH_HOME;
   const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-search-'));
   try {

@@ -1,7 +1,7 @@
 /**
  * Serving benchmark: builds a small world in a temp home (the `almanac demo` pipeline), starts the
  * REST service and a bare fastify JSON-echo baseline in this process, and loads them from a
- * SEPARATE process (autocannon CLI): echo, POST /v1/predict (unique bodies: every request misses
+ * SEPARATE process (bench/load-generator.ts): echo, POST /v1/predict (unique bodies: every request misses
  * the result cache), the same predict body (cache hits), POST /v1/patterns/search; then predict at
  * half the echo's throughput for its p99, and search at half its own throughput for its p99.
  * Targets: predict ≥ 0.5 × echo throughput; p99 ≤ 5 ms at half the echo's load; search p99 ≤ 10 ms.
@@ -41,7 +41,7 @@ const fmt = (name: string, l: Load) => formatLoad(name, l);
 async function main(): Promise<void> {
   const cpus = os.cpus();
   process.stdout.write(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}\n`);
-  process.stdout.write(`load: autocannon in a separate process, ${CONNECTIONS} connections, ${DURATION} s per run; server log level warn\n\n`);
+  process.stdout.write(`load: a separate process, ${CONNECTIONS} connections, ${DURATION} s per run — autocannon (closed loop) for the maxima, evenly spaced requests (open loop, latency from when each was due) at a fixed rate; server log level warn\n\n`);
   // BENCH_HOME=<dir> keeps (and on later runs reuses) the built world instead of a fresh temp home.
   const keep = process.env.BENCH_HOME;
   const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-serve-'));
