@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config.ts';
 import { isAlmanacError } from '../../../core/errors.ts';
 import { buildApp } from '../../../serving/app.ts';
-import { checkJsonLimits, DEFAULT_JSON_LIMITS, JsonLimitError } from '../../../serving/json-body.ts';
+import { checkJsonLimits, DEFAULT_JSON_LIMITS, JsonLimitError, JsonLimitScanner } from '../../../serving/json-body.ts';
 import { validateEvents } from '../../../serving/routes/events-route.ts';
 import { bearer } from '../auth-keys.ts';
 import { fakeDeps, type FakeWorld } from '../serving-fakes.ts';
@@ -100,6 +100,55 @@ describe('bodies over the JSON limits are refused before they are parsed', () =>
     await expect(checkJsonLimits(JSON.stringify({ a: ['x,y,[[[{', 'q\\"],[,'] }), limits)).resolves.toBeUndefined();
     await expect(checkJsonLimits('{"a":[1,2,3]}', limits)).rejects.toBeInstanceOf(JsonLimitError);
     await expect(checkJsonLimits('{"a":[[[1]]]}', limits)).rejects.toThrow(/deeper than 2/);
+  });
+
+  it('decides the same whichever pieces the body arrives in (a backslash or a multi-byte character split between two)', () => {
+    const limits = { maxArrayItems: 4, maxValues: 40, maxDepth: 3 };
+    const bodies = [
+      JSON.stringify({ a: ['x\\', 'q\\"],[,,,,', 'é,ü,[[', '\u00e9'], b: [1, 2, 3] }), // passes
+      JSON.stringify({ a: ['\\"', 1, 2, 3, 4] }), // 5 items
+      JSON.stringify({ a: [[['\\' + '"' + ']]]']]] }), // depth 3 holds; the quote is text
+      JSON.stringify({ a: [[[[1]]]] }), // depth 4
+      `{"s":"${'\\'.repeat(7)}\\"","a":[1,2,3,4,5]}`,
+    ];
+    const whole = (b: Buffer) => { try { new JsonLimitScanner(limits).push(b); return 'ok'; } catch (e) { return (e as Error).message; } };
+    for (const text of bodies) {
+      const bytes = Buffer.from(text, 'utf8');
+      const expected = whole(bytes);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        for (const second of [cut, Math.min(bytes.length, cut + 1), Math.min(bytes.length, cut + 3)]) {
+          const scanner = new JsonLimitScanner(limits);
+          let got = 'ok';
+          try {
+            scanner.push(bytes.subarray(0, cut));
+            scanner.push(bytes.subarray(cut, second));
+            scanner.push(bytes.subarray(second));
+          } catch (e) { got = (e as Error).message; }
+          expect(got, `${text} cut at ${cut}, ${second}`).toBe(expected);
+        }
+      }
+    }
+    expect(bodies.map((b) => whole(Buffer.from(b))).filter((r) => r === 'ok')).toHaveLength(2);
+  });
+});
+
+describe('a body over its JSON limits, on a real socket', () => {
+  it('is answered 413 as soon as its first part is over them, before the rest is sent', async () => {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { request } = await import('node:http');
+    const head = Buffer.from('{"events":[' + '{},'.repeat(20_000)); // 60 KB, over the 10,000-item limit
+    const declared = 6 * 1024 * 1024;
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared, ...key } }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => { body += d.toString(); });
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write(head); // and nothing more: the answer must come without the other 5.9 MB
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).message).toMatch(/more than 10000 items/);
   });
 });
 
