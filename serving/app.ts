@@ -50,6 +50,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long closing waits for the requests still being answered. */
+const CLOSE_DRAIN_MS = 10_000;
+
 export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? deps.logger;
   const app = Fastify({
@@ -102,7 +105,24 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   registerConsoleRoutes(app, rt);
   registerConsoleAssets(app); // GET / and /console/*: the web console (open, hidden from the OpenAPI document)
   app.get('/openapi.json', { config: { auth: 'open' }, schema: { hide: true } }, async () => app.swagger());
+  // Closing waits for the requests being answered (up to CLOSE_DRAIN_MS) before the runtime and the
+  // stores close: a search in flight at shutdown is answered whole, not degraded by a store closed
+  // under it (fastify runs onClose without waiting for the handlers still running).
+  const inFlight = new Set<string>();
+  let drained: (() => void) | undefined;
+  const finished = (request: { id: string }): void => {
+    if (inFlight.delete(request.id) && inFlight.size === 0) drained?.();
+  };
+  app.addHook('onRequest', (request, _reply, done) => { inFlight.add(request.id); done(); });
+  app.addHook('onResponse', (request, _reply, done) => { finished(request); done(); });
+  app.addHook('onRequestAbort', (request, done) => { finished(request); done(); });
   app.addHook('onClose', async () => {
+    if (inFlight.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_DRAIN_MS);
+        drained = () => { clearTimeout(timer); resolve(); };
+      });
+    }
     await rt.stop();
     await deps.close?.();
   });
