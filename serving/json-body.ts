@@ -2,14 +2,15 @@
  * The JSON body parser of every route. Like fastify's default it refuses the prototype-poisoning
  * keys (`__proto__`, `constructor.prototype`), but says so instead of "not valid JSON".
  *
- * A body of 32 KiB or more is first scanned, as bytes (yielding to the event loop every 64 KiB), against the
- * route's JSON limits — items per array, values in all, nesting depth — so a cheap hostile body
- * (6 MB of `{"events":[{},{},…]}` is two million objects, half a second of JSON.parse) is refused
- * with 413 after a few milliseconds instead of blocking every other request. A route sets its own
- * limits with `config: { jsonLimits }`.
+ * A JSON body of 32 KiB or more is counted, as its bytes arrive, against the route's JSON limits —
+ * items per array, values in all, nesting depth — so a cheap hostile body (6 MB of
+ * `{"events":[{},{},…]}` is two million objects, half a second of JSON.parse) is refused with 413
+ * after its first ~30 KB, never buffered, joined or decoded. The count runs in a `preParsing`
+ * stream, so fastify's own body reader keeps its work (bodyLimit, content-length, errors). A route
+ * sets its own limits with `config: { jsonLimits }`.
  */
-import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Transform, type Readable } from 'node:stream';
 import { invalidInput } from '../core/errors.ts';
 
 export interface JsonLimits {
@@ -33,7 +34,6 @@ declare module 'fastify' {
 
 /** Bodies below this are parsed without a scan (at most ~10k values: a few ms of JSON.parse). */
 const SCAN_FROM_BYTES = 32 * 1024;
-const SCAN_SLICE_BYTES = 64 * 1024;
 
 /** A body over the route's JSON limits: 413, with the limit that was passed. */
 export class JsonLimitError extends Error {
@@ -95,19 +95,6 @@ export class JsonLimitScanner {
   }
 }
 
-/**
- * Checks a whole body against `limits` (JsonLimitScanner), yielding to the event loop every 64 KiB.
- * @throws JsonLimitError (413) naming the limit passed
- */
-export async function checkJsonLimits(body: string | Uint8Array, limits: JsonLimits): Promise<void> {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const scanner = new JsonLimitScanner(limits);
-  for (let at = 0; at < bytes.length; at += SCAN_SLICE_BYTES) {
-    if (at > 0) await yieldToLoop();
-    scanner.push(bytes.subarray(at, at + SCAN_SLICE_BYTES));
-  }
-}
-
 function tooManyValues(limits: JsonLimits): JsonLimitError {
   return new JsonLimitError(`the body holds more than ${limits.maxValues} JSON values; this route accepts at most ${limits.maxValues} (send smaller batches)`);
 }
@@ -137,71 +124,50 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /**
- * Replaces fastify's application/json parser with one that reads the body itself, as fastify's
- * does (the route's bodyLimit, the declared content-length; the same errors), and counts it against
- * the route's JSON limits as it arrives once 32 KiB have come (JsonLimitScanner): a hostile 6 MB
- * body over a limit in its first 30 KB is refused there, never buffered, joined or decoded. A body
- * that passes is decoded once and parsed by parseJsonBody.
+ * The body stream of a JSON request counted against `limits` from its first SCAN_FROM_BYTES on (a
+ * pass-through: fastify's reader gets every byte); over a limit it fails with the JsonLimitError,
+ * which fastify answers (413) without reading the rest.
  */
-export function installJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: NodeJS.ReadableStream & { receivedEncodedLength?: number }, done: (err: Error | null, body?: unknown) => void) => {
-    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
-    const contentLength = Number(request.headers['content-length']);
-    if (contentLength > limit) {
-      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-      return;
-    }
-    const limits = request.routeOptions.config.jsonLimits ?? DEFAULT_JSON_LIMITS;
-    let scanner: JsonLimitScanner | undefined;
-    let received = 0;
-    const chunks: Buffer[] = [];
-    const stop = (): void => {
-      payload.removeListener('data', onData);
-      payload.removeListener('end', onEnd);
-      payload.removeListener('error', onEnd);
-    };
-    function onData(chunk: Buffer | string): void {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      received += bytes.length;
-      if (received > limit || (payload.receivedEncodedLength ?? 0) > limit) {
-        stop();
-        done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-        return;
-      }
-      chunks.push(bytes);
+function countedAgainst(payload: Readable, limits: JsonLimits): Transform {
+  let scanner: JsonLimitScanner | undefined;
+  let received = 0;
+  const before: Buffer[] = [];
+  const counted: Transform & { receivedEncodedLength?: number } = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      counted.receivedEncodedLength = received;
       try {
-        if (scanner !== undefined) scanner.push(bytes);
-        else if (received >= SCAN_FROM_BYTES) {
+        if (scanner !== undefined) scanner.push(chunk);
+        else if (received < SCAN_FROM_BYTES) before.push(chunk);
+        else {
           scanner = new JsonLimitScanner(limits);
-          for (const c of chunks) scanner.push(c);
+          for (const c of before) scanner.push(c);
+          before.length = 0;
+          scanner.push(chunk);
         }
       } catch (e) {
-        stop();
-        chunks.length = 0;
-        done(e as Error);
-      }
-    }
-    function onEnd(err?: Error & { statusCode?: number }): void {
-      stop();
-      if (err != null) {
-        if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
-        done(err);
+        callback(e as Error);
         return;
       }
-      if (!Number.isNaN(contentLength) && (payload.receivedEncodedLength || received) !== contentLength) {
-        done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-        return;
-      }
-      try {
-        done(null, parseJsonBody(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, received).toString('utf8')));
-      } catch (e) {
-        done(e as Error);
-      }
-    }
-    payload.on('data', onData);
-    payload.on('end', onEnd);
-    payload.on('error', onEnd);
-    payload.resume();
+      callback(null, chunk);
+    },
   });
+  payload.on('error', (e) => counted.destroy(e));
+  return payload.pipe(counted);
+}
+
+const isJson = (type: string | undefined): boolean => type !== undefined && type.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+
+/**
+ * Replaces fastify's application/json parser with parseJsonBody, and counts JSON bodies that may
+ * reach SCAN_FROM_BYTES (declared so, or of no declared length) against the route's JSON limits as
+ * they arrive (body size limits are unchanged).
+ */
+export function installJsonBodyParser(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (!isJson(request.headers['content-type']) || Number(request.headers['content-length']) < SCAN_FROM_BYTES) return payload;
+    return countedAgainst(payload, request.routeOptions.config.jsonLimits ?? DEFAULT_JSON_LIMITS);
+  });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (_request: FastifyRequest, body: string | Buffer) => parseJsonBody(typeof body === 'string' ? body : body.toString('utf8')));
 }
