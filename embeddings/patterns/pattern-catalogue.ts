@@ -177,6 +177,12 @@ export function patternsUnder(catalogue: PatternCatalogue, configurations: reado
   return [...found].sort((a, b) => (order.rank.get(a) as number) - (order.rank.get(b) as number)).slice(0, limit);
 }
 
+/** Every pattern of the build: success patterns (visiblePatterns' order), then anti-patterns (most harmful first). */
+export function orderedPatterns(catalogue: PatternCatalogue): CataloguePattern[] {
+  const order = orderOf(catalogue);
+  return [...order.success, ...order.anti];
+}
+
 /** Anti-patterns a client may see (the same k-anonymity rule), most harmful first. */
 export function visibleAntiPatterns(catalogue: PatternCatalogue, options: Pick<PatternFilterOptions, 'clientId' | 'minClients'>): CataloguePattern[] {
   return orderOf(catalogue).anti.filter((p) => mayShow(p, options));

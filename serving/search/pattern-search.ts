@@ -55,7 +55,7 @@ export async function searchPatterns(rt: ServingRuntime, req: SearchRequest): Pr
   try {
     const catalogue = liveCatalogue(rt);
     const plan = encodePlan(rt, req, catalogue);
-    // the catalogue's patterns this request may see (k-anonymity + filters), once per request
+    // the request's k-anonymity and filters, applied to the catalogue's patterns where they are used
     const options = filterOptions(rt, req);
     let servedBy: ServedBy = 'full';
     let candidates: PatternCandidate[];

@@ -5,7 +5,7 @@
  * every pattern of the build. Numbers are shown as the search shows them (serving/response-rounding).
  */
 import type { Principal } from '../../core/tenants/principal.ts';
-import { mayShowPattern, visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
+import { mayShowPattern, orderedPatterns, visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import { round } from '../response-rounding.ts';
 
 /** Who browses: an admin (everything) or a tenant (its client). */
@@ -16,13 +16,9 @@ export function viewerOf(p: Principal | undefined): Viewer | undefined {
   return p?.clientId ? { admin: false, clientId: p.clientId } : undefined;
 }
 
-const byStrength = (a: CataloguePattern, b: CataloguePattern): number =>
-  (a.kind === b.kind ? 0 : a.kind === 'anti' ? 1 : -1)
-  || (a.kind === 'anti' ? a.lift_high - b.lift_high : (b.lift_low ?? 0) - (a.lift_low ?? 0) || b.ci_low - a.ci_low || b.touches - a.touches);
-
 /** Success patterns first (best lower lift bound first), then anti-patterns (most harmful first). */
 export function visibleCatalogue(catalogue: PatternCatalogue, viewer: Viewer, minClients: number): CataloguePattern[] {
-  if (viewer.admin) return [...catalogue.patterns].sort(byStrength);
+  if (viewer.admin) return orderedPatterns(catalogue);
   const options = { clientId: viewer.clientId, minClients };
   return [...visiblePatterns(catalogue, options), ...visibleAntiPatterns(catalogue, options)];
 }
