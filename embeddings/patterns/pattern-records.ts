@@ -1,4 +1,5 @@
 /** SuccessPattern ↔ VectorIndex record (the PATTERN_FIELDS schema). */
+import { LRUCache } from 'lru-cache';
 import type { SearchHit, VectorRecord } from '../vector-index/vector-index.ts';
 import type { MinedPattern } from './pattern-stats.ts';
 import type { SuccessPattern } from './success-pattern.ts';
@@ -35,9 +36,8 @@ export function patternRecord(p: MinedPattern): VectorRecord {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? [v] : []);
 
-/** Parsed conditions kept per JSON text (the same patterns come back search after search); first in, first out past the bound. */
-const parsedConditions = new Map<string, Readonly<Record<string, string>>>();
-const PARSED_CONDITIONS_KEPT = 20_000;
+/** Parsed conditions kept per JSON text (the same patterns come back search after search), the 20,000 used last. */
+const parsedConditions = new LRUCache<string, Readonly<Record<string, string>>>({ max: 20_000 });
 
 /** The conditions stored as JSON in a record's metadata ({} when absent or unreadable), frozen: one object may answer many hits. */
 export function conditionsFromMetadata(v: unknown): Record<string, string> {
@@ -53,7 +53,6 @@ export function conditionsFromMetadata(v: unknown): Record<string, string> {
   } catch {
     // unreadable: no conditions
   }
-  if (parsedConditions.size >= PARSED_CONDITIONS_KEPT) parsedConditions.delete(parsedConditions.keys().next().value as string);
   parsedConditions.set(v, Object.freeze(conditions));
   return conditions;
 }

@@ -6,8 +6,12 @@
  * compacted). Filters compile against these columns, so the per-neighbour check inside the ANN
  * search is a typed-array read, never an object lookup, and a column holds no object per record.
  */
+import { LRUCache } from 'lru-cache';
 import type { FieldSpec, Scalar, ScalarType } from '../vector-index.ts';
 import { IdTable } from './id-table.ts';
+
+/** Decoded values a dictionary keeps (a column of categories keeps them all; a column of descriptions, the hot ones). */
+const DECODED_KEPT = 4096;
 
 /**
  * String ↔ code dictionary (codes are dense, stable, never reused), kept in an IdTable (code =
@@ -16,8 +20,8 @@ import { IdTable } from './id-table.ts';
  */
 export class Dictionary {
   private readonly table = new IdTable();
-  /** Values decoded lately, by code (codes are never reused, so a kept value never goes stale); first in, first out past DECODED_KEPT. */
-  private readonly decoded = new Map<number, string>();
+  /** Values decoded lately, by code (codes are never reused, so a kept value never goes stale), the DECODED_KEPT used last. */
+  private readonly decoded = new LRUCache<number, string>({ max: DECODED_KEPT });
 
   constructor(values: string[] = []) {
     for (const v of values) this.encode(v);
@@ -44,7 +48,6 @@ export class Dictionary {
     if (kept !== undefined) return kept;
     const value = this.table.idAt(code);
     if (value === undefined) return undefined;
-    if (this.decoded.size >= DECODED_KEPT) this.decoded.delete(this.decoded.keys().next().value as number);
     this.decoded.set(code, value);
     return value;
   }
@@ -54,9 +57,6 @@ export class Dictionary {
     return Array.from({ length: this.table.size }, (_, c) => this.table.idAt(c) as string);
   }
 }
-
-/** Decoded values a dictionary keeps (a column of categories keeps them all; a column of descriptions, the hot ones). */
-const DECODED_KEPT = 4096;
 
 export type Column =
   | { name: string; type: 'number'; values: Float64Array }
