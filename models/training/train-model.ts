@@ -93,29 +93,28 @@ function foldsOf(rows: TrainingExample[], fraction: number, folds: number, kind:
 interface Judged { candidate: Candidate; label: string; validationAuc: number; validationLogLoss: number; model: FittedModel; signature: InputSignature; seconds: number; lastFoldSeconds: number }
 
 class Judge {
-  private readonly encoded = new Map<string, { signature: InputSignature; train: EncodedRows; validation: EncodedRows }[]>();
+  /** The folds encoded with one encoding (its key): rows × input width floats each, so one is held at a time. */
+  private held: { key: string; parts: { signature: InputSignature; train: EncodedRows; validation: EncodedRows }[] } | undefined;
   readonly judged: Judged[] = [];
 
-  /** Drops the fold encodings (the refits and the holdout encode their own rows): tens of MB per encoding. */
+  /** Drops the fold encoding held (the refits and the holdout encode their own rows): tens of MB. */
   release(): void {
-    this.encoded.clear();
+    this.held = undefined;
   }
 
   constructor(private readonly set: TrainingSet, private readonly folds: Fold[], private readonly base: Partial<EncodingOptions>, private readonly options: TrainModelOptions) {}
 
-  /** The folds encoded with `encoding`; one encoding is held at a time (the last asked for: rows × input width floats each). */
+  /** The folds encoded with `encoding`: the one held when it is that one, else encoded anew in its place. */
   private parts(encoding: Partial<EncodingOptions>) {
     const full = { ...this.base, ...encoding };
     const key = JSON.stringify(full);
-    let parts = this.encoded.get(key);
-    if (!parts) {
-      this.encoded.clear();
-      parts = this.folds.map((f) => {
-        const signature = fitSignature(this.set.manifest.columns, f.train.map((e) => e.features), full);
-        return { signature, train: encodeRows(signature, f.train), validation: encodeRows(signature, f.validation) };
-      });
-      this.encoded.set(key, parts);
-    }
+    if (this.held?.key === key) return this.held.parts;
+    this.held = undefined; // the old encoding goes before the new one is built
+    const parts = this.folds.map((f) => {
+      const signature = fitSignature(this.set.manifest.columns, f.train.map((e) => e.features), full);
+      return { signature, train: encodeRows(signature, f.train), validation: encodeRows(signature, f.validation) };
+    });
+    this.held = { key, parts };
     return parts;
   }
 
