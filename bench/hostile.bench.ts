@@ -7,12 +7,15 @@
  * and 2 fuzzers looping malformed JSON, wrong types, prototype keys, text/plain and random bytes at
  * predict, search and events. Bounded: each sender waits for its answer, and sends at most 10
  * batches/s (invalid batches: 20/s, 6 MB/s together), 1/s (6 MB bodies), 50/s (each fuzzer).
+ * The measured run starts once every slow client is connected and the senders have run 0.5 s
+ * (their one-off connection burst is not the steady load being measured).
  * Quiet and hostile runs alternate BENCH_ROUNDS times and their medians are compared. Target:
  * predict p99 under hostile load ≤ 2 × quiet. The rate limit is set out of the way (a
  * hostile sender with many keys), so the server's own costs are what is measured; the hostile process
  * runs under `nice -n 19`, as its CPU would be another machine's.
  *
- *   npm run bench:hostile        (BENCH_DURATION=10 s, BENCH_RATE=200 req/s, BENCH_SLOW=500, BENCH_ROUNDS=3; BENCH_HOME=<dir> reuses a built world)
+ *   npm run bench:hostile        (BENCH_DURATION=10 s, BENCH_RATE=200 req/s, BENCH_SLOW=500, BENCH_ROUNDS=3,
+ *                                 BENCH_HOSTILE=invalid,empties,fuzz; BENCH_HOME=<dir> reuses a built world)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,13 +32,15 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SLOW = Number(process.env.BENCH_SLOW ?? 500);
 /** Quiet and hostile runs alternate this many times; the medians are compared (a shared machine is noisy). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The hostile senders that run (all by default; fewer to see what each costs): invalid, empties, fuzz (slow clients: BENCH_SLOW). */
+const PARTS = (process.env.BENCH_HOSTILE ?? 'invalid,empties,fuzz').split(',');
 
 /** The hostile process: loops until its deadline, then prints what it sent and what came back. */
 const HOSTILE = `
 const net = require('node:net');
 const o = JSON.parse(process.env.HOSTILE);
 const { port } = new URL(o.url);
-const deadline = Date.now() + o.seconds * 1000;
+let deadline = Date.now() + o.seconds * 1000; // from when every slow client is in (reset then)
 const stats = { slow_opened: 0, slow_cut: 0, statuses: {} };
 const count = (k) => { stats.statuses[k] = (stats.statuses[k] ?? 0) + 1; };
 const auth = { authorization: 'Bearer ' + o.key };
@@ -43,6 +48,10 @@ function slow() {
   if (Date.now() > deadline) return;
   const s = net.connect(Number(port), '127.0.0.1', () => {
     stats.slow_opened++;
+    if (stats.slow_opened === o.slow) { // every slow client is in: the measured run may start
+      deadline = Date.now() + o.seconds * 1000;
+      process.stdout.write('ready\\n');
+    }
     s.write('POST /v1/predict HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nAuthorization: ' + auth.authorization + '\\r\\nContent-Length: 1000\\r\\n\\r\\n{"touch":{');
   });
   s.on('error', () => {});
@@ -73,15 +82,17 @@ async function loop(make, everyMs) {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }
+const on = (part) => o.parts.includes(part);
 for (let i = 0; i < o.slow; i++) slow();
 let n = 0;
 const randomBytes = () => Buffer.from(Array.from({ length: 200 }, () => Math.floor(Math.random() * 256))).toString('latin1');
 Promise.all([
-  loop(() => ['/v1/events', 'application/json', invalid], 100), loop(() => ['/v1/events', 'application/json', invalid], 100),
-  loop(() => ['/v1/events', 'application/json', empties], 1000),
-  loop(() => (n++ % 5 === 0 ? ['/v1/predict', 'application/json', randomBytes()] : fuzz[n % fuzz.length]), 20),
-  loop(() => fuzz[(n++ * 7) % fuzz.length], 20),
-]).then(() => { for (const s of slowSockets) s.destroy(); process.stdout.write(JSON.stringify(stats)); process.exit(0); });
+  on('invalid') && loop(() => ['/v1/events', 'application/json', invalid], 100), on('invalid') && loop(() => ['/v1/events', 'application/json', invalid], 100),
+  on('empties') && loop(() => ['/v1/events', 'application/json', empties], 1000),
+  on('fuzz') && loop(() => (n++ % 5 === 0 ? ['/v1/predict', 'application/json', randomBytes()] : fuzz[n % fuzz.length]), 20),
+  on('fuzz') && loop(() => fuzz[(n++ * 7) % fuzz.length], 20),
+]).then(() => { for (const s of slowSockets) s.destroy(); process.stdout.write(JSON.stringify(stats) + '\\n'); process.exit(0); });
+if (o.slow === 0) process.stdout.write('ready\\n');
 `;
 
 /** Starts watching the server's event loop (this process); the returned function stops and describes it. */
@@ -102,24 +113,36 @@ function watchLoop(): () => string {
 
 interface HostileStats { slow_opened: number; slow_cut: number; statuses: Record<string, number> }
 
-function hostile(url: string, key: string, seconds: number): Promise<HostileStats> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs the hostile process for `seconds`; `ready` settles once its slow clients are all connected
+ * (the measured run starts then, not during their connection burst), `done` with what it sent.
+ */
+function hostile(url: string, key: string, seconds: number): { ready: Promise<void>; done: Promise<HostileStats> } {
+  let isReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => { isReady = resolve; });
+  const done = new Promise<HostileStats>((resolve, reject) => {
     // at the lowest CPU priority: a real attacker's clients spend their own machines' CPU, not the server's
-    const child = spawn('nice', ['-n', '19', process.execPath, '-e', HOSTILE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE: JSON.stringify({ url, key, seconds, slow: SLOW }) } });
+    const child = spawn('nice', ['-n', '19', process.execPath, '-e', HOSTILE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE: JSON.stringify({ url, key, seconds, slow: SLOW, parts: PARTS }) } });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.startsWith('ready\n')) isReady();
+    });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as HostileStats) : reject(new Error(`hostile load exited ${code}: ${err.slice(0, 300)}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as HostileStats) : reject(new Error(`hostile load exited ${code}: ${err.slice(0, 300)}`))));
   });
+  done.finally(isReady).catch(() => {}); // a process that fails before it is ready does not leave the run waiting
+  return { ready, done };
 }
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
   process.stdout.write(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}\n`);
   process.stdout.write(`valid load: a separate process sending POST /v1/predict unique touches evenly spaced at ${RATE} req/s (open loop), 4 connections, ${DURATION} s per run\n`);
-  process.stdout.write(`hostile load (separate process): ${SLOW} slow bodies, 2 × 10,000-event invalid batches (≤ 10/s each), 1 × 6 MB {"events":[{},…]} (≤ 1/s), 2 fuzzers (≤ 50/s each)\n\n`);
+  const parts = [`${SLOW} slow bodies`, PARTS.includes('invalid') && '2 × 10,000-event invalid batches (≤ 10/s each)', PARTS.includes('empties') && '1 × 6 MB {"events":[{},…]} (≤ 1/s)', PARTS.includes('fuzz') && '2 fuzzers (≤ 50/s each)'].filter(Boolean);
+  process.stdout.write(`hostile load (separate process): ${parts.join(', ')}\n\n`);
   const keep = process.env.BENCH_HOME;
   const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-hostile-'));
   try {
@@ -141,11 +164,11 @@ async function main(): Promise<void> {
         const quietLoop = watchLoop();
         quiet.push(await predict(DURATION));
         const quietLoopStats = quietLoop();
+        const attack = hostile(url, key, DURATION + 3);
+        await attack.ready; // every slow client is connected
+        await new Promise((resolve) => setTimeout(resolve, 500)); // and the senders are going
         const hostileLoop = watchLoop();
-        const [underAttack, stats] = await Promise.all([
-          new Promise<Load>((resolve, reject) => setTimeout(() => predict(DURATION).then(resolve, reject), 1_000)), // after the slow clients are in
-          hostile(url, key, DURATION + 2),
-        ]);
+        const [underAttack, stats] = await Promise.all([predict(DURATION), attack.done]);
         attacked.push(underAttack);
         const hostileLoopStats = hostileLoop();
         process.stdout.write(`round ${round}:\n${formatLoad('  predict, quiet', quiet[round - 1]!)}   ${quietLoopStats}\n${formatLoad('  predict, under hostile load', underAttack)}   ${hostileLoopStats}\n`);

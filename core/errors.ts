@@ -58,10 +58,19 @@ export class AlmanacError extends Error {
   readonly details: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, options: AlmanacErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec: ErrorSpec = ERROR_CATALOGUE[code];
+    // A client error (4xx) takes no stack: its message and details say what was wrong with the input,
+    // its frames say nothing more, and capturing them is most of what it costs — a hostile batch
+    // makes thousands a second.
+    const frames = Error.stackTraceLimit;
+    if (spec.status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = frames;
+    }
     this.name = 'AlmanacError';
     this.code = code;
-    const spec: ErrorSpec = ERROR_CATALOGUE[code];
     this.status = spec.status;
     this.retriable = options.retriable ?? spec.retriable;
     this.details = options.details ?? {};

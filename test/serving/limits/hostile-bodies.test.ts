@@ -11,7 +11,7 @@ import { loadConfig } from '../../../core/config.ts';
 import { isAlmanacError } from '../../../core/errors.ts';
 import { buildApp } from '../../../serving/app.ts';
 import { DEFAULT_JSON_LIMITS, JsonLimitError, JsonLimitScanner } from '../../../serving/json-body.ts';
-import { validateEvents } from '../../../serving/routes/events-route.ts';
+import { validateEvents } from '../../../serving/event-batch-check.ts';
 import { bearer } from '../auth-keys.ts';
 import { fakeDeps, type FakeWorld } from '../serving-fakes.ts';
 
