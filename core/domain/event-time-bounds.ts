@@ -29,8 +29,9 @@ function iso(ms: number): string {
  * The reason names the value (`given`, the raw input, when it was epoch ms) and both bounds.
  */
 export function eventTimeViolation(ts: number, bounds: EventTimeBounds, now: number, given?: unknown): string | undefined {
-  const value = typeof given === 'number' ? `${given} (${iso(ts)})` : iso(ts);
   const latest = now + bounds.maxFutureSkewMs;
+  if (ts >= bounds.minTimestamp && ts <= latest) return undefined; // (the reason's dates are formatted only for a violation)
+  const value = typeof given === 'number' ? `${given} (${iso(ts)})` : iso(ts);
   const window = `accepted: ${iso(bounds.minTimestamp)} .. ${iso(latest)} (events.minTimestamp .. now + events.maxFutureSkewMs ${bounds.maxFutureSkewMs} ms)`;
   if (ts < bounds.minTimestamp) return `${value} is before the earliest accepted event time; ${window}`;
   if (ts > latest) return `${value} is more than ${bounds.maxFutureSkewMs} ms ahead of now (${iso(now)}); ${window}`;
