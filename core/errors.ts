@@ -44,6 +44,9 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/** Errors about a request's own input or key (no stack trace is taken for them). */
+const REQUEST_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ALMANAC_ERR_INPUT_INVALID', 'ALMANAC_ERR_AUTH_MISSING', 'ALMANAC_ERR_AUTH_INVALID', 'ALMANAC_ERR_AUTH_FORBIDDEN', 'ALMANAC_ERR_RATE_LIMITED']);
+
 export interface AlmanacErrorOptions {
   details?: Record<string, unknown>;
   cause?: unknown;
@@ -59,11 +62,11 @@ export class AlmanacError extends Error {
 
   constructor(code: ErrorCode, message: string, options: AlmanacErrorOptions = {}) {
     const spec: ErrorSpec = ERROR_CATALOGUE[code];
-    // A client error (4xx) takes no stack: its message and details say what was wrong with the input,
-    // its frames say nothing more, and capturing them is most of what it costs — a hostile batch
-    // makes thousands a second.
+    // An error about the request itself takes no stack: its message and details say what was wrong
+    // with the input or the key, its frames say nothing more, and capturing them is most of what it
+    // costs (a hostile batch makes thousands a second). Every other error keeps its stack.
     const frames = Error.stackTraceLimit;
-    if (spec.status < 500) Error.stackTraceLimit = 0;
+    if (REQUEST_ERRORS.has(code)) Error.stackTraceLimit = 0;
     try {
       super(message, options.cause === undefined ? undefined : { cause: options.cause });
     } finally {

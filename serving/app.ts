@@ -81,7 +81,9 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   const limit = deps.config.serving.rateLimit;
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler', // after authentication: counted per verified key, never per claimed key id
+    // after authentication (onRequest): counted per verified key, never per claimed key id; before the
+    // body is read, so a throttled key's body is neither parsed nor validated
+    hook: 'preParsing',
     max: limit.max,
     timeWindow: limit.windowMs,
     keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),

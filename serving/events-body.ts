@@ -31,14 +31,10 @@ export class StreamedEventsBatch {
   constructor(readonly checked: CheckedEvents) {}
 }
 
-/** `{ "events" : [` — the start of a batch the reader cuts (any other body is read whole). */
-const BATCH_HEAD = /^\s*\{\s*"events"\s*:\s*\[$/;
-/** What may follow the events array's `]`. */
-const BATCH_TAIL = /^\s*\}\s*$/;
+/** `{ "events" : [` — the start of a batch the reader cuts (any other body is read whole); JSON's whitespace only. */
+const BATCH_HEAD = /^[ \t\n\r]*\{[ \t\n\r]*"events"[ \t\n\r]*:[ \t\n\r]*\[$/;
 /** A head longer than this is not `{"events": [` with some whitespace: the body is read whole. */
 const MAX_HEAD_BYTES = 4096;
-/** A tail longer than this is not `}` with some whitespace. */
-const MAX_TAIL_BYTES = 4096;
 
 /** Events parsed by one JSON.parse (a piece's are parsed in groups: a full batch stops between two). */
 const PARSE_GROUP = 128;
@@ -53,25 +49,41 @@ function notJson(reason: string, path = '(body)'): Error {
   return invalidInput(message, [{ path, reason: message }]);
 }
 
-const isBlank = (bytes: Buffer): boolean => bytes.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
+const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const isBlank = (bytes: Buffer): boolean => bytes.every(isWhitespace);
+
+function badTail(): Error {
+  const reason = 'the body has more than its closing "}" after the events array (another key?); send {"events": [...]} alone';
+  return invalidInput(`invalid events batch: ${reason}`, [{ path: '(body)', reason }]);
+}
 
 /**
  * Cuts one body, piece by piece: `push` each piece in order, then `end` says what the body was — a
  * StreamedEventsBatch, or (any other shape) the value parsed whole.
+ *
+ * The answer does not depend on how the body is cut: events are parsed and checked in order, and
+ * the first of "an event is malformed" and "the batch has its maxReasons reasons" decides; either
+ * way the rest is only scanned and counted (`mode` 'counted'), and the decision is given at the end,
+ * unless the rest passes a JSON limit (413, at once, wherever it is).
  */
 export class EventsBodyCutter implements DepthWatch {
   readonly depth = 2; // the events array sits in the body's object
   private readonly scanner: JsonLimitScanner;
-  private mode: 'head' | 'events' | 'tail' | 'whole' = 'head';
-  /** head and whole: every piece so far; tail: the bytes after the array's `]`. */
+  private mode: 'head' | 'events' | 'tail' | 'whole' | 'counted' = 'head';
+  /** The first malformation, in event order (before the batch was full). */
+  private failure: Error | undefined;
+  /** head and whole: every piece so far. */
   private kept: Buffer[] = [];
   private keptBytes = 0;
   /** events: the bytes of the event being cut that came in earlier pieces. */
   private carry: Buffer[] = [];
   /** Offset of the current event's first byte (after the `[` or its comma). */
   private eventStart = 0;
-  /** Events cut so far (parsed, or once the batch is full, only counted). */
+  /** Events cut so far (parsed, or once decided, only counted). */
   private events = 0;
+  private arrayClosed = false;
+  /** tail: the body's closing `}` has been seen. */
+  private tailClosed = false;
   /** The watched boundaries of the piece being scanned: kind and offset. */
   private readonly kinds: number[] = [];
   private readonly offsets: number[] = [];
@@ -81,12 +93,16 @@ export class EventsBodyCutter implements DepthWatch {
   }
 
   seen(kind: 'open' | 'comma' | 'close', at: number, isArray: boolean): void {
-    if (this.mode !== 'head' && this.mode !== 'events') return;
-    this.kinds.push(kind === 'open' ? (isArray ? OPEN_ARRAY : OPEN_OBJECT) : kind === 'comma' ? COMMA : CLOSE);
-    this.offsets.push(at);
+    if (this.mode === 'head' || this.mode === 'events') {
+      this.kinds.push(kind === 'open' ? (isArray ? OPEN_ARRAY : OPEN_OBJECT) : kind === 'comma' ? COMMA : CLOSE);
+      this.offsets.push(at);
+    } else if (this.mode === 'counted' && !this.arrayClosed && kind !== 'open') { // decided: the events are only counted
+      this.events++;
+      if (kind === 'close') this.arrayClosed = true;
+    }
   }
 
-  /** @throws JsonLimitError (413); ALMANAC_ERR_INPUT_INVALID (400) for a malformed event or tail */
+  /** @throws JsonLimitError (413) at once; malformations are held for `end` */
   async push(piece: Buffer): Promise<void> {
     const pieceStart = this.scanner.bytesSeen;
     this.scanner.push(piece);
@@ -109,112 +125,117 @@ export class EventsBodyCutter implements DepthWatch {
         } else this.mode = 'whole';
       }
     } else if (this.mode === 'whole') this.keep(piece);
-    else if (this.mode === 'tail') {
-      this.keep(piece);
-      if (this.keptBytes > MAX_TAIL_BYTES) throw this.badTail();
+    else if (this.mode === 'tail') this.scanTail(piece);
+    if (this.mode !== 'events') {
+      kinds.length = 0;
+      offsets.length = 0;
+      return;
     }
-    if (this.mode === 'events') {
-      const ends: number[] = []; // offsets of the commas (and `]`) that end this piece's events
-      let closedAt = -1;
-      for (; m < kinds.length; m++) {
-        const at = offsets[m] as number;
-        ends.push(at);
-        if (kinds[m] === CLOSE) {
-          closedAt = at;
-          break;
-        }
+    const ends: number[] = []; // offsets of the commas (and `]`) that end this piece's events
+    let closedAt = -1;
+    for (; m < kinds.length; m++) {
+      const at = offsets[m] as number;
+      ends.push(at);
+      if (kinds[m] === CLOSE) {
+        closedAt = at;
+        break;
       }
-      kinds.length = 0;
-      offsets.length = 0;
-      await this.take(piece, pieceStart, ends, closedAt);
-    } else {
-      kinds.length = 0;
-      offsets.length = 0;
     }
+    kinds.length = 0;
+    offsets.length = 0;
+    await this.take(piece, pieceStart, ends, closedAt);
   }
 
-  /** The events of `piece` that end in it; the bytes of the one it leaves open are carried. */
+  /** The events of `piece` that end in it, in order; the bytes of the one it leaves open are carried. */
   private async take(piece: Buffer, pieceStart: number, ends: number[], closedAt: number): Promise<void> {
-    if (closedAt >= 0 && piece[closedAt - pieceStart] !== 0x5d) { // `}`: a malformed event before it is the better answer
-      await this.parse(piece, pieceStart, ends, closedAt);
-      throw notJson(`the events array is closed by '}' (at byte ${closedAt})`);
-    }
-    if (closedAt >= 0) {
-      this.mode = 'tail';
-      this.keep(piece.subarray(closedAt - pieceStart + 1));
-    }
-    await this.parse(piece, pieceStart, ends, closedAt);
-  }
-
-  private async parse(piece: Buffer, pieceStart: number, ends: number[], closedAt: number): Promise<void> {
     const from = Math.max(this.eventStart - pieceStart, 0);
     if (ends.length === 0) {
-      if (!this.check.full) this.carry.push(piece.subarray(from));
+      this.carry.push(piece.subarray(from));
       return;
     }
     const runStart = this.eventStart;
     const lastEnd = ends[ends.length - 1] as number;
-    const carried = this.carry;
-    this.carry = [];
+    const local = piece.subarray(from, lastEnd - pieceStart);
+    const bytes = this.carry.length === 0 ? local : Buffer.concat([...this.carry, local]);
+    this.carry = closedAt >= 0 ? [] : [piece.subarray(lastEnd - pieceStart + 1)];
     this.eventStart = lastEnd + 1;
-    if (this.mode === 'events' && !this.check.full) this.carry.push(piece.subarray(lastEnd - pieceStart + 1));
     const first = this.events;
     this.events += ends.length;
-    if (this.check.full) return; // refused already: counted, not parsed
-    const local = piece.subarray(from, lastEnd - pieceStart);
-    const bytes = carried.length === 0 ? local : Buffer.concat([...carried, local]);
-    if (closedAt >= 0 && first === 0 && ends.length === 1 && isBlank(bytes)) { // `[]`: no event
-      this.events = 0;
-      return;
-    }
-    // in groups, so that once the batch is full of reasons the rest of the piece is not parsed
-    for (let g = 0; g < ends.length && !this.check.full; g += PARSE_GROUP) {
+    if (closedAt >= 0) this.arrayClosed = true;
+    if (closedAt >= 0 && first === 0 && ends.length === 1 && isBlank(bytes)) this.events = 0; // `[]`: no event
+    else if (!(await this.parse(bytes, runStart, ends, first))) return; // decided
+    if (closedAt < 0) return;
+    if (piece[closedAt - pieceStart] !== 0x5d) return this.decide(notJson(`the events array is closed by '}' (at byte ${closedAt})`));
+    this.mode = 'tail';
+    this.scanTail(piece.subarray(closedAt - pieceStart + 1));
+  }
+
+  /**
+   * Parses and checks a run of whole events (bytes from `runStart`, each ending at its `ends`
+   * offset) in groups; false once the batch is decided (full of reasons, or a malformed event).
+   */
+  private async parse(bytes: Buffer, runStart: number, ends: number[], first: number): Promise<boolean> {
+    for (let g = 0; g < ends.length; g += PARSE_GROUP) {
       const groupEnds = ends.slice(g, g + PARSE_GROUP);
       const start = g === 0 ? runStart : (ends[g - 1] as number) + 1;
       const group = bytes.subarray(start - runStart, (groupEnds[groupEnds.length - 1] as number) - runStart);
       let values: unknown[] | undefined;
-      let failure: unknown;
       try {
         values = parseJsonBody(`[${group.toString('utf8')}]`) as unknown[];
-      } catch (e) {
-        failure = e;
-      }
+      } catch { /* one of them is malformed: parsed one by one below */ }
       // (an empty last event, `[…,]` cut before the `]`, parses as one event fewer)
-      if (values === undefined || values.length !== groupEnds.length) throw this.locate(group, start, groupEnds, first + g) ?? failure ?? notJson(`events.${first + g} to events.${first + g + groupEnds.length - 1} do not parse as ${groupEnds.length} events`);
-      await this.check.add(values);
+      if (values !== undefined && values.length === groupEnds.length) await this.check.add(values);
+      else await this.oneByOne(group, start, groupEnds, first + g);
+      if (this.check.full) this.decide(undefined);
+      if (this.mode === 'counted') return false;
     }
+    return true;
   }
 
-  /** The first event of a run that does not parse on its own, as the error naming it. */
-  private locate(bytes: Buffer, runStart: number, ends: number[], first: number): Error | undefined {
+  /** The events of a group that did not parse whole, one at a time, checked in order up to the malformed one. */
+  private async oneByOne(bytes: Buffer, runStart: number, ends: number[], first: number): Promise<void> {
     let start = runStart;
-    for (let k = 0; k < ends.length; k++) {
+    for (let k = 0; k < ends.length && !this.check.full; k++) {
       const end = ends[k] as number;
       const event = bytes.subarray(start - runStart, end - runStart);
       const path = `events.${first + k}`;
-      if (isBlank(event)) return notJson(`${path} is empty (two commas, or a comma before the closing bracket)`, path);
+      if (isBlank(event)) return this.decide(notJson(`${path} is empty (two commas, or a comma before the closing bracket)`, path));
+      let value: unknown;
       try {
-        parseJsonBody(event.toString('utf8'));
+        value = parseJsonBody(event.toString('utf8'));
       } catch (e) {
         if (!isAlmanacError(e)) throw e;
         if (e.message.startsWith('the body uses')) {
           const reason = e.message.replace(/^the body/, path);
-          return invalidInput(reason, [{ path, reason }]);
+          return this.decide(invalidInput(reason, [{ path, reason }]));
         }
-        return notJson(`${path}: ${e.message.replace(/^the body is not valid JSON: /, '')}`, path);
+        return this.decide(notJson(`${path}: ${e.message.replace(/^the body is not valid JSON: /, '')}`, path));
       }
+      await this.check.add([value]);
       start = end + 1;
     }
-    return undefined;
+  }
+
+  /** The batch is decided (`failure`, or undefined: full of reasons): the rest is only counted. */
+  private decide(failure: Error | undefined): void {
+    if (this.mode === 'counted') return;
+    this.failure = failure;
+    this.mode = 'counted';
+    this.carry = [];
+  }
+
+  /** After the array: JSON whitespace, the one closing `}`, whitespace. */
+  private scanTail(bytes: Buffer): void {
+    for (const b of bytes) {
+      if (isWhitespace(b)) continue;
+      if (b === 0x7d && !this.tailClosed) this.tailClosed = true;
+      else return this.decide(badTail());
+    }
   }
 
   private keep(bytes: Buffer): void {
     this.kept.push(bytes);
     this.keptBytes += bytes.length;
-  }
-
-  private badTail(): Error {
-    return invalidInput('invalid events batch: the body has more than its closing "}" after the events array (another key?); send {"events": [...]} alone', [{ path: '(body)', reason: 'the body has more than its closing "}" after the events array; send {"events": [...]} alone' }]);
   }
 
   /**
@@ -223,8 +244,10 @@ export class EventsBodyCutter implements DepthWatch {
    */
   end(): StreamedEventsBatch | unknown {
     if (this.mode === 'head' || this.mode === 'whole') return parseJsonBody(Buffer.concat(this.kept).toString('utf8'));
+    if (this.failure !== undefined) throw this.failure;
+    if (this.check.full) return this.check.finish(this.events); // throws the reasons' 400
     if (this.mode === 'events') throw notJson('the body ends inside the events array');
-    if (!BATCH_TAIL.test(Buffer.concat(this.kept).toString('utf8'))) throw this.badTail();
+    if (!this.tailClosed) throw notJson('the body ends before its closing "}"');
     if (this.events === 0) parseOrThrow(eventsRequestSchema, { events: [] }, 'events batch'); // the schema's own 400
     return new StreamedEventsBatch(this.check.finish(this.events));
   }
@@ -240,11 +263,18 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
   if (declared > limit) return Promise.reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
   return new Promise((resolve, reject) => {
     let received = 0;
+    let settled = false;
+    /** The piece being cut: the stream can end (even paused) before it is done, and the end waits for it. */
+    let cutting: Promise<void> = Promise.resolve();
+    const ignore = (): void => {};
     const stop = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
       payload.removeListener('data', onData);
       payload.removeListener('end', onEnd);
       payload.removeListener('error', onError);
-      payload.resume(); // the rest is let through unread (fastify closes the connection after an error)
+      payload.on('error', ignore); // the rest is let through unread (fastify closes the connection after an error)
+      payload.resume();
       reject(e);
     };
     const onData = (chunk: Buffer | string): void => {
@@ -254,26 +284,31 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
         stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
         return;
       }
-      payload.pause(); // one piece at a time: the next is read when this one is parsed and checked,
+      payload.pause(); // one piece at a time: the next is read when this one is cut and checked,
       // after the loop has seen to its other I/O (pieces already buffered would otherwise follow at once)
-      cutter.push(piece).then(() => setImmediate(() => payload.resume()), stop);
+      cutting = cutter.push(piece).then(() => { if (!settled) setImmediate(() => payload.resume()); }, stop);
     };
     const onError = (e: Error & { statusCode?: number }): void => {
       if (!(typeof e.statusCode === 'number' && e.statusCode >= 400)) e.statusCode = 400;
       stop(e);
     };
     const onEnd = (): void => {
-      payload.removeListener('data', onData);
-      payload.removeListener('error', onError);
-      if (!Number.isNaN(declared) && received !== declared) {
-        reject(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-        return;
-      }
-      try {
-        resolve(cutter.end());
-      } catch (e) {
-        reject(e);
-      }
+      void cutting.then(() => {
+        if (settled) return;
+        settled = true;
+        payload.removeListener('data', onData);
+        payload.removeListener('error', onError);
+        payload.on('error', ignore);
+        if (!Number.isNaN(declared) && received !== declared) {
+          reject(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+          return;
+        }
+        try {
+          resolve(cutter.end());
+        } catch (e) {
+          reject(e);
+        }
+      });
     };
     payload.on('data', onData);
     payload.on('end', onEnd);

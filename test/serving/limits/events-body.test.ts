@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../core/config.ts';
 import { EventBatchCheck, validateEvents } from '../../../serving/event-batch-check.ts';
 import { EventsBodyCutter, readEventsBody, StreamedEventsBatch } from '../../../serving/events-body.ts';
 import { buildApp } from '../../../serving/app.ts';
@@ -55,17 +56,27 @@ const BODIES: Record<string, string> = {
   'an escaped key (read whole)': `{"ev\\u0065nts":[${JSON.stringify(TOUCH(1))}]}`,
   'not an object (read whole)': `[${JSON.stringify(TOUCH(1))}]`,
   'malformed whole': '{"events": [',
+  'a long whitespace tail': `{"events":[${JSON.stringify(TOUCH(1))}]}${' '.repeat(5000)}`,
+  'full of reasons, then malformed (cap 2)': '{"events":[7,7,{"x": },7]}',
+  'malformed, then full of reasons (cap 2)': '{"events":[7,{"x": },7,7]}',
+  'full of reasons, then closed by a brace (cap 2)': '{"events":[7,7,7}',
+  'full of reasons, then another key (cap 2)': '{"events":[7,7,7],"x":1}',
+  'a duplicate events key': `{"events":[${JSON.stringify(TOUCH(1))}],"events":[${JSON.stringify(TOUCH(2))}]}`,
 };
+
+/** Bytes JSON does not count as whitespace, where a regular expression's \s would. */
+const NOT_JSON_WHITESPACE = ['\u00a0', '\ufeff', '\f', '\v', '\u2028', '\u3000'];
 
 describe('the events body cutter', () => {
   it('decides the same however the body is cut into pieces', async () => {
     for (const [name, text] of Object.entries(BODIES)) {
       const body = Buffer.from(text, 'utf8');
-      const whole = await cut(body, []);
+      const cap = name.includes('(cap 2)') ? 2 : 100;
+      const whole = await cut(body, [], cap);
       const step = Math.max(1, Math.floor(body.length / 97)); // every byte of short bodies, ~100 cut points of long ones
       for (let a = 0; a <= body.length; a += step) {
         for (const b of [a, Math.min(body.length, a + 1), Math.min(body.length, a + 7)]) {
-          expect(await cut(body, [a, b]), `${name}: cut at ${a}, ${b}`).toEqual(whole);
+          expect(await cut(body, [a, b], cap), `${name}: cut at ${a}, ${b}`).toEqual(whole);
         }
       }
     }
@@ -95,6 +106,27 @@ describe('the events body cutter', () => {
     expect(await outcome('the array closed by a brace')).toMatchObject({ kind: 'error', status: 400, message: expect.stringMatching(/closed by '\}'/) });
     expect(await outcome('the body ends inside the array')).toMatchObject({ kind: 'error', status: 400, message: 'the body is not valid JSON: the body ends inside the events array' });
     expect(await outcome('an empty array')).toMatchObject({ kind: 'error', status: 400, message: expect.stringMatching(/send at least one event/) });
+  });
+
+  it('accepts exactly what JSON.parse accepts around the array: JSON whitespace only, any length of it', async () => {
+    expect(await cut(Buffer.from(BODIES['a long whitespace tail'] as string), [])).toMatchObject({ kind: 'batch', valid: [{ event_id: 't-1' }] });
+    const event = JSON.stringify(TOUCH(1));
+    for (const ws of NOT_JSON_WHITESPACE) {
+      const char = ws;
+      for (const text of [`${char}{"events":[${event}]}`, `{"events"${char}:[${event}]}`, `{"events":[${event}]${char}}`, `{"events":[${event}]}${char}`]) {
+        expect(() => JSON.parse(text), JSON.stringify(text)).toThrow();
+        expect((await cut(Buffer.from(text), [])).kind, JSON.stringify(text)).toBe('error');
+      }
+    }
+  });
+
+  it('the first of "malformed" and "full of reasons", in event order, decides; a key after the array or a duplicate key is refused', async () => {
+    const outcome = (name: string) => cut(Buffer.from(BODIES[name] as string), [], 2);
+    expect(await outcome('full of reasons, then malformed (cap 2)')).toMatchObject({ kind: 'error', message: expect.stringMatching(/^invalid events batch: 2 reasons/) });
+    expect(await outcome('malformed, then full of reasons (cap 2)')).toMatchObject({ kind: 'error', message: expect.stringMatching(/^the body is not valid JSON: events\.1: /) });
+    expect(await outcome('full of reasons, then closed by a brace (cap 2)')).toMatchObject({ kind: 'error', message: expect.stringMatching(/^invalid events batch: 2 reasons/) });
+    expect(await outcome('full of reasons, then another key (cap 2)')).toMatchObject({ kind: 'error', message: expect.stringMatching(/^invalid events batch: 2 reasons/) });
+    expect(await cut(Buffer.from(BODIES['a duplicate events key'] as string), [])).toMatchObject({ kind: 'error', message: expect.stringMatching(/after the events array/) });
   });
 
   it('once the batch is full of reasons, parses none of the rest: malformed JSON after that point gets the reasons\' 400', async () => {
@@ -132,6 +164,27 @@ describe('reading the body', () => {
     expect(read).toBeInstanceOf(StreamedEventsBatch);
     expect((read as StreamedEventsBatch).checked.valid).toHaveLength(5_000);
     expect(ticks).toBeGreaterThan(Math.floor(body.length / (16 * 1024)) - 2); // about one per piece
+  });
+
+  it('waits for the last piece to be cut and checked when the stream ends (even ended while paused)', async () => {
+    const events = Array.from({ length: 2_000 }, (_, i) => JSON.stringify(TOUCH(i)));
+    const bodies = [
+      [`{"events":[${events.join(',')},{"type": }]}`, /^the body is not valid JSON: events\.2000: /],
+      [`{"events":[${events.join(',')},${Array(300).fill('7').join(',')}]}`, /^invalid events batch: 100 reasons/],
+    ] as const;
+    for (const [text, expected] of bodies) {
+      const body = Buffer.from(text);
+      for (const pieces of [1, 3]) {
+        const payload = new PassThrough();
+        const size = Math.ceil(body.length / pieces);
+        for (let at = 0; at < body.length; at += size) payload.write(body.subarray(at, at + size));
+        payload.end(); // all buffered, and ended, before reading starts
+        await expect(readEventsBody(request({ 'content-length': String(body.length) }), payload, newCutter()), `${pieces} piece(s)`).rejects.toMatchObject({ message: expect.stringMatching(expected) });
+      }
+    }
+    const deep = new PassThrough();
+    deep.end(Buffer.from(`{"events":[${'['.repeat(40)}${']'.repeat(40)}]}`));
+    await expect(readEventsBody(request(), deep, newCutter())).rejects.toMatchObject({ statusCode: 413 });
   });
 
   it('holds to the body limit and the declared length as fastify does', async () => {
@@ -176,6 +229,20 @@ describe('POST /v1/events through the streamed reader', () => {
     expect(poisoned.statusCode).toBe(400);
     expect(poisoned.json().message).toBe("events.0 uses the reserved key 'constructor.prototype' (refused to prevent prototype poisoning); rename or remove it");
     expect(world.log.records.length).toBe(before);
+  });
+
+  it('a throttled key gets its 429 before its body is read: an invalid batch is not validated', async () => {
+    const config = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1, windowMs: 60_000 } } } });
+    const throttled = await buildApp({ ...world.deps, config }, { poll: false });
+    try {
+      const send = (payload: string) => throttled.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', ...key }, payload });
+      expect((await send(JSON.stringify({ events: [TOUCH(9100)] }))).statusCode).toBe(202);
+      const second = await send(JSON.stringify({ events: Array.from({ length: 10_000 }, () => ({ type: 'touch', event_id: 1 })) }));
+      expect(second.statusCode).toBe(429);
+      expect(second.json().code).toBe('ALMANAC_ERR_RATE_LIMITED');
+    } finally {
+      await throttled.close();
+    }
   });
 
   it('a body of another shape gets the schema\'s answer, as before', async () => {
