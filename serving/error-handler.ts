@@ -37,6 +37,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
 const ABSOLUTE_PATH = /(?:\b[A-Za-z]:\\|(?<![\w:/.])\/)(?:[^\s'"`:,;()]+[\\/])+[^\s'"`:,;()]*/g;
 
 export function redactPaths(text: string): string {
+  // (most texts, e.g. a hundred validation reasons, hold no separator: no regular expression run)
+  if (!text.includes('/') && !text.includes('\\')) return text;
   return text.replace(ABSOLUTE_PATH, '<path>');
 }
 
