@@ -168,9 +168,9 @@ async function main(): Promise<void> {
         await attack.ready; // every slow client is connected
         await new Promise((resolve) => setTimeout(resolve, 500)); // and the senders are going
         const hostileLoop = watchLoop();
-        const [underAttack, stats] = await Promise.all([predict(DURATION), attack.done]);
+        let hostileLoopStats = '';
+        const [underAttack, stats] = await Promise.all([predict(DURATION).finally(() => { hostileLoopStats = hostileLoop(); }), attack.done]); // the loop's figures over the measured run
         attacked.push(underAttack);
-        const hostileLoopStats = hostileLoop();
         process.stdout.write(`round ${round}:\n${formatLoad('  predict, quiet', quiet[round - 1]!)}   ${quietLoopStats}\n${formatLoad('  predict, under hostile load', underAttack)}   ${hostileLoopStats}\n`);
         process.stdout.write(`  hostile requests answered: ${Object.entries(stats.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
         process.stdout.write(`  slow clients: ${stats.slow_opened} opened, ${stats.slow_cut} cut off or closed\n`);

@@ -5,7 +5,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -115,9 +115,22 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   const finished = (request: { id: string }): void => {
     if (inFlight.delete(request.id) && inFlight.size === 0) drained?.();
   };
+  // predict and search are counted while they are answered (from when their body is in, so a slow
+  // client's request does not count): an events batch is read in the gaps between them
+  const foreground = new WeakSet<object>();
+  const leaveForeground = (request: FastifyRequest): void => {
+    if (foreground.delete(request)) rt.foreground.leave();
+  };
   app.addHook('onRequest', (request, _reply, done) => { inFlight.add(request.id); done(); });
-  app.addHook('onResponse', (request, _reply, done) => { finished(request); done(); });
-  app.addHook('onRequestAbort', (request, done) => { finished(request); done(); });
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.routeOptions.config.foreground === true && !foreground.has(request)) {
+      foreground.add(request);
+      rt.foreground.enter();
+    }
+    done();
+  });
+  app.addHook('onResponse', (request, _reply, done) => { finished(request); leaveForeground(request); done(); });
+  app.addHook('onRequestAbort', (request, done) => { finished(request); leaveForeground(request); done(); });
   app.addHook('onClose', async () => {
     if (inFlight.size > 0) {
       await new Promise<void>((resolve) => {

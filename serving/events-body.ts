@@ -23,6 +23,7 @@ import type { Readable } from 'node:stream';
 import { invalidInput, isAlmanacError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { CheckedEvents, EventBatchCheck } from './event-batch-check.ts';
+import type { ForegroundGate } from './foreground-gate.ts';
 import { JsonLimitScanner, parseJsonBody, type DepthWatch, type JsonLimits } from './json-body.ts';
 import { eventsRequestSchema } from './schemas/events-schema.ts';
 
@@ -35,6 +36,9 @@ export class StreamedEventsBatch {
 const BATCH_HEAD = /^[ \t\n\r]*\{[ \t\n\r]*"events"[ \t\n\r]*:[ \t\n\r]*\[$/;
 /** A head longer than this is not `{"events": [` with some whitespace: the body is read whole. */
 const MAX_HEAD_BYTES = 4096;
+
+/** The longest a piece waits for a gap between interactive requests (serving/foreground-gate.ts). */
+const PIECE_WAIT_MS = 20;
 
 /** Events parsed by one JSON.parse (a piece's are parsed in groups: a full batch stops between two). */
 const PARSE_GROUP = 128;
@@ -257,7 +261,7 @@ export class EventsBodyCutter implements DepthWatch {
  * Reads a request's body through an EventsBodyCutter, holding to the route's bodyLimit and the
  * declared Content-Length as fastify's own reader does (413 / 400 with fastify's codes).
  */
-export function readEventsBody(request: FastifyRequest, payload: Readable, cutter: EventsBodyCutter): Promise<unknown> {
+export function readEventsBody(request: FastifyRequest, payload: Readable, cutter: EventsBodyCutter, gate?: ForegroundGate): Promise<unknown> {
   const limit = request.routeOptions.bodyLimit ?? Infinity;
   const declared = Number(request.headers['content-length']);
   if (declared > limit) return Promise.reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
@@ -284,9 +288,11 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
         stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
         return;
       }
-      payload.pause(); // one piece at a time: the next is read when this one is cut and checked,
-      // after the loop has seen to its other I/O (pieces already buffered would otherwise follow at once)
-      cutting = cutter.push(piece).then(() => { if (!settled) setImmediate(() => payload.resume()); }, stop);
+      payload.pause(); // one piece at a time: the next is read when this one is cut and checked
+      // each piece waits for a gap between interactive requests (at most PIECE_WAIT_MS), or at least
+      // for the loop's next turn: pieces already buffered would otherwise follow at once
+      const gap = gate === undefined ? new Promise<void>((resolve) => setImmediate(resolve)) : gate.idle(PIECE_WAIT_MS);
+      cutting = gap.then(() => (settled ? undefined : cutter.push(piece))).then(() => { if (!settled) payload.resume(); }, stop);
     };
     const onError = (e: Error & { statusCode?: number }): void => {
       if (!(typeof e.statusCode === 'number' && e.statusCode >= 400)) e.statusCode = 400;
@@ -321,7 +327,7 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
  * Makes `scope`'s application/json parser the streamed events reader (scope: an encapsulated
  * plugin holding only POST /v1/events). `newCheck` gives each request its batch validation.
  */
-export function installEventsBodyReader(scope: FastifyInstance, limits: JsonLimits, newCheck: () => EventBatchCheck): void {
+export function installEventsBodyReader(scope: FastifyInstance, limits: JsonLimits, newCheck: () => EventBatchCheck, gate?: ForegroundGate): void {
   scope.removeContentTypeParser('application/json');
-  scope.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) => readEventsBody(request, payload, new EventsBodyCutter(limits, newCheck())));
+  scope.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) => readEventsBody(request, payload, new EventsBodyCutter(limits, newCheck()), gate));
 }

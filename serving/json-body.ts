@@ -31,6 +31,8 @@ declare module 'fastify' {
     jsonLimits?: JsonLimits;
     /** The route's own body parser counts its JSON limits as it reads (POST /v1/events: serving/events-body.ts). */
     readsOwnJson?: boolean;
+    /** An interactive route (predict, search): bulk work waits for gaps between its requests (serving/foreground-gate.ts). */
+    foreground?: boolean;
   }
 }
 

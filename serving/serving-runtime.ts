@@ -3,6 +3,7 @@
  * champion, the pattern index version, one guard per dependency, the directory cache and the
  * touch-feature reads' deps.
  */
+import { ForegroundGate } from './foreground-gate.ts';
 import { isAlmanacError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -23,6 +24,8 @@ export class ServingRuntime {
   readonly champion: ChampionHolder;
   readonly guards: Record<DependencyName, DependencyGuard>;
   readonly directory: DirectoryCache;
+  /** Predict and search requests in flight; bulk work (events batches) waits for gaps between them. */
+  readonly foreground = new ForegroundGate();
   readonly log: Logger;
   /** What reading touch features needs (the online store behind its guard), built once. */
   readonly touchFeatures: TouchFeatureDeps;

@@ -11,7 +11,7 @@ import type { ServingRuntime } from '../serving-runtime.ts';
 
 export function registerPatternsRoute(app: FastifyInstance, rt: ServingRuntime): void {
   app.post('/v1/patterns/search', {
-    config: { auth: 'search' },
+    config: { auth: 'search', foreground: true },
     schema: {
       summary: 'Top-N proven success patterns similar to a campaign plan, reranked with the model, graph evidence and business rules',
       description: 'plan.client_id may be left out: it is the API key\'s client (a different one is 403). Private patterns are the key\'s client\'s only.',

@@ -12,7 +12,7 @@ import type { ServingRuntime } from '../serving-runtime.ts';
 
 export function registerPredictRoute(app: FastifyInstance, rt: ServingRuntime): void {
   app.post('/v1/predict', {
-    config: { auth: 'predict' },
+    config: { auth: 'predict', foreground: true },
     schema: {
       summary: 'Success probability of a touch (of a known campaign of the key\'s client) or of a campaign plan (mean over its audience)',
       description: 'client_id may be left out: it is the API key\'s client. A different client_id is 403.',
