@@ -307,7 +307,10 @@ describe.skipIf(!available && !mustRun)('the console in Chromium', () => {
       await fillPlan(page, demo.examples.plan, false);
       await page.getByTestId('ranked-patterns').locator('li.pattern').first().waitFor();
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      expect(overflow).toBeLessThanOrEqual(0);
+      // what sticks out, named, when something does
+      const wide = overflow > 0 ? await page.evaluate<string[]>(`[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(-6).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : '') + ' ' + Math.round(e.getBoundingClientRect().width) + 'px: ' + (e.textContent ?? '').slice(0, 80))`) : [];
+      expect(overflow, wide.join('\n')).toBeLessThanOrEqual(0);
       await page.getByRole('heading', { name: 'Plan a campaign' }).scrollIntoViewIfNeeded();
       await shot(page, 'plan-375x812');
       await shot(page, 'plan-375-full', true);

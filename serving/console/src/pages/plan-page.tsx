@@ -165,11 +165,11 @@ function PredictionView({ p }: { p: Prediction }) {
     <>
       <p class="big" data-testid="probability">{pct(p.probability, 2)} <span class="muted small">mean over the plan's audience · model v{p.model_version}</span></p>
       {segments.length > 0 && (
-        <table class="bars">
+        <div class="table-wrap"><table class="bars">
           <caption class="sr-only">Success probability per audience segment</caption>
           <thead><tr><th scope="col">Segment</th><th scope="col" class="num">Probability</th><th scope="col"><span class="sr-only">Bar</span></th></tr></thead>
           <tbody>{segments.map((s) => <tr key={s.segment}><th scope="row">{s.segment}</th><td class="num">{pct(s.probability, 2)}</td><td class="bar-cell"><ShareBar value={s.probability} max={max} label={`${s.segment}: ${pct(s.probability, 2)}`} /></td></tr>)}</tbody>
-        </table>
+        </table></div>
       )}
       {p.features_missing.length > 0 && (
         <details class="notice warn-box"><summary>{p.features_missing.length} features had no fresh value (defaults used)</summary><p class="small">{p.features_missing.join(', ')}</p></details>
