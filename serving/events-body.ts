@@ -1,10 +1,13 @@
 /**
  * The body reader of POST /v1/events: a batch `{"events":[…]}` is cut into its events as its bytes
- * arrive; each piece's whole events are parsed (one JSON.parse per piece) and handed to the batch's
- * validation (serving/event-batch-check.ts) before the next piece is read.
+ * arrive; each piece's whole events are parsed (one JSON.parse per 128 events) and handed to the
+ * batch's validation (serving/event-batch-check.ts) before the next piece is read.
  *
  * - A big batch costs the event loop a piece at a time (a socket read, ≤ 64 KB: ~0.5 ms of parse),
- *   never one block of JSON.parse over megabytes.
+ *   never one block of JSON.parse over megabytes; each piece waits for a gap between predict and
+ *   search requests (serving/foreground-gate.ts, at most PIECE_WAIT_MS).
+ * - Events are parsed and checked in order; the first of "an event is malformed" and "the batch has
+ *   its reasons" decides, whatever the pieces, and a JSON limit passed anywhere (413) overrides both.
  * - Once the batch has its `maxReasons` reasons it will be refused whole, so its later events are
  *   not parsed: an all-invalid 10,000-event batch is parsed a few dozen events deep. Its bytes are
  *   still read and counted to the end: the answer says how many events were not checked, and the
