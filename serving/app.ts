@@ -123,7 +123,7 @@ export async function buildApp(deps: ServingDeps, options: BuildAppOptions = {})
   };
   app.addHook('onRequest', (request, _reply, done) => { inFlight.add(request.id); done(); });
   app.addHook('preHandler', (request, _reply, done) => {
-    if (request.routeOptions.config.foreground === true && !foreground.has(request)) {
+    if (request.routeOptions.config.foreground === true) {
       foreground.add(request);
       rt.foreground.enter();
     }

@@ -27,7 +27,7 @@ import { invalidInput, isAlmanacError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { CheckedEvents, EventBatchCheck } from './event-batch-check.ts';
 import type { ForegroundGate } from './foreground-gate.ts';
-import { JsonLimitScanner, parseJsonBody, type DepthWatch, type JsonLimits } from './json-body.ts';
+import { DEFAULT_JSON_LIMITS, JsonLimitScanner, parseJsonBody, type DepthWatch, type JsonLimits } from './json-body.ts';
 import { eventsRequestSchema } from './schemas/events-schema.ts';
 
 /** A batch read by the streamed reader: already validated, event by event. */
@@ -273,15 +273,19 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
     let settled = false;
     /** The piece being cut: the stream can end (even paused) before it is done, and the end waits for it. */
     let cutting: Promise<void> = Promise.resolve();
-    const ignore = (): void => {};
-    const stop = (e: unknown): void => {
-      if (settled) return;
+    /** Once: stops listening (later stream errors are ignored); false when already settled. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       payload.removeListener('data', onData);
       payload.removeListener('end', onEnd);
       payload.removeListener('error', onError);
-      payload.on('error', ignore); // the rest is let through unread (fastify closes the connection after an error)
-      payload.resume();
+      payload.on('error', () => {});
+      return true;
+    };
+    const stop = (e: unknown): void => {
+      if (!settle()) return;
+      payload.resume(); // the rest is let through unread (fastify closes the connection after an error)
       reject(e);
     };
     const onData = (chunk: Buffer | string): void => {
@@ -303,11 +307,7 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
     };
     const onEnd = (): void => {
       void cutting.then(() => {
-        if (settled) return;
-        settled = true;
-        payload.removeListener('data', onData);
-        payload.removeListener('error', onError);
-        payload.on('error', ignore);
+        if (!settle()) return;
         if (!Number.isNaN(declared) && received !== declared) {
           reject(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
           return;
@@ -330,7 +330,8 @@ export function readEventsBody(request: FastifyRequest, payload: Readable, cutte
  * Makes `scope`'s application/json parser the streamed events reader (scope: an encapsulated
  * plugin holding only POST /v1/events). `newCheck` gives each request its batch validation.
  */
-export function installEventsBodyReader(scope: FastifyInstance, limits: JsonLimits, newCheck: () => EventBatchCheck, gate?: ForegroundGate): void {
+export function installEventsBodyReader(scope: FastifyInstance, newCheck: () => EventBatchCheck, gate?: ForegroundGate): void {
   scope.removeContentTypeParser('application/json');
-  scope.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) => readEventsBody(request, payload, new EventsBodyCutter(limits, newCheck()), gate));
+  scope.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
+    readEventsBody(request, payload, new EventsBodyCutter(request.routeOptions.config.jsonLimits ?? DEFAULT_JSON_LIMITS, newCheck()), gate));
 }

@@ -75,7 +75,7 @@ export interface DepthWatch {
  * JSON is left to JSON.parse). Bytes, not characters: every structural character is ASCII and no
  * byte of a multi-byte UTF-8 sequence is below 0x80, so the raw body is scanned undecoded, in
  * pieces, with its state (open containers, inside a string, after a backslash) carried across.
- * The loop keeps its state in locals (~1 ns a byte; fields cost ~3).
+ * The loop keeps its state in locals and classifies bytes by a table (~2 ns a byte; with fields, ~3.4).
  */
 export class JsonLimitScanner {
   private readonly items: number[] = []; // per open container: members/items so far (arrays only counted against maxArrayItems)

@@ -22,7 +22,7 @@ export function registerEventsRoute(app: FastifyInstance, rt: ServingRuntime): v
 function eventsRoute(app: FastifyInstance, rt: ServingRuntime): void {
   const maxReasons = rt.deps.config.serving.limits.maxRejectReasons;
   const time = () => ({ bounds: rt.deps.config.events, now: Date.now() });
-  installEventsBodyReader(app, EVENTS_JSON_LIMITS, () => new EventBatchCheck(time(), maxReasons), rt.foreground);
+  installEventsBodyReader(app, () => new EventBatchCheck(time(), maxReasons), rt.foreground); // counted against the route's jsonLimits
   app.post('/v1/events', {
     bodyLimit: EVENTS_BODY_LIMIT,
     config: { auth: 'events:write', jsonLimits: EVENTS_JSON_LIMITS, readsOwnJson: true },
