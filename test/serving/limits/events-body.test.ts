@@ -4,20 +4,18 @@
  * reasons the rest is not parsed. It must decide exactly as parsing the whole body would, however the
  * body is cut into pieces, and refuse malformed bodies naming the event.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config.ts';
 import { EventBatchCheck, validateEvents } from '../../../serving/event-batch-check.ts';
 import { EventsBodyCutter, readEventsBody, StreamedEventsBatch } from '../../../serving/events-body.ts';
 import { buildApp } from '../../../serving/app.ts';
 import { EVENTS_JSON_LIMITS } from '../../../serving/schemas/events-schema.ts';
-import { bearer } from '../auth-keys.ts';
-import { fakeDeps, type FakeWorld } from '../serving-fakes.ts';
+import { TOUCH, useEventsApp } from './events-app.ts';
 
 const NOW = Date.parse('2024-06-01T00:00:00Z');
-const TOUCH = (i: number, extra: Record<string, unknown> = {}) => ({ type: 'touch', event_id: `t-${i}`, touch_id: `tt-${i}`, client_id: 'c1', campaign_id: 'cmp1', ts: '2024-03-01T00:00:00Z', channel: 'email', audience: { segment: 'young_urban' }, ...extra });
 
 type Outcome = { kind: 'batch'; valid: unknown[]; validIndex: number[]; rejected: unknown[] } | { kind: 'value'; value: unknown } | { kind: 'error'; status: number | undefined; message: string };
 
@@ -204,16 +202,8 @@ describe('reading the body', () => {
 });
 
 describe('POST /v1/events through the streamed reader', () => {
-  let app: FastifyInstance;
-  let world: FakeWorld;
-  let key: { authorization: string };
-  beforeAll(async () => {
-    world = await fakeDeps();
-    key = bearer(world.keys.byClient.c1!);
-    app = await buildApp(world.deps, { poll: false });
-  });
-  afterAll(async () => { await app.close(); });
-  const post = (payload: string) => app.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', ...key }, payload });
+  const served = useEventsApp();
+  const post = served.post;
 
   it('appends a valid batch and answers as before; malformed ones are 400 naming the event, nothing written', async () => {
     const ok = await post(JSON.stringify({ events: [TOUCH(9001), TOUCH(9002), { type: 'touch', event_id: 1 }] }));
@@ -221,21 +211,21 @@ describe('POST /v1/events through the streamed reader', () => {
     expect(ok.json()).toMatchObject({ accepted: 2, duplicates: 0 });
     expect(ok.json().rejected.map((r: { index: number }) => r.index)).toEqual(expect.arrayContaining([2]));
     expect(ok.json().rejected.every((r: { index: number }) => r.index === 2)).toBe(true);
-    const before = world.log.records.length;
+    const before = served.world.log.records.length;
     const bad = await post(`{"events":[${JSON.stringify(TOUCH(9003))},{"type":]}`);
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', message: expect.stringMatching(/^the body is not valid JSON: events\.1: /), details: { issues: [{ path: 'events.1' }] } });
     const poisoned = await post(`{"events":[{"type":"touch","constructor":{"prototype":{"x":1}}}]}`);
     expect(poisoned.statusCode).toBe(400);
     expect(poisoned.json().message).toBe("events.0 uses the reserved key 'constructor.prototype' (refused to prevent prototype poisoning); rename or remove it");
-    expect(world.log.records.length).toBe(before);
+    expect(served.world.log.records.length).toBe(before);
   });
 
   it('a throttled key gets its 429 before its body is read: an invalid batch is not validated', async () => {
-    const config = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1, windowMs: 60_000 } } } });
-    const throttled = await buildApp({ ...world.deps, config }, { poll: false });
+    const config = loadConfig({ env: {}, overrides: { home: served.world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1, windowMs: 60_000 } } } });
+    const throttled = await buildApp({ ...served.world.deps, config }, { poll: false });
     try {
-      const send = (payload: string) => throttled.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', ...key }, payload });
+      const send = (payload: string) => throttled.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', ...served.key }, payload });
       expect((await send(JSON.stringify({ events: [TOUCH(9100)] }))).statusCode).toBe(202);
       const second = await send(JSON.stringify({ events: Array.from({ length: 10_000 }, () => ({ type: 'touch', event_id: 1 })) }));
       expect(second.statusCode).toBe(429);

@@ -4,33 +4,21 @@
  * deep nesting is refused by the JSON limits before JSON.parse (413); big batches give the event
  * loop back while they are validated.
  */
-import type { FastifyInstance } from 'fastify';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config.ts';
 import { isAlmanacError } from '../../../core/errors.ts';
 import { buildApp } from '../../../serving/app.ts';
 import { DEFAULT_JSON_LIMITS, JsonLimitError, JsonLimitScanner } from '../../../serving/json-body.ts';
 import { validateEvents } from '../../../serving/event-batch-check.ts';
-import { bearer } from '../auth-keys.ts';
-import { fakeDeps, type FakeWorld } from '../serving-fakes.ts';
+import { TOUCH, useEventsApp } from './events-app.ts';
 
-let app: FastifyInstance;
-let world: FakeWorld;
-let key: { authorization: string };
-beforeAll(async () => {
-  world = await fakeDeps();
-  key = bearer(world.keys.byClient.c1!);
-  app = await buildApp(world.deps, { poll: false });
-});
-afterAll(async () => { await app.close(); });
-
-const postEvents = (payload: string) => app.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', ...key }, payload });
-const TOUCH = (i: number) => ({ type: 'touch', event_id: `t-${i}`, touch_id: `tt-${i}`, client_id: 'c1', campaign_id: 'cmp1', ts: '2024-03-01T00:00:00Z', channel: 'email', audience: { segment: 'young_urban' } });
+const served = useEventsApp();
+const postEvents = served.post;
 
 describe('an invalid 10,000-event batch', () => {
   it('answers 400 with the first 100 reasons, says how many events were not checked, and writes nothing', async () => {
-    const before = world.log.records.length;
+    const before = served.world.log.records.length;
     const res = await postEvents(JSON.stringify({ events: Array.from({ length: 10_000 }, () => ({ type: 'touch', event_id: 1 })) }));
     expect(res.statusCode).toBe(400);
     const body = res.json();
@@ -40,7 +28,7 @@ describe('an invalid 10,000-event batch', () => {
     expect(body.details.unchecked_events).toBe(10_000 - body.details.checked_events);
     expect(body.details.unchecked_events).toBeGreaterThan(9_000);
     expect(body.message).toMatch(/^invalid events batch: 100 reasons in \d+ of the first \d+ events \(first: events\.0\..*validation stopped there, \d+ more events were not checked; nothing was written/);
-    expect(world.log.records.length).toBe(before);
+    expect(served.world.log.records.length).toBe(before);
   });
 
   it('a batch with fewer reasons than the cap is still answered 202, the valid events appended', async () => {
@@ -52,11 +40,11 @@ describe('an invalid 10,000-event batch', () => {
   });
 
   it('the cap follows serving.limits.maxRejectReasons', async () => {
-    const config = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { limits: { maxRejectReasons: 3 } } } });
-    const small = await buildApp({ ...world.deps, config }, { poll: false });
+    const config = loadConfig({ env: {}, overrides: { home: served.world.config.home, logLevel: 'silent', serving: { limits: { maxRejectReasons: 3 } } } });
+    const small = await buildApp({ ...served.world.deps, config }, { poll: false });
     try {
       const events = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? TOUCH(100 + i) : {}));
-      const res = await small.inject({ method: 'POST', url: '/v1/events', headers: key, payload: { events } });
+      const res = await small.inject({ method: 'POST', url: '/v1/events', headers: served.key, payload: { events } });
       expect(res.statusCode).toBe(400);
       expect(res.json().details.issues).toHaveLength(3);
       expect(res.json().details).toMatchObject({ invalid_events: 3, checked_events: 6, unchecked_events: 44 });
@@ -83,14 +71,14 @@ describe('bodies over the JSON limits are refused before they are parsed', () =>
 
   it('a predict body of 300,000 values (within its 1 MiB) answers 413 naming the value limit', async () => {
     const text = `{"touch":{"attributes":{"a":[${Array(300).fill(`[${Array(999).fill('0').join(',')}]`).join(',')}]}}}`;
-    const res = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...key }, payload: text });
+    const res = await served.app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...served.key }, payload: text });
     expect(res.statusCode).toBe(413);
     expect(res.json().message).toBe(`the body holds more than ${DEFAULT_JSON_LIMITS.maxValues} JSON values; this route accepts at most ${DEFAULT_JSON_LIMITS.maxValues} (send smaller batches)`);
   });
 
   it('nesting deeper than the limit answers 413', async () => {
     const text = `{"touch":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
-    const res = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...key }, payload: text });
+    const res = await served.app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json', ...served.key }, payload: text });
     expect(res.statusCode).toBe(413);
     expect(res.json().message).toMatch(/deeper than 32 levels/);
   });
@@ -135,12 +123,12 @@ describe('bodies over the JSON limits are refused before they are parsed', () =>
 
 describe('a body over its JSON limits, on a real socket', () => {
   it('is answered 413 as soon as its first part is over them, before the rest is sent', async () => {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = await served.app.listen({ host: '127.0.0.1', port: 0 });
     const { request } = await import('node:http');
     const head = Buffer.from('{"events":[' + '{},'.repeat(20_000)); // 60 KB, over the 10,000-item limit
     const declared = 6 * 1024 * 1024;
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared, ...key } }, (r) => {
+      const req = request(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared, ...served.key } }, (r) => {
         let body = '';
         r.on('data', (d: Buffer) => { body += d.toString(); });
         r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
