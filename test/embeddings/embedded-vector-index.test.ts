@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,97 @@ vectorIndexContract('embedded (graph walk only)', async () => {
   const index = createEmbeddedVectorIndex(config(home()), { tuning: { bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 } });
   await index.init();
   return index;
+});
+
+// Same contract with three shards built in worker threads on every upsert (the parallel build) and graph walks only.
+vectorIndexContract('embedded (3 shards, every upsert built in workers)', async () => {
+  const index = createEmbeddedVectorIndex(config(home()), { tuning: { shards: 3, parallelBuildMin: 1, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 } });
+  await index.init();
+  return index;
+});
+
+describe('embedded VectorIndex shards', () => {
+  const dims = 8;
+  const randomVectors = (n: number, seed: number) => {
+    let s = seed >>> 0;
+    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+    return Array.from({ length: n }, () => Array.from({ length: dims }, r));
+  };
+  const cosine = (a: number[], b: number[]) => {
+    let dot = 0, na = 0, nb = 0;
+    for (let j = 0; j < a.length; j++) { dot += (a[j] as number) * (b[j] as number); na += (a[j] as number) ** 2; nb += (b[j] as number) ** 2; }
+    return dot / Math.sqrt(na * nb);
+  };
+
+  it('a parallel build, in-place adds, deletes and reused labels search like an exact scan, before and after reopening', async () => {
+    const dir = home();
+    const tuning = { shards: 3, parallelBuildMin: 500, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0, ef: 400 };
+    const index = createEmbeddedVectorIndex(config(dir), { tuning });
+    await index.init();
+    await index.ensureCollection({ name: 's', dimension: dims, metric: 'cosine', fields: [{ name: 'tag', type: 'string' }] });
+    const live = new Map<string, { vector: number[]; tag: string }>();
+    const put = async (ids: string[], vectors: number[][]) => {
+      const records = ids.map((id, i) => ({ id, vector: vectors[i] as number[], tenant: 'global', metadata: { tag: i % 2 === 0 ? 'even' : 'odd' } }));
+      await index.upsert('s', records);
+      records.forEach((r) => live.set(r.id, { vector: r.vector, tag: r.metadata.tag }));
+    };
+    await put(Array.from({ length: 1500 }, (_, i) => `a${i}`), randomVectors(1500, 1)); // workers: a new graph per shard
+    await put(Array.from({ length: 40 }, (_, i) => `b${i}`), randomVectors(40, 2)); // in place
+    const gone = Array.from({ length: 300 }, (_, i) => `a${i * 5}`);
+    await index.delete('s', gone);
+    gone.forEach((id) => live.delete(id));
+    // workers again: 300 new ids take the freed labels, 300 existing ids move, 100 are appended
+    await put([...Array.from({ length: 400 }, (_, i) => `c${i}`), ...Array.from({ length: 300 }, (_, i) => `a${i * 5 + 1}`)], randomVectors(700, 3));
+    expect(await index.count('s')).toBe(live.size);
+
+    const check = async (reader: typeof index) => {
+      let found = 0;
+      let wanted = 0;
+      for (const [qi, q] of randomVectors(40, 9).entries()) {
+        const tag = qi % 2 === 0 ? undefined : 'odd';
+        const truth = [...live].filter(([, v]) => tag === undefined || v.tag === tag).map(([id, v]) => ({ id, score: cosine(q, v.vector) }))
+          .sort((x, y) => y.score - x.score).slice(0, 10).map((h) => h.id);
+        const filter = tag === undefined ? undefined : { conditions: [{ field: 'tag', op: 'eq' as const, value: tag }] };
+        const hits = await reader.search('s', { vector: q, topK: 10, ...(filter ? { filter } : {}) });
+        expect(hits.every((h) => live.has(h.id) && (tag === undefined || live.get(h.id)?.tag === tag))).toBe(true);
+        found += hits.filter((h) => truth.includes(h.id)).length;
+        wanted += truth.length;
+      }
+      expect(found / wanted).toBeGreaterThanOrEqual(0.98);
+      const [moved] = await reader.get('s', ['a1']);
+      expect(moved?.vector.map((x) => Math.fround(x))).toEqual((live.get('a1')?.vector ?? []).map((x) => Math.fround(x)));
+    };
+    await check(index);
+    await index.close();
+    const reopened = createEmbeddedVectorIndex(config(dir), { tuning });
+    await reopened.init();
+    expect(await reopened.count('s')).toBe(live.size);
+    await check(reopened);
+    await reopened.close();
+  });
+
+  it('a collection saved with one graph still loads and searches (files from before shards)', async () => {
+    const dir = home();
+    const one = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 1 } });
+    await one.init();
+    await one.ensureCollection({ name: 'old', dimension: 2, metric: 'cosine', fields: [] });
+    await one.upsert('old', [{ id: 'x', vector: [1, 0], tenant: 'global', metadata: {} }, { id: 'y', vector: [0, 1], tenant: 'global', metadata: {} }]);
+    await one.close();
+    const folder = path.join(dir, 'vector', 'old');
+    const gen = fs.readFileSync(path.join(folder, 'CURRENT'), 'utf8').trim();
+    expect(fs.readdirSync(folder).filter((f) => f.includes('.index')).sort()).toEqual([`${gen}.index.bin`]);
+    // a state file written before shards has no shard count
+    const stateFile = path.join(folder, `${gen}.state.json`);
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { shards?: number };
+    delete state.shards;
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const many = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 4, bruteForceMax: 0 } });
+    await many.init();
+    expect((await many.search('old', { vector: [0.1, 1], topK: 1 }))[0]?.id).toBe('y');
+    await many.upsert('old', [{ id: 'z', vector: [-1, 0], tenant: 'global', metadata: {} }]);
+    expect((await many.search('old', { vector: [-1, 0.1], topK: 1 }))[0]?.id).toBe('z');
+    await many.close();
+  });
 });
 
 describe('embedded VectorIndex persistence', () => {

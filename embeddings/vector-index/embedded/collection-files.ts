@@ -1,7 +1,8 @@
 /**
  * On-disk form of an embedded collection under `<home>/vector/<collection>/`:
- * `<gen>.index.bin` (hnswlib writeIndex), `<gen>.vectors.f32` (raw vectors by label) and
- * `<gen>.state.json` (spec, ids, tenants, columnar metadata, free labels). A save writes a new
+ * `<gen>.index.bin` (hnswlib writeIndex of shard 0; shard i > 0 in `<gen>.index.<i>.bin`),
+ * `<gen>.vectors.f32` (raw vectors by label) and `<gen>.state.json` (spec, ids, tenants, columnar
+ * metadata, free labels, shard count). A save writes a new
  * generation, then atomically replaces `CURRENT` (the generation number); older generations are
  * removed afterwards. A reader therefore sees the old or the new collection, never a mix.
  */
@@ -24,7 +25,12 @@ interface CollectionState {
   tenantOf: number[];
   columns: ColumnJson[];
   free: number[];
+  /** Graphs (absent in collections saved before shards: one). */
+  shards?: number;
 }
+
+/** The file of shard `i`'s graph in generation `gen`. */
+export const graphFile = (gen: number, shard: number): string => (shard === 0 ? `${gen}.index.bin` : `${gen}.index.${shard}.bin`);
 
 /** The generation currently on disk, or undefined when the collection has never been saved. */
 export async function currentGeneration(dir: string): Promise<number | undefined> {
@@ -49,8 +55,9 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
     tenantOf: Array.from(coll.tenantOf.subarray(0, size)),
     columns: [...coll.columns.values()].map((c) => columnToJson(c, size)),
     free: coll.free,
+    shards: coll.shards.length,
   };
-  await coll.index.writeIndex(path.join(dir, `${gen}.index.bin`));
+  await Promise.all(coll.shards.map((graph, i) => graph.writeIndex(path.join(dir, graphFile(gen, i)))));
   const vectors = coll.vectors.subarray(0, size * coll.spec.dimension);
   await writeFile(path.join(dir, `${gen}.vectors.f32`), Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   await writeFile(path.join(dir, `${gen}.state.json`), JSON.stringify(state));
@@ -61,7 +68,7 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
 
 async function removeOtherGenerations(dir: string, keep: number): Promise<void> {
   for (const name of await readdir(dir)) {
-    const m = /^(\d+)\.(index\.bin|vectors\.f32|state\.json)$/.exec(name);
+    const m = /^(\d+)\.(index(?:\.\d+)?\.bin|vectors\.f32|state\.json)$/.exec(name);
     if (m && Number(m[1]) !== keep) await rm(path.join(dir, name), { force: true });
   }
 }
@@ -70,10 +77,13 @@ async function removeOtherGenerations(dir: string, keep: number): Promise<void> 
 export async function loadCollection(dir: string, gen: number, tuning: HnswTuning): Promise<HnswCollection> {
   try {
     const state = JSON.parse(await readFile(path.join(dir, `${gen}.state.json`), 'utf8')) as CollectionState;
-    const index = new hnswlib.HierarchicalNSW(state.spec.metric, state.spec.dimension);
-    index.readIndexSync(path.join(dir, `${gen}.index.bin`));
-    const coll = new HnswCollection(state.spec, tuning, index, new Dictionary(state.tenants));
-    const capacity = index.getMaxElements();
+    const shards = Array.from({ length: state.shards ?? 1 }, (_, i) => {
+      const graph = new hnswlib.HierarchicalNSW(state.spec.metric, state.spec.dimension);
+      graph.readIndexSync(path.join(dir, graphFile(gen, i)));
+      return graph;
+    });
+    const capacity = Math.max(16, state.nextLabel);
+    const coll = new HnswCollection(state.spec, tuning, shards, new Dictionary(state.tenants), capacity);
     state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
     coll.tenantOf.set(state.tenantOf);
     for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json, capacity));

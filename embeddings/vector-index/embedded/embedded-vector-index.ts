@@ -114,7 +114,7 @@ class EmbeddedVectorIndex implements VectorIndex {
       const entry = await this.open(name);
       checkRecords(name, entry.coll.spec.dimension, entry.coll.fields, records);
       const lastById = new Map(records.map((r) => [r.id, r]));
-      entry.coll.upsert([...lastById.values()]);
+      await entry.coll.upsert([...lastById.values()]);
       await this.save(name, entry);
     });
   }

@@ -1,9 +1,14 @@
 /**
- * One embedded collection: an hnswlib HNSW graph plus string ids mapped to hnswlib labels
- * (id-table.ts), tenant codes, tenant partitions (label-lists.ts) and columnar metadata indexed by
- * label — typed arrays throughout, so a million records add no million objects to the JS heap. Deleted labels are marked deleted in the
- * graph and reused by later inserts (hnswlib re-links a reused label), so churn does not grow it.
+ * One embedded collection: hnswlib HNSW graphs (shards: label l lives in graph l mod shards) plus
+ * string ids mapped to hnswlib labels (id-table.ts), tenant codes, tenant partitions
+ * (label-lists.ts) and columnar metadata indexed by label — typed arrays throughout, so a million
+ * records add no million objects to the JS heap. Deleted labels are marked deleted in their graph
+ * and reused by later inserts (hnswlib re-links a reused label), so churn does not grow it.
+ *
+ * Shards exist so that a large upsert builds them in parallel, one worker thread each
+ * (shard-builder.ts); a search walks every shard and merges. Small upserts add to the graphs in place.
  */
+import os from 'node:os';
 import hnswlib from 'hnswlib-node';
 import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
@@ -35,10 +40,20 @@ export interface HnswTuning {
    */
   exactScanMax: number;
   randomSeed: number;
+  /** Graphs of a new collection (a saved one keeps its own count). */
+  shards: number;
+  /** An upsert of at least this many records builds its shards in worker threads. 0 disables it. */
+  parallelBuildMin: number;
 }
 
 /** ef 128: recall@10 ≥ 0.99 on uniform random dim-32 vectors (bench/ann.bench.ts ANN_DATA=random); ef 64 gave 0.94. */
-export const DEFAULT_TUNING: HnswTuning = { m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, exactScanMax: 32_768, randomSeed: 100 };
+export const DEFAULT_TUNING: HnswTuning = {
+  m: 16, efConstruction: 200, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, exactScanMax: 32_768, randomSeed: 100,
+  shards: Math.max(1, Math.min(4, os.availableParallelism())), parallelBuildMin: 20_000,
+};
+
+/** Label capacity of a new collection. */
+const INITIAL_CAPACITY = 1024;
 
 /** Labels sampled to estimate how many records a filter matches. */
 const SELECTIVITY_SAMPLES = 1024;
@@ -59,7 +74,10 @@ function once<T>(fn: () => T): () => T {
 export class HnswCollection {
   readonly spec: CollectionSpec;
   readonly tuning: HnswTuning;
-  readonly index: hnswlib.HierarchicalNSW;
+  /** The graphs; label l is in shards[l % shards.length]. */
+  shards: hnswlib.HierarchicalNSW[];
+  /** Labels the columns and arrays have room for. */
+  capacity: number;
   readonly fields: Map<string, FieldSpec>;
   readonly columns = new Map<string, Column>();
   readonly tenants: Dictionary;
@@ -74,17 +92,18 @@ export class HnswCollection {
   private readonly partitions = new LabelLists(true);
   private readonly postings = new LabelPostings();
 
-  constructor(spec: CollectionSpec, tuning: HnswTuning, index?: hnswlib.HierarchicalNSW, tenants = new Dictionary()) {
+  /** `shards`: the loaded graphs with `capacity` (≥ the saved labels); none = a new, empty collection. */
+  constructor(spec: CollectionSpec, tuning: HnswTuning, shards?: hnswlib.HierarchicalNSW[], tenants = new Dictionary(), capacity = INITIAL_CAPACITY) {
     this.spec = spec;
     this.tuning = tuning;
     this.fields = new Map(spec.fields.map((f) => [f.name, f]));
     this.tenants = tenants;
-    const capacity = index?.getMaxElements() ?? 1024;
-    if (index === undefined) {
-      this.index = new hnswlib.HierarchicalNSW(spec.metric, spec.dimension);
-      this.index.initIndex({ maxElements: capacity, m: tuning.m, efConstruction: tuning.efConstruction, randomSeed: tuning.randomSeed });
+    this.capacity = capacity;
+    if (shards === undefined || shards.length === 0) {
+      const count = Math.max(1, Math.floor(tuning.shards));
+      this.shards = Array.from({ length: count }, () => this.newGraph(Math.ceil(capacity / count)));
     } else {
-      this.index = index;
+      this.shards = shards;
     }
     for (const f of spec.fields) this.columns.set(f.name, newColumn(f, capacity));
     this.tenantOf = new Int32Array(capacity).fill(-1);
@@ -94,6 +113,16 @@ export class HnswCollection {
 
   get size(): number {
     return this.ids.size;
+  }
+
+  private newGraph(maxElements: number): hnswlib.HierarchicalNSW {
+    const graph = new hnswlib.HierarchicalNSW(this.spec.metric, this.spec.dimension);
+    graph.initIndex({ maxElements: Math.max(16, maxElements), m: this.tuning.m, efConstruction: this.tuning.efConstruction, randomSeed: this.tuning.randomSeed });
+    return graph;
+  }
+
+  private graphOf(label: number): hnswlib.HierarchicalNSW {
+    return this.shards[label % this.shards.length] as hnswlib.HierarchicalNSW;
   }
 
   /** Rebuilds the norms and tenant partitions after loading state (ids set). */
@@ -106,23 +135,71 @@ export class HnswCollection {
     }
   }
 
-  /** Upserts validated records (the last of duplicate ids wins). */
-  upsert(records: VectorRecord[]): void {
+  /**
+   * Upserts validated records with distinct ids. At least `parallelBuildMin` of them are added to
+   * the graphs in worker threads, one per shard; the collection changes only once every graph is
+   * built (a search meanwhile sees it as it was), and if a worker cannot run, the records are added
+   * here instead.
+   */
+  async upsert(records: VectorRecord[]): Promise<void> {
     const fresh = records.filter((r) => this.ids.labelOf(r.id) < 0).length;
     this.ensureCapacity(this.nextLabel + Math.max(0, fresh - this.free.length));
-    for (const r of records) this.put(r);
+    const min = this.tuning.parallelBuildMin;
+    if (min > 0 && records.length >= min && (await this.upsertInWorkers(records))) return;
+    for (const r of records) this.put(r, this.labelFor(r.id), true);
   }
 
-  private put(r: VectorRecord): void {
-    let label = this.ids.labelOf(r.id);
-    if (label < 0) {
-      label = this.free.pop() ?? this.nextLabel++;
+  /** The label an upsert of `id` writes: its own, else a free one, else the next. */
+  private labelFor(id: string): number {
+    const label = this.ids.labelOf(id);
+    return label >= 0 ? label : (this.free.pop() ?? this.nextLabel++);
+  }
+
+  /** False when the workers could not build (nothing changed then). */
+  private async upsertInWorkers(records: VectorRecord[]): Promise<boolean> {
+    const free = [...this.free];
+    let next = this.nextLabel;
+    const labels = records.map((r) => {
+      const own = this.ids.labelOf(r.id);
+      return own >= 0 ? own : (free.pop() ?? next++);
+    });
+    const d = this.spec.dimension;
+    const count = this.shards.length;
+    const jobs = this.shards.map((graph, shard) => {
+      const mine = labels.flatMap((label, i) => (label % count === shard ? [i] : []));
+      const vectors = new Float32Array(mine.length * d);
+      mine.forEach((i, at) => vectors.set((records[i] as VectorRecord).vector, at * d));
+      return { graph, capacity: Math.max(graph.getMaxElements(), graph.getCurrentCount() + mine.length), labels: Float64Array.from(mine, (i) => labels[i] as number), vectors };
+    });
+    let built: hnswlib.HierarchicalNSW[];
+    try {
+      const { buildShards } = await import('./shard-builder.ts');
+      built = await buildShards(this.spec, this.tuning, jobs.filter((j) => j.labels.length > 0));
+    } catch (e) {
+      process.emitWarning(`embedded vector index: the parallel build of ${this.spec.name} failed (${(e as Error).message}); adding its ${records.length} records in this thread`);
+      return false;
+    }
+    let at = 0;
+    this.shards = this.shards.map((graph, shard) => ((jobs[shard] as { labels: Float64Array }).labels.length > 0 ? (built[at++] as hnswlib.HierarchicalNSW) : graph));
+    this.free = free;
+    this.nextLabel = next;
+    records.forEach((r, i) => this.put(r, labels[i] as number, false));
+    return true;
+  }
+
+  /** Writes a record at `label` (its own, or a new one already taken from the free list or the end). */
+  private put(r: VectorRecord, label: number, addToGraph: boolean): void {
+    if (this.ids.labelOf(r.id) < 0) {
       this.ids.set(label, r.id);
     } else {
       this.partitions.remove(this.tenantOf[label] as number, label);
     }
     const vector = Array.from(r.vector);
-    this.index.addPoint(vector, label);
+    if (addToGraph) {
+      const graph = this.graphOf(label);
+      if (graph.getCurrentCount() >= graph.getMaxElements()) graph.resizeIndex(graph.getMaxElements() * 2);
+      graph.addPoint(vector, label);
+    }
     this.vectors.set(vector, label * this.spec.dimension);
     this.norms[label] = this.normAt(label);
     const tenant = this.tenants.encode(r.tenant);
@@ -141,7 +218,7 @@ export class HnswCollection {
     for (const id of ids) {
       const label = this.ids.labelOf(id);
       if (label < 0) continue;
-      this.index.markDelete(label);
+      this.graphOf(label).markDelete(label);
       this.ids.remove(label);
       this.partitions.remove(this.tenantOf[label] as number, label);
       this.tenantOf[label] = -1;
@@ -186,29 +263,46 @@ export class HnswCollection {
       const post = this.postFiltered(vector, ef, compiled, k, estimate());
       if (post !== undefined) return post;
     }
-    this.index.setEf(Math.max(ef, k));
-    const result = filtered ? this.index.searchKnn(vector, k, compiled.predicate) : this.index.searchKnn(vector, k);
-    return result.neighbors.map((label, i) => ({ label, distance: result.distances[i] as number }));
+    const out: Neighbour[] = [];
+    for (const graph of this.shards) {
+      if (graph.getCurrentCount() === 0) continue;
+      const kk = Math.min(k, graph.getMaxElements());
+      graph.setEf(Math.max(ef, kk));
+      const result = filtered ? graph.searchKnn(vector, kk, compiled.predicate) : graph.searchKnn(vector, kk);
+      for (let i = 0; i < result.neighbors.length; i++) out.push({ label: result.neighbors[i] as number, distance: result.distances[i] as number });
+    }
+    return this.shards.length === 1 ? out : nearest(out, k);
   }
 
   /**
-   * A filter most records pass (estimated pass rate ≥ POST_FILTER_MIN_RATE): the plain graph walk
-   * for ⌈1.5·k / rate⌉ + 10 neighbours (no per-node callback into JS), then the predicate over
-   * them, nearest first. Undefined when fewer than k pass (the caller walks with the filter).
+   * A filter most records pass (estimated pass rate ≥ POST_FILTER_MIN_RATE): in each shard, the
+   * plain graph walk for ⌈1.5·k / rate⌉ + 10 neighbours (no per-node callback into JS), then the
+   * predicate over them, nearest first. Undefined when a shard's walk did not cover it and fewer
+   * than k of it passed (the caller walks with the filter).
    */
   private postFiltered(vector: number[], ef: number, compiled: CompiledFilter, k: number, matches: number): Neighbour[] | undefined {
     const rate = matches / this.size;
     if (rate < POST_FILTER_MIN_RATE) return undefined;
     const wide = Math.min(this.size, Math.ceil((1.5 * k) / rate) + 10);
     if (wide > POST_FILTER_MAX) return undefined;
-    this.index.setEf(Math.max(ef, wide));
-    const result = this.index.searchKnn(vector, wide);
     const out: Neighbour[] = [];
-    for (let i = 0; i < result.neighbors.length && out.length < k; i++) {
-      const label = result.neighbors[i] as number;
-      if (compiled.predicate(label)) out.push({ label, distance: result.distances[i] as number });
+    for (const graph of this.shards) {
+      const stored = graph.getCurrentCount();
+      if (stored === 0) continue;
+      const w = Math.min(wide, graph.getMaxElements());
+      graph.setEf(Math.max(ef, w));
+      const result = graph.searchKnn(vector, w);
+      let passed = 0;
+      for (let i = 0; i < result.neighbors.length && passed < k; i++) {
+        const label = result.neighbors[i] as number;
+        if (compiled.predicate(label)) {
+          out.push({ label, distance: result.distances[i] as number });
+          passed++;
+        }
+      }
+      if (passed < k && w < stored) return undefined;
     }
-    return out.length === k || wide === this.size ? out : undefined;
+    return this.shards.length === 1 ? out : nearest(out, k);
   }
 
   /**
@@ -320,9 +414,8 @@ export class HnswCollection {
   }
 
   private ensureCapacity(needed: number): void {
-    const max = this.index.getMaxElements();
-    if (needed > max) this.index.resizeIndex(Math.max(needed, max * 2));
-    const capacity = this.index.getMaxElements();
+    if (needed > this.capacity) this.capacity = Math.max(needed, this.capacity * 2);
+    const capacity = this.capacity;
     for (const col of this.columns.values()) growColumn(col, capacity);
     if (this.tenantOf.length < capacity) {
       const next = new Int32Array(capacity).fill(-1);
@@ -336,4 +429,10 @@ export class HnswCollection {
       this.norms = norms;
     }
   }
+}
+
+/** The k nearest of neighbours gathered from several shards. */
+function nearest(all: Neighbour[], k: number): Neighbour[] {
+  all.sort((a, b) => a.distance - b.distance || a.label - b.label);
+  return all.length > k ? all.slice(0, k) : all;
 }
