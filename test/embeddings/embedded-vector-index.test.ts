@@ -49,7 +49,7 @@ describe('embedded VectorIndex shards', () => {
     return dot / Math.sqrt(na * nb);
   };
 
-  it('a parallel build, in-place adds, deletes and reused labels search like an exact scan, before and after reopening', async () => {
+  it('in-place adds, a re-sharding parallel build, deletes and reused labels search like an exact scan, before and after reopening', async () => {
     const dir = home();
     const tuning = { shards: 3, parallelBuildMin: 500, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0, ef: 400 };
     const index = createEmbeddedVectorIndex(config(dir), { tuning });
@@ -61,14 +61,18 @@ describe('embedded VectorIndex shards', () => {
       await index.upsert('s', records);
       records.forEach((r) => live.set(r.id, { vector: r.vector, tag: r.metadata.tag }));
     };
-    await put(Array.from({ length: 1500 }, (_, i) => `a${i}`), randomVectors(1500, 1)); // workers: a new graph per shard
-    await put(Array.from({ length: 40 }, (_, i) => `b${i}`), randomVectors(40, 2)); // in place
+    await put(Array.from({ length: 40 }, (_, i) => `b${i}`), randomVectors(40, 2)); // in place, one graph
+    await put(Array.from({ length: 1500 }, (_, i) => `a${i}`), randomVectors(1500, 1)); // re-sharded: three new graphs, built in workers with the 40
+    await put(Array.from({ length: 30 }, (_, i) => `e${i}`), randomVectors(30, 4)); // in place, in the three graphs
     const gone = Array.from({ length: 300 }, (_, i) => `a${i * 5}`);
     await index.delete('s', gone);
     gone.forEach((id) => live.delete(id));
     // workers again: 300 new ids take the freed labels, 300 existing ids move, 100 are appended
     await put([...Array.from({ length: 400 }, (_, i) => `c${i}`), ...Array.from({ length: 300 }, (_, i) => `a${i * 5 + 1}`)], randomVectors(700, 3));
     expect(await index.count('s')).toBe(live.size);
+    const folder = path.join(dir, 'vector', 's');
+    const gen = fs.readFileSync(path.join(folder, 'CURRENT'), 'utf8').trim();
+    expect(fs.readdirSync(folder).filter((f) => f.includes('.index')).sort()).toEqual([`${gen}.index.1.bin`, `${gen}.index.2.bin`, `${gen}.index.bin`]);
 
     const check = async (reader: typeof index) => {
       let found = 0;

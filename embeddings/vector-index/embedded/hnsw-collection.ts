@@ -6,7 +6,10 @@
  * and reused by later inserts (hnswlib re-links a reused label), so churn does not grow it.
  *
  * Shards exist so that a large upsert builds them in parallel, one worker thread each
- * (shard-builder.ts); a search walks every shard and merges. Small upserts add to the graphs in place.
+ * (shard-builder.ts); a search walks every shard and merges. A collection starts with one graph
+ * (a search of many small graphs costs more than of one); the first upsert of at least
+ * `parallelBuildMin` records that is larger than the collection re-shards it into `shards` graphs,
+ * built from scratch in the workers with the records it already has. Small upserts add in place.
  */
 import os from 'node:os';
 import hnswlib from 'hnswlib-node';
@@ -40,7 +43,7 @@ export interface HnswTuning {
    */
   exactScanMax: number;
   randomSeed: number;
-  /** Graphs of a new collection (a saved one keeps its own count). */
+  /** Graphs a bulk load builds in parallel (see the class comment; a saved collection keeps its own count). */
   shards: number;
   /** An upsert of at least this many records builds its shards in worker threads. 0 disables it. */
   parallelBuildMin: number;
@@ -100,8 +103,7 @@ export class HnswCollection {
     this.tenants = tenants;
     this.capacity = capacity;
     if (shards === undefined || shards.length === 0) {
-      const count = Math.max(1, Math.floor(tuning.shards));
-      this.shards = Array.from({ length: count }, () => this.newGraph(Math.ceil(capacity / count)));
+      this.shards = [this.newGraph(capacity)];
     } else {
       this.shards = shards;
     }
@@ -164,12 +166,22 @@ export class HnswCollection {
       return own >= 0 ? own : (free.pop() ?? next++);
     });
     const d = this.spec.dimension;
-    const count = this.shards.length;
-    const jobs = this.shards.map((graph, shard) => {
+    const target = Math.max(1, Math.floor(this.tuning.shards));
+    // re-shard: new graphs with the records already here (the batch is the larger part of the work)
+    const reshard = target !== this.shards.length && this.size <= records.length;
+    const count = reshard ? target : this.shards.length;
+    const batch = new Set(labels);
+    const kept = reshard ? [...this.ids.labels()].filter((label) => !batch.has(label)) : [];
+    const jobs = Array.from({ length: count }, (_, shard) => {
+      const graph = reshard ? undefined : this.shards[shard];
       const mine = labels.flatMap((label, i) => (label % count === shard ? [i] : []));
-      const vectors = new Float32Array(mine.length * d);
-      mine.forEach((i, at) => vectors.set((records[i] as VectorRecord).vector, at * d));
-      return { graph, capacity: Math.max(graph.getMaxElements(), graph.getCurrentCount() + mine.length), labels: Float64Array.from(mine, (i) => labels[i] as number), vectors };
+      const old = kept.filter((label) => label % count === shard);
+      const vectors = new Float32Array((old.length + mine.length) * d);
+      old.forEach((label, at) => vectors.set(this.vectors.subarray(label * d, (label + 1) * d), at * d));
+      mine.forEach((i, at) => vectors.set((records[i] as VectorRecord).vector, (old.length + at) * d));
+      const all = Float64Array.from([...old, ...mine.map((i) => labels[i] as number)]);
+      const stored = graph?.getCurrentCount() ?? 0;
+      return { graph, capacity: Math.max(graph?.getMaxElements() ?? 0, stored + all.length, Math.ceil(this.capacity / count)), labels: all, vectors };
     });
     let built: hnswlib.HierarchicalNSW[];
     try {
@@ -180,7 +192,7 @@ export class HnswCollection {
       return false;
     }
     let at = 0;
-    this.shards = this.shards.map((graph, shard) => ((jobs[shard] as { labels: Float64Array }).labels.length > 0 ? (built[at++] as hnswlib.HierarchicalNSW) : graph));
+    this.shards = jobs.map((job) => (job.labels.length > 0 ? (built[at++] as hnswlib.HierarchicalNSW) : (job.graph ?? this.newGraph(job.capacity))));
     this.free = free;
     this.nextLabel = next;
     records.forEach((r, i) => this.put(r, labels[i] as number, false));
