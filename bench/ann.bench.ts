@@ -27,7 +27,7 @@ const DIM = Number(process.env.ANN_DIM ?? 32);
 const QUERIES = Number(process.env.ANN_QUERIES ?? 300);
 const EFS = (process.env.ANN_EF ?? '32,64,128').split(',').map(Number);
 const M = Number(process.env.ANN_M ?? 16);
-const EF_CONSTRUCTION = Number(process.env.ANN_EF_CONSTRUCTION ?? 200);
+const EF_CONSTRUCTION = Number(process.env.ANN_EF_CONSTRUCTION ?? DEFAULT_TUNING.efConstruction);
 /** Records per adapter upsert; a batch of ≥ 20,000 is built in worker threads, one per shard. */
 const BATCH = Number(process.env.ANN_BATCH ?? 100_000);
 /** Shards of the adapter's collection (default: the adapter's, min(4, cores)). */
