@@ -196,7 +196,11 @@ export class HnswCollection {
       return false;
     }
     let at = 0;
+    const replaced = this.shards;
     this.shards = jobs.map((job) => (job.labels.length > 0 ? (built[at++] as hnswlib.HierarchicalNSW) : (job.graph ?? this.newGraph(job.capacity))));
+    // free the replaced graphs' native memory now: V8 does not see it, so a collected wrapper could
+    // keep hundreds of MB per graph alive long after (initIndex deletes the graph it held)
+    for (const old of replaced) if (!this.shards.includes(old)) old.initIndex({ maxElements: 1, m: this.tuning.m, efConstruction: this.tuning.efConstruction });
     this.free = free;
     this.nextLabel = next;
     records.forEach((r, i) => this.put(r, labels[i] as number, false));
