@@ -54,10 +54,15 @@ const VIEW_ENTITY: Record<string, (t: TouchInput, c: CampaignInput | undefined) 
   },
 };
 
+/** The entity of `view` a touch's features read (undefined when the view does not apply to it). */
+export function viewEntity(view: string, touch: TouchInput, campaign: CampaignInput | undefined): string | undefined {
+  return VIEW_ENTITY[view]?.(touch, campaign);
+}
+
 /** The online-store rows a touch's features need (one per applicable view). */
 export function touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | undefined): OnlineKey[] {
   return FEATURE_VIEWS.flatMap((v) => {
-    const entity = VIEW_ENTITY[v.name]?.(touch, campaign);
+    const entity = viewEntity(v.name, touch, campaign);
     return entity === undefined ? [] : [{ view: v.name, entity }];
   });
 }

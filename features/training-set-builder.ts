@@ -11,10 +11,12 @@ import { invalidInput } from '../core/errors.ts';
 import { createProgress } from '../core/progress.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import type { FeatureRow } from './feature-view.ts';
+import { FeatureValuePool } from './feature-value-pool.ts';
 import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
 import { createOfflineStore } from './offline-store/create-offline-store.ts';
-import { featureSource, touchFeatureKeys, touchFeatureRecord, VIEW_FEATURE_NAMES } from './touch-features.ts';
+import type { AsOfProbe } from './offline-store/offline-store.ts';
+import { featureSource, touchFeatureRecord, VIEW_FEATURE_NAMES, viewEntity } from './touch-features.ts';
 import { commitTrainingSet, exampleLine, markLatest, writeLinesToTemp, EXAMPLES_FILE } from './training-set-file.ts';
 import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
 import { conversionKey, readTrainingEvents, type TrainingEvents, type TouchAsOf } from './training-events.ts';
@@ -41,6 +43,25 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     throw invalidInput(`--from must be before --to (got ${new Date(options.from).toISOString()} ≥ ${new Date(options.to).toISOString()})`, [{ path: 'from', reason: 'must be before to' }]);
   }
   const progress = createProgress({ label: 'training set', unit: 'touches', quiet: options.quiet });
+  const { examples, range, offsets } = await labelledExamples(config, options, window);
+  progress.update(examples.length);
+  // the examples file is written (and hashed) line by line beside where the set goes, then moved in
+  const folder = options.out === undefined ? homePath(config, 'training-sets') : path.dirname(path.resolve(options.out));
+  const { set, examplesTemp } = await assemble(examples, offsets, window, range, folder);
+  const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
+  await commitTrainingSet(dir, set, examplesTemp);
+  await markLatest(config, dir);
+  progress.done(`${set.manifest.rows} rows, ${set.manifest.positives} positives → ${dir}`);
+  return { dir, set };
+}
+
+/**
+ * The labelled examples of the closed touches in the range (touch-time order), the range they
+ * cover and the log offsets read. The events read for them (every touch with its campaign, the
+ * conversions) are this function's alone, so they are garbage once it returns, before the set is
+ * written and trained on.
+ */
+async function labelledExamples(config: AlmanacConfig, options: BuildTrainingSetOptions, window: number): Promise<{ examples: TrainingExample[]; range: { from: number; to: number }; offsets: Record<string, number> }> {
   const log = await createEventLog(config);
   const admission = await LogAdmission.open(config);
   let events: TrainingEvents;
@@ -51,63 +72,78 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     await admission.close();
   }
   const touches = events.touches.filter((t) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs);
-  const examples = await examplesOf(config, touches, events.conversions, window);
-  progress.update(examples.length);
-  // the examples file is written (and hashed) line by line beside where the set goes, then moved in
-  const folder = options.out === undefined ? homePath(config, 'training-sets') : path.dirname(path.resolve(options.out));
-  const { set, examplesTemp } = await assemble(examples, events, window, { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) }, folder);
-  const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
-  await commitTrainingSet(dir, set, examplesTemp);
-  await markLatest(config, dir);
-  progress.done(`${set.manifest.rows} rows, ${set.manifest.positives} positives → ${dir}`);
-  return { dir, set };
+  const range = { from: options.from ?? (touches[0]?.ts ?? 0), to: options.to ?? (touches.length ? (touches[touches.length - 1] as TouchAsOf).ts + 1 : 0) };
+  return { examples: await examplesOf(config, touches, events.conversions, window), range, offsets: events.offsets };
 }
 
-/** The labelled examples (the touches' aggregates are dropped once their records are built). */
+/** The labelled examples (each touch's rows are looked up as its record is built; the records keep only values, pooled). */
 async function examplesOf(config: AlmanacConfig, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number): Promise<TrainingExample[]> {
-  const aggregates = await aggregatesAsOf(config, touches);
-  return touches.map((t, i): TrainingExample => ({
-    touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
-    label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
-    features: touchFeatureRecord(t, t.campaign, aggregates[i] as Map<string, OnlineValue | undefined>),
-  }));
+  const rows = await rowsAsOf(config, touches);
+  // one touch's rows under their online keys, as touchFeatureRecord reads them: one map, refilled per touch
+  const aggregates = new Map<string, OnlineValue | undefined>();
+  // the records share their numbers (feature-value-pool.ts): the set is the biggest thing training holds
+  const pool = new FeatureValuePool();
+  return touches.map((t, i): TrainingExample => {
+    aggregates.clear();
+    FEATURE_VIEWS.forEach((view, v) => {
+      const entity = viewEntity(view.name, t, t.campaign);
+      if (entity !== undefined) aggregates.set(onlineFeatureKey(view.name, entity), (rows[v] as (OnlineValue | undefined)[])[i]);
+    });
+    return {
+      touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
+      label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
+      features: pool.record(touchFeatureRecord(t, t.campaign, aggregates)),
+    };
+  });
 }
 
 /** Probes per point-in-time join query. */
 const AS_OF_CHUNK = 16_384;
 
-/** For each touch, its views' rows as of the touch time (keyed by onlineFeatureKey). */
-async function aggregatesAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Promise<Map<string, OnlineValue | undefined>[]> {
-  const out = touches.map(() => new Map<string, OnlineValue | undefined>());
+/**
+ * For each view (FEATURE_VIEWS order), each touch's row as of the touch time: one array per view,
+ * aligned with `touches` (undefined = the view does not apply, or no row within its TTL). The probes
+ * are gathered and joined a chunk at a time, so that neither they nor the join's result (in DuckDB
+ * and as JS columns) grow with the log.
+ */
+async function rowsAsOf(config: AlmanacConfig, touches: TouchAsOf[]): Promise<(OnlineValue | undefined)[][]> {
   const store = await createOfflineStore(config);
   try {
-    const keys = touches.map((t) => touchFeatureKeys(t, t.campaign));
+    const out: (OnlineValue | undefined)[][] = [];
     for (const view of FEATURE_VIEWS) {
-      const probes: { entity: string; ts: number; touch: number }[] = [];
-      keys.forEach((ks, i) => ks.forEach((k) => k.view === view.name && probes.push({ entity: k.entity, ts: (touches[i] as TouchAsOf).ts, touch: i })));
+      const rows = new Array<OnlineValue | undefined>(touches.length).fill(undefined);
       // one object per distinct (entity, timestamp) row, shared by every touch that sees it: the
       // join returns a copy per probe (touches × views of them), which the set need not keep
       const distinct = new Map<string, OnlineValue>();
-      // in chunks, so that the join's result (in DuckDB and as JS columns) stays small
-      for (let from = 0; from < probes.length; from += AS_OF_CHUNK) {
-        const chunk = probes.slice(from, from + AS_OF_CHUNK);
-        const rows = await store.asOf(view.name, chunk, view.ttlMs);
-        rows.forEach((row: FeatureRow | undefined, j) => {
-          const p = chunk[j] as { entity: string; touch: number };
-          let value: OnlineValue | undefined;
-          if (row) {
-            const id = `${p.entity}\u0000${row.timestamp}`;
-            value = distinct.get(id);
-            if (!value) distinct.set(id, (value = { timestamp: row.timestamp, values: row.values }));
-          }
-          (out[p.touch] as Map<string, OnlineValue | undefined>).set(onlineFeatureKey(view.name, p.entity), value);
+      let probes: AsOfProbe[] = [];
+      let owners: number[] = [];
+      const join = async (): Promise<void> => {
+        const found = await store.asOf(view.name, probes, view.ttlMs);
+        found.forEach((row: FeatureRow | undefined, j) => {
+          if (!row) return;
+          const id = `${(probes[j] as AsOfProbe).entity}\u0000${row.timestamp}`;
+          let value = distinct.get(id);
+          if (!value) distinct.set(id, (value = { timestamp: row.timestamp, values: row.values }));
+          rows[owners[j] as number] = value;
         });
+        probes = [];
+        owners = [];
+      };
+      for (let i = 0; i < touches.length; i++) {
+        const t = touches[i] as TouchAsOf;
+        const entity = viewEntity(view.name, t, t.campaign);
+        if (entity === undefined) continue;
+        probes.push({ entity, ts: t.ts });
+        owners.push(i);
+        if (probes.length === AS_OF_CHUNK) await join();
       }
+      if (probes.length > 0) await join();
+      out.push(rows);
     }
+    return out;
   } finally {
     await store.close();
   }
-  return out;
 }
 
 const VIEW_FEATURES = new Set(VIEW_FEATURE_NAMES);
@@ -136,7 +172,7 @@ function columnsOf(examples: TrainingExample[]): FeatureColumn[] {
  * The set, its id = hash of the header and of the exact lines written (each example stringified
  * once, hashed and written to a temp file in `folder` as it goes, never all held at once).
  */
-async function assemble(examples: TrainingExample[], events: TrainingEvents, window: number, range: { from: number; to: number }, folder: string): Promise<{ set: TrainingSet; examplesTemp: string }> {
+async function assemble(examples: TrainingExample[], offsets: Record<string, number>, window: number, range: { from: number; to: number }, folder: string): Promise<{ set: TrainingSet; examplesTemp: string }> {
   const columns = columnsOf(examples);
   const featureViews = FEATURE_VIEWS.map((v) => ({ name: v.name, version: v.version }));
   const hash = createHash('sha256');
@@ -153,7 +189,7 @@ async function assemble(examples: TrainingExample[], events: TrainingEvents, win
     manifest: {
       id, createdAt: new Date().toISOString(), range, rows: examples.length,
       positives: examples.reduce((n, e) => n + e.label, 0), attributionWindowMs: window, columns, featureViews,
-      eventLogOffsets: events.offsets, file: EXAMPLES_FILE,
+      eventLogOffsets: offsets, file: EXAMPLES_FILE,
     },
     examples,
   };

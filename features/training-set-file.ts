@@ -15,6 +15,7 @@ import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { AlmanacError, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { recordMaker, type RecordMaker } from './feature-record-shape.ts';
+import { FeatureValuePool } from './feature-value-pool.ts';
 import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
@@ -108,12 +109,17 @@ export async function latestTrainingSetDir(config: AlmanacConfig): Promise<strin
   return path.resolve(root, (await readFile(file, 'utf8')).trim());
 }
 
-/** @param makeRecord - the manifest columns' record maker (one shape for every record: feature-record-shape.ts). */
-function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: RecordMaker): TrainingExample {
+/**
+ * @param makeRecord - the manifest columns' record maker (one shape for every record: feature-record-shape.ts).
+ * @param pool - the set's numbers, shared by its records (feature-value-pool.ts).
+ */
+function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: RecordMaker, pool: FeatureValuePool): TrainingExample {
   const parsed = JSON.parse(line) as unknown;
   if (!Array.isArray(parsed)) return parsed as TrainingExample;
   if (parsed.length !== columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${columns.length} columns`);
-  const features = makeRecord(parsed.slice(5) as FeatureValue[]);
+  const values = parsed as FeatureValue[];
+  for (let i = 5; i < values.length; i++) values[i] = pool.value(values[i] as FeatureValue);
+  const features = makeRecord(values.slice(5));
   const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
   return { touch_id, client_id, campaign_id, ts, label, features };
 }
@@ -121,7 +127,8 @@ function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: 
 async function readLines(file: string, columns: readonly FeatureColumn[]): Promise<TrainingExample[]> {
   const out: TrainingExample[] = [];
   const makeRecord = recordMaker(columns.map((c) => c.name));
+  const pool = new FeatureValuePool();
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns, makeRecord));
+  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns, makeRecord, pool));
   return out;
 }
