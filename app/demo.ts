@@ -30,6 +30,8 @@ export interface DemoOptions {
    * passes the end of the world already in the home, else now (demoWorldEnd).
    */
   end?: number;
+  /** Called as each step starts and as it ends (the memory benchmark reads the peak RSS of each step). */
+  onStep?: (step: string, phase: 'start' | 'done') => void;
 }
 
 export interface DemoResult {
@@ -70,14 +72,16 @@ export const DEMO_FOLDS = 1;
 
 type Step = <T>(name: string, fn: () => Promise<T>, summary?: (r: T) => string) => Promise<T>;
 
-function stepper(quiet: boolean, total: number): Step {
+function stepper(quiet: boolean, total: number, onStep?: DemoOptions['onStep']): Step {
   let n = 0;
   const started = Date.now();
   return async (name, fn, summary) => {
     n++;
     const t0 = Date.now();
     if (!quiet) process.stderr.write(`[demo ${n}/${total}] ${name} …\n`);
+    onStep?.(name, 'start');
     const result = await fn();
+    onStep?.(name, 'done');
     if (!quiet) process.stderr.write(`[demo ${n}/${total}] ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s${summary ? ` — ${summary(result)}` : ''} (total ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     return result;
   };
@@ -90,7 +94,7 @@ function promotionLine(version: number, r: { promoted: boolean; champion: number
 
 export async function buildDemo(config: AlmanacConfig, options: DemoOptions = {}): Promise<DemoResult> {
   const quiet = options.quiet ?? false;
-  const step = stepper(quiet, 8);
+  const step = stepper(quiet, 8, options.onStep);
   // on a terminal each step draws its own progress bar; elsewhere the step lines are enough
   const barsQuiet = quiet || !progressBarFits(process.stderr);
   const { DEMO_WORLD, DAY_MS, resolveSimulationOptions } = await import('../pipelines/simulator/simulation-options.ts');
