@@ -41,4 +41,20 @@ describe('buildShards (worker threads)', () => {
     expect(leftovers()).toEqual([]);
     expect(existing.getCurrentCount()).toBe(1);
   });
+
+  it('rejects only once every worker has finished, so a slower worker leaves no graph file behind', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => i);
+    const slow = () => ({ graph: undefined, capacity: many.length, labels: Float64Array.from(many), vectors: Float32Array.from(many.flatMap(point)) });
+    // how long the slow job takes on this machine, built alone
+    const started = performance.now();
+    await buildShards(spec, params, [slow()]);
+    const alone = performance.now() - started;
+    const existing = new hnswlib.HierarchicalNSW('l2', 4);
+    existing.initIndex({ maxElements: 1, ...params });
+    const full = { graph: existing, capacity: 1, labels: Float64Array.from([2, 3]), vectors: Float32Array.from([...point(2), ...point(3)]) };
+    await expect(buildShards(spec, params, [slow(), full])).rejects.toThrow(/exceeds/);
+    // a worker still running after the rejection would write its graph file after the clean-up
+    await new Promise((resolve) => setTimeout(resolve, 2 * alone + 200));
+    expect(leftovers()).toEqual([]);
+  });
 });

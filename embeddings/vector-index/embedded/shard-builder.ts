@@ -33,13 +33,15 @@ const WORKER = new URL('./shard-build-worker.mjs', import.meta.url);
 
 /**
  * Builds every job's graph concurrently, one worker thread each. Resolves to the new graphs in job
- * order; the given graphs are left as they were (a failure changes nothing).
+ * order; the given graphs are left as they were (a failure changes nothing). A failure rejects only
+ * once every job has settled, so no worker is left running, no file is written after the clean-up
+ * and no write of a given graph is still in flight when the caller adds to it instead.
  */
 export async function buildShards(spec: CollectionSpec, params: GraphParams, jobs: ShardJob[]): Promise<hnswlib.HierarchicalNSW[]> {
   const stem = path.join(os.tmpdir(), `almanac-shard-${process.pid}-${randomUUID()}`);
   const files: string[] = [];
   try {
-    return await Promise.all(jobs.map(async (job, i) => {
+    const settled = await Promise.allSettled(jobs.map(async (job, i) => {
       const input = job.graph !== undefined && job.graph.getCurrentCount() > 0 ? `${stem}-${i}.in.bin` : null;
       const output = `${stem}-${i}.out.bin`;
       if (input !== null) {
@@ -55,6 +57,12 @@ export async function buildShards(spec: CollectionSpec, params: GraphParams, job
       await graph.readIndex(output);
       return graph;
     }));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const graphs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (failed === undefined) return graphs;
+    // the graphs built are not used: free their native memory now (V8 does not see it)
+    for (const graph of graphs) graph.initIndex({ maxElements: 1, m: params.m, efConstruction: params.efConstruction });
+    throw failed.reason;
   } finally {
     await Promise.all(files.map((f) => rm(f, { force: true })));
   }
