@@ -100,6 +100,29 @@ describe('embedded VectorIndex shards', () => {
     await reopened.close();
   });
 
+  it('an empty graph read back from disk (a new collection, a re-shard\'s empty shard) takes records added in place', async () => {
+    const dir = home();
+    const rec = (id: string, vector: number[]) => ({ id, vector, tenant: 'global', metadata: {} });
+    const first = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 1 } });
+    await first.init();
+    await first.ensureCollection({ name: 'new', dimension: 2, metric: 'l2', fields: [] });
+    // two records re-shard into three graphs: labels 0 and 1, the third graph stays empty
+    const sharded = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 3, parallelBuildMin: 2 } });
+    await sharded.init();
+    await sharded.ensureCollection({ name: 'split', dimension: 2, metric: 'l2', fields: [] });
+    await sharded.upsert('split', [rec('x', [1, 0]), rec('y', [0, 1])]);
+    await first.close();
+    await sharded.close();
+    const reopened = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 3, parallelBuildMin: 2, bruteForceMax: 0 } });
+    await reopened.init();
+    await reopened.upsert('new', [rec('a', [1, 1])]);
+    await reopened.upsert('split', [rec('z', [-1, 0])]); // label 2: the empty graph
+    expect((await reopened.search('new', { vector: [1, 1], topK: 1 }))[0]?.id).toBe('a');
+    expect((await reopened.search('split', { vector: [-1, 0.1], topK: 1 }))[0]?.id).toBe('z');
+    expect(await reopened.count('split')).toBe(3);
+    await reopened.close();
+  });
+
   it('a collection saved with one graph still loads and searches (files from before shards)', async () => {
     const dir = home();
     const one = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 1 } });

@@ -217,7 +217,8 @@ export class HnswCollection {
     const vector = Array.from(r.vector);
     if (addToGraph) {
       const graph = this.graphOf(label);
-      if (graph.getCurrentCount() >= graph.getMaxElements()) graph.resizeIndex(graph.getMaxElements() * 2);
+      // a graph read back empty has maxElements 0 (hnswlib loads max(saved count, 0)): grow it from 16
+      if (graph.getCurrentCount() >= graph.getMaxElements()) graph.resizeIndex(Math.max(16, graph.getMaxElements() * 2));
       graph.addPoint(vector, label);
     }
     this.vectors.set(vector, label * this.spec.dimension);
