@@ -123,7 +123,7 @@ describe('embedded VectorIndex shards', () => {
     await reopened.close();
   });
 
-  it('a collection saved with one graph still loads and searches (files from before shards)', async () => {
+  it('a collection saved in format 1 (before shards and the columns file) still loads, searches and takes upserts', async () => {
     const dir = home();
     const one = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 1 } });
     await one.init();
@@ -133,11 +133,12 @@ describe('embedded VectorIndex shards', () => {
     const folder = path.join(dir, 'vector', 'old');
     const gen = fs.readFileSync(path.join(folder, 'CURRENT'), 'utf8').trim();
     expect(fs.readdirSync(folder).filter((f) => f.includes('.index')).sort()).toEqual([`${gen}.index.bin`]);
-    // a state file written before shards has no shard count
+    // the state as written before shards and the columns file (format 1: ids and cells in the JSON, no shard count)
     const stateFile = path.join(folder, `${gen}.state.json`);
-    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { shards?: number };
-    delete state.shards;
-    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { spec: unknown; nextLabel: number; tenants: string[] };
+    expect(state).toMatchObject({ format: 2, nextLabel: 2, tenants: ['global'] });
+    fs.writeFileSync(stateFile, JSON.stringify({ format: 1, spec: state.spec, nextLabel: 2, ids: ['x', 'y'], tenants: ['global'], tenantOf: [0, 0], columns: [], free: [] }));
+    fs.rmSync(path.join(folder, `${gen}.columns.bin`));
     const many = createEmbeddedVectorIndex(config(dir), { tuning: { shards: 4, bruteForceMax: 0 } });
     await many.init();
     expect((await many.search('old', { vector: [0.1, 1], topK: 1 }))[0]?.id).toBe('y');
@@ -148,6 +149,41 @@ describe('embedded VectorIndex shards', () => {
 });
 
 describe('embedded VectorIndex persistence', () => {
+  it('the columns file round-trips ids and every field type, missing cells and freed labels included', async () => {
+    const dir = home();
+    const fields = [{ name: 'n', type: 'number' }, { name: 'b', type: 'bool' }, { name: 's', type: 'string' }, { name: 'l', type: 'string[]' }] as const;
+    const first = createEmbeddedVectorIndex(config(dir));
+    await first.init();
+    await first.ensureCollection({ name: 'cols', dimension: 2, metric: 'l2', fields: fields.map((f) => ({ ...f })) });
+    const long = `long-${'é'.repeat(5000)}`;
+    const records = [
+      { id: 'plain', vector: [1, 2], tenant: 'global', metadata: { n: -0.5, b: true, s: 'x', l: ['a', 'b'] } },
+      { id: 'ünïcødé ✓', vector: [3, 4], tenant: 'client_1', metadata: { n: 1e300, b: false, s: '', l: [] } },
+      { id: long, vector: [5, 6], tenant: 'global', metadata: {} },
+      { id: 'gone', vector: [7, 8], tenant: 'client_2', metadata: { n: 1, s: 'y', l: ['c'] } },
+      { id: 'last', vector: [9, 10], tenant: 'client_2', metadata: { l: ['b', 'c', 'a'] } },
+    ];
+    await first.upsert('cols', records);
+    await first.delete('cols', ['gone']);
+    const before = await first.get('cols', records.map((r) => r.id));
+    await first.close();
+    const second = createEmbeddedVectorIndex(config(dir));
+    await second.init();
+    const after = await second.get('cols', records.map((r) => r.id));
+    expect(after).toEqual(before);
+    expect(after.map((r) => r.id)).toEqual(['plain', 'ünïcødé ✓', long, 'last']);
+    expect(after[0]).toEqual({ id: 'plain', vector: [1, 2], tenant: 'global', metadata: { n: -0.5, b: true, s: 'x', l: ['a', 'b'] } });
+    expect(after[2]?.metadata).toEqual({});
+    // the freed label is reused, and a filter on each type still answers from the reloaded columns
+    await second.upsert('cols', [{ id: 'new', vector: [7, 8], tenant: 'global', metadata: { s: 'y' } }]);
+    const hit = async (c: object) => (await second.search('cols', { vector: [0, 0], topK: 10, filter: { conditions: [c as never] } })).map((h) => h.id).sort();
+    expect(await hit({ field: 'l', op: 'contains_any', values: ['c'] })).toEqual(['last']);
+    expect(await hit({ field: 'b', op: 'eq', value: false })).toEqual(['ünïcødé ✓']);
+    expect(await hit({ field: 's', op: 'eq', value: 'y' })).toEqual(['new']);
+    expect(await hit({ field: 'n', op: 'range', gt: 0 })).toEqual(['ünïcødé ✓']);
+    await second.close();
+  });
+
   it('reloads collections, deletes and aliases after reopen', async () => {
     const dir = home();
     const first = createEmbeddedVectorIndex(config(dir));

@@ -1,22 +1,26 @@
 /**
  * On-disk form of an embedded collection under `<home>/vector/<collection>/`:
  * `<gen>.index.bin` (hnswlib writeIndex of shard 0; shard i > 0 in `<gen>.index.<i>.bin`),
- * `<gen>.vectors.f32` (raw vectors by label) and `<gen>.state.json` (spec, ids, tenants, columnar
- * metadata, free labels, shard count). A save writes a new
+ * `<gen>.vectors.f32` (raw vectors by label), `<gen>.columns.bin` (ids as UTF-16 code units, tenant
+ * codes and every metadata column, as typed arrays end to end) and `<gen>.state.json` (spec, tenants,
+ * dictionaries, free labels, shard count, and where each array lies in the columns file). A million
+ * records load as a few array copies: the JSON state of format 1 (still read) held every id and
+ * cell, 255 MB for 1M patterns, and parsing it doubled a server's peak RSS. A save writes a new
  * generation, then atomically replaces `CURRENT` (the generation number); older generations are
  * removed afterwards. A reader therefore sees the old or the new collection, never a mix.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../../core/atomic-file.ts';
 import hnswlib from 'hnswlib-node';
 import { AlmanacError } from '../../../core/errors.ts';
 import type { CollectionSpec } from '../vector-index.ts';
 import { HnswCollection, type HnswTuning } from './hnsw-collection.ts';
-import { columnFromJson, columnToJson, Dictionary, type ColumnJson } from './metadata-columns.ts';
+import { columnFromJson, Dictionary, newColumn, type Column, type ColumnJson } from './metadata-columns.ts';
 
-interface CollectionState {
+/** Format 1: everything in the JSON state (read only). */
+interface CollectionStateV1 {
   format: 1;
   spec: CollectionSpec;
   nextLabel: number;
@@ -27,6 +31,72 @@ interface CollectionState {
   free: number[];
   /** Graphs (absent in collections saved before shards: one). */
   shards?: number;
+}
+
+type ArrayKind = 'f64' | 'i32' | 'i8' | 'u16';
+/** A typed array in the columns file: byte offset (8-aligned) and element count. */
+interface Segment {
+  kind: ArrayKind;
+  offset: number;
+  length: number;
+}
+
+interface ColumnMeta {
+  name: string;
+  type: Column['type'];
+  /** string / string[]: the dictionary, code → value. */
+  dict?: string[];
+  /** number / bool: values; string: codes; string[]: per-label list length (-1 none) then the codes end to end. */
+  segments: Segment[];
+}
+
+interface CollectionStateV2 {
+  format: 2;
+  spec: CollectionSpec;
+  nextLabel: number;
+  tenants: string[];
+  free: number[];
+  shards: number;
+  /** Per label: id length (-1 = none), then the ids' code units end to end; tenant codes. */
+  ids: [Segment, Segment];
+  tenantOf: Segment;
+  columns: ColumnMeta[];
+}
+
+const BYTES: Record<ArrayKind, number> = { f64: 8, i32: 4, i8: 1, u16: 2 };
+type Typed = Float64Array | Int32Array | Int8Array | Uint16Array;
+
+/** Writes typed arrays end to end, each at an 8-aligned offset. */
+class ArrayFileWriter {
+  private offset = 0;
+  private readonly pieces: Buffer[] = [];
+  add(kind: ArrayKind, array: Typed): Segment {
+    const pad = (8 - (this.offset % 8)) % 8;
+    if (pad > 0) this.pieces.push(Buffer.alloc(pad));
+    this.offset += pad;
+    const segment = { kind, offset: this.offset, length: array.length };
+    this.pieces.push(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+    this.offset += array.byteLength;
+    return segment;
+  }
+  async write(file: string): Promise<void> {
+    const handle = await open(file, 'w');
+    try {
+      for (const piece of this.pieces) await handle.write(piece);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function view(buf: ArrayBuffer, s: Segment): Typed {
+  if (s.offset % 8 !== 0 || s.offset + s.length * BYTES[s.kind] > buf.byteLength) throw new Error(`columns file: a segment (${s.kind} at ${s.offset}, ${s.length}) lies outside the file`);
+  switch (s.kind) {
+    case 'f64': return new Float64Array(buf, s.offset, s.length);
+    case 'i32': return new Int32Array(buf, s.offset, s.length);
+    case 'i8': return new Int8Array(buf, s.offset, s.length);
+    case 'u16': return new Uint16Array(buf, s.offset, s.length);
+  }
 }
 
 /** The file of shard `i`'s graph in generation `gen`. */
@@ -46,20 +116,30 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
   await mkdir(dir, { recursive: true });
   const gen = (previous ?? 0) + 1;
   const size = coll.nextLabel;
-  const state: CollectionState = {
-    format: 1,
-    spec: coll.spec,
-    nextLabel: size,
-    ids: Array.from({ length: size }, (_, label) => coll.ids.idAt(label) ?? null),
-    tenants: coll.tenants.values,
-    tenantOf: Array.from(coll.tenantOf.subarray(0, size)),
-    columns: [...coll.columns.values()].map((c) => columnToJson(c, size)),
-    free: coll.free,
-    shards: coll.shards.length,
+  const arrays = new ArrayFileWriter();
+  const idLengths = new Int32Array(size);
+  let units = 0;
+  for (let label = 0; label < size; label++) {
+    const id = coll.ids.idAt(label);
+    idLengths[label] = id === undefined ? -1 : id.length;
+    units += id?.length ?? 0;
+  }
+  const idUnits = new Uint16Array(units);
+  for (let label = 0, at = 0; label < size; label++) {
+    const id = coll.ids.idAt(label);
+    if (id === undefined) continue;
+    for (let j = 0; j < id.length; j++) idUnits[at++] = id.charCodeAt(j);
+  }
+  const ids: [Segment, Segment] = [arrays.add('i32', idLengths), arrays.add('u16', idUnits)];
+  const tenantOf = arrays.add('i32', coll.tenantOf.subarray(0, size));
+  const columns = [...coll.columns.values()].map((c) => columnSegments(c, size, arrays));
+  const state: CollectionStateV2 = {
+    format: 2, spec: coll.spec, nextLabel: size, tenants: coll.tenants.values, free: coll.free, shards: coll.shards.length, ids, tenantOf, columns,
   };
   await Promise.all(coll.shards.map((graph, i) => graph.writeIndex(path.join(dir, graphFile(gen, i)))));
   const vectors = coll.vectors.subarray(0, size * coll.spec.dimension);
   await writeFile(path.join(dir, `${gen}.vectors.f32`), Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+  await arrays.write(path.join(dir, `${gen}.columns.bin`));
   await writeFile(path.join(dir, `${gen}.state.json`), JSON.stringify(state));
   await writeFileAtomic(path.join(dir, 'CURRENT'), String(gen));
   await removeOtherGenerations(dir, gen);
@@ -68,7 +148,7 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
 
 async function removeOtherGenerations(dir: string, keep: number): Promise<void> {
   for (const name of await readdir(dir)) {
-    const m = /^(\d+)\.(index(?:\.\d+)?\.bin|vectors\.f32|state\.json)$/.exec(name);
+    const m = /^(\d+)\.(index(?:\.\d+)?\.bin|vectors\.f32|columns\.bin|state\.json)$/.exec(name);
     if (m && Number(m[1]) !== keep) await rm(path.join(dir, name), { force: true });
   }
 }
@@ -76,7 +156,7 @@ async function removeOtherGenerations(dir: string, keep: number): Promise<void> 
 /** Loads generation `gen` of a collection. @throws ALMANAC_ERR_STORE_UNAVAILABLE when the files are unreadable. */
 export async function loadCollection(dir: string, gen: number, tuning: HnswTuning): Promise<HnswCollection> {
   try {
-    const state = JSON.parse(await readFile(path.join(dir, `${gen}.state.json`), 'utf8')) as CollectionState;
+    const state = JSON.parse(await readFile(path.join(dir, `${gen}.state.json`), 'utf8')) as CollectionStateV1 | CollectionStateV2;
     const shards = Array.from({ length: state.shards ?? 1 }, (_, i) => {
       const graph = new hnswlib.HierarchicalNSW(state.spec.metric, state.spec.dimension);
       graph.readIndexSync(path.join(dir, graphFile(gen, i)));
@@ -84,9 +164,24 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
     });
     const capacity = Math.max(16, state.nextLabel);
     const coll = new HnswCollection(state.spec, tuning, shards, new Dictionary(state.tenants), capacity);
-    state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
-    coll.tenantOf.set(state.tenantOf);
-    for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json, capacity));
+    if (state.format === 1) {
+      state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
+      coll.tenantOf.set(state.tenantOf);
+      for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json as ColumnJson, capacity));
+    } else {
+      const file = await readFile(path.join(dir, `${gen}.columns.bin`));
+      const buf = file.byteOffset === 0 && file.byteLength === file.buffer.byteLength ? file.buffer : new Uint8Array(file).buffer; // (a copy only for a pooled small file)
+      const lengths = view(buf, state.ids[0]) as Int32Array;
+      const units = view(buf, state.ids[1]) as Uint16Array;
+      for (let label = 0, at = 0; label < lengths.length; label++) {
+        const n = lengths[label] as number;
+        if (n < 0) continue;
+        coll.ids.set(label, decodeUnits(units.subarray(at, at + n)));
+        at += n;
+      }
+      coll.tenantOf.set(view(buf, state.tenantOf));
+      for (const meta of state.columns) coll.columns.set(meta.name, columnFromSegments(meta, buf, capacity));
+    }
     const raw = await readFile(path.join(dir, `${gen}.vectors.f32`));
     coll.vectors.set(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
     coll.free = state.free;
@@ -103,4 +198,66 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
 
 export function collectionExists(dir: string): boolean {
   return existsSync(path.join(dir, 'CURRENT'));
+}
+
+/** A column's arrays into the columns file. */
+function columnSegments(col: Column, size: number, arrays: ArrayFileWriter): ColumnMeta {
+  switch (col.type) {
+    case 'number':
+      return { name: col.name, type: col.type, segments: [arrays.add('f64', col.values.subarray(0, size))] };
+    case 'bool':
+      return { name: col.name, type: col.type, segments: [arrays.add('i8', col.values.subarray(0, size))] };
+    case 'string':
+      return { name: col.name, type: col.type, dict: col.dict.values, segments: [arrays.add('i32', col.codes.subarray(0, size))] };
+    case 'string[]': {
+      const lengths = new Int32Array(size);
+      let total = 0;
+      for (let label = 0; label < size; label++) {
+        const n = col.lists.length(label);
+        lengths[label] = n;
+        if (n > 0) total += n;
+      }
+      const codes = new Int32Array(total);
+      for (let label = 0, at = 0; label < size; label++) {
+        const list = col.lists.at(label);
+        if (list === undefined) continue;
+        codes.set(list, at);
+        at += list.length;
+      }
+      return { name: col.name, type: col.type, dict: col.dict.values, segments: [arrays.add('i32', lengths), arrays.add('i32', codes)] };
+    }
+  }
+}
+
+function columnFromSegments(meta: ColumnMeta, buf: ArrayBuffer, capacity: number): Column {
+  const col = newColumn({ name: meta.name, type: meta.type }, capacity);
+  const [first, second] = meta.segments;
+  if (first === undefined) throw new Error(`columns file: column ${meta.name} has no arrays`);
+  switch (col.type) {
+    case 'number':
+    case 'bool':
+      col.values.set(view(buf, first) as Float64Array & Int8Array);
+      break;
+    case 'string':
+      (meta.dict ?? []).forEach((v) => col.dict.encode(v));
+      col.codes.set(view(buf, first) as Int32Array);
+      break;
+    case 'string[]': {
+      if (second === undefined) throw new Error(`columns file: column ${meta.name} has no codes`);
+      (meta.dict ?? []).forEach((v) => col.dict.encode(v));
+      const lengths = view(buf, first) as Int32Array;
+      const codes = view(buf, second) as Int32Array;
+      for (let label = 0, at = 0; label < lengths.length; label++) {
+        const n = lengths[label] as number;
+        if (n < 0) continue;
+        col.lists.set(label, codes.subarray(at, at + n));
+        at += n;
+      }
+    }
+  }
+  return col;
+}
+
+function decodeUnits(units: Uint16Array): string {
+  return units.length <= 4096 ? String.fromCharCode.apply(null, units as unknown as number[]) : new TextDecoder('utf-16le').decode(units);
 }
