@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { createEmbeddedVectorIndex } from '../../embeddings/vector-index/embedded/embedded-vector-index.ts';
+import type { VectorRecord } from '../../embeddings/vector-index/vector-index.ts';
 import { vectorIndexContract } from '../contracts/vector-index.contract.ts';
 
 const homes: string[] = [];
@@ -156,7 +157,7 @@ describe('embedded VectorIndex persistence', () => {
     await first.init();
     await first.ensureCollection({ name: 'cols', dimension: 2, metric: 'l2', fields: fields.map((f) => ({ ...f })) });
     const long = `long-${'é'.repeat(5000)}`;
-    const records = [
+    const records: VectorRecord[] = [
       { id: 'plain', vector: [1, 2], tenant: 'global', metadata: { n: -0.5, b: true, s: 'x', l: ['a', 'b'] } },
       { id: 'ünïcødé ✓', vector: [3, 4], tenant: 'client_1', metadata: { n: 1e300, b: false, s: '', l: [] } },
       { id: long, vector: [5, 6], tenant: 'global', metadata: {} },

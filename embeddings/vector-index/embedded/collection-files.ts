@@ -44,8 +44,8 @@ interface Segment {
 interface ColumnMeta {
   name: string;
   type: Column['type'];
-  /** string / string[]: the dictionary, code → value. */
-  dict?: string[];
+  /** string / string[]: the dictionary, code → value, as strings (lengths, then code units). */
+  dict?: [Segment, Segment];
   /** number / bool: values; string: codes; string[]: per-label list length (-1 none) then the codes end to end. */
   segments: Segment[];
 }
@@ -117,20 +117,7 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
   const gen = (previous ?? 0) + 1;
   const size = coll.nextLabel;
   const arrays = new ArrayFileWriter();
-  const idLengths = new Int32Array(size);
-  let units = 0;
-  for (let label = 0; label < size; label++) {
-    const id = coll.ids.idAt(label);
-    idLengths[label] = id === undefined ? -1 : id.length;
-    units += id?.length ?? 0;
-  }
-  const idUnits = new Uint16Array(units);
-  for (let label = 0, at = 0; label < size; label++) {
-    const id = coll.ids.idAt(label);
-    if (id === undefined) continue;
-    for (let j = 0; j < id.length; j++) idUnits[at++] = id.charCodeAt(j);
-  }
-  const ids: [Segment, Segment] = [arrays.add('i32', idLengths), arrays.add('u16', idUnits)];
+  const ids = stringSegments(Array.from({ length: size }, (_, label) => coll.ids.idAt(label)), arrays);
   const tenantOf = arrays.add('i32', coll.tenantOf.subarray(0, size));
   const columns = [...coll.columns.values()].map((c) => columnSegments(c, size, arrays));
   const state: CollectionStateV2 = {
@@ -171,14 +158,7 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
     } else {
       const file = await readFile(path.join(dir, `${gen}.columns.bin`));
       const buf = file.byteOffset === 0 && file.byteLength === file.buffer.byteLength ? file.buffer : new Uint8Array(file).buffer; // (a copy only for a pooled small file)
-      const lengths = view(buf, state.ids[0]) as Int32Array;
-      const units = view(buf, state.ids[1]) as Uint16Array;
-      for (let label = 0, at = 0; label < lengths.length; label++) {
-        const n = lengths[label] as number;
-        if (n < 0) continue;
-        coll.ids.set(label, decodeUnits(units.subarray(at, at + n)));
-        at += n;
-      }
+      eachString(buf, state.ids, (label, id) => coll.ids.set(label, id));
       coll.tenantOf.set(view(buf, state.tenantOf));
       for (const meta of state.columns) coll.columns.set(meta.name, columnFromSegments(meta, buf, capacity));
     }
@@ -208,7 +188,7 @@ function columnSegments(col: Column, size: number, arrays: ArrayFileWriter): Col
     case 'bool':
       return { name: col.name, type: col.type, segments: [arrays.add('i8', col.values.subarray(0, size))] };
     case 'string':
-      return { name: col.name, type: col.type, dict: col.dict.values, segments: [arrays.add('i32', col.codes.subarray(0, size))] };
+      return { name: col.name, type: col.type, dict: stringSegments(col.dict.values, arrays), segments: [arrays.add('i32', col.codes.subarray(0, size))] };
     case 'string[]': {
       const lengths = new Int32Array(size);
       let total = 0;
@@ -224,7 +204,7 @@ function columnSegments(col: Column, size: number, arrays: ArrayFileWriter): Col
         codes.set(list, at);
         at += list.length;
       }
-      return { name: col.name, type: col.type, dict: col.dict.values, segments: [arrays.add('i32', lengths), arrays.add('i32', codes)] };
+      return { name: col.name, type: col.type, dict: stringSegments(col.dict.values, arrays), segments: [arrays.add('i32', lengths), arrays.add('i32', codes)] };
     }
   }
 }
@@ -239,12 +219,12 @@ function columnFromSegments(meta: ColumnMeta, buf: ArrayBuffer, capacity: number
       col.values.set(view(buf, first) as Float64Array & Int8Array);
       break;
     case 'string':
-      (meta.dict ?? []).forEach((v) => col.dict.encode(v));
+      if (meta.dict) eachString(buf, meta.dict, (_, v) => col.dict.encode(v));
       col.codes.set(view(buf, first) as Int32Array);
       break;
     case 'string[]': {
       if (second === undefined) throw new Error(`columns file: column ${meta.name} has no codes`);
-      (meta.dict ?? []).forEach((v) => col.dict.encode(v));
+      if (meta.dict) eachString(buf, meta.dict, (_, v) => col.dict.encode(v));
       const lengths = view(buf, first) as Int32Array;
       const codes = view(buf, second) as Int32Array;
       for (let label = 0, at = 0; label < lengths.length; label++) {
@@ -260,4 +240,33 @@ function columnFromSegments(meta: ColumnMeta, buf: ArrayBuffer, capacity: number
 
 function decodeUnits(units: Uint16Array): string {
   return units.length <= 4096 ? String.fromCharCode.apply(null, units as unknown as number[]) : new TextDecoder('utf-16le').decode(units);
+}
+
+/** Strings (undefined = none) as lengths (-1 = none) and their UTF-16 code units end to end. */
+function stringSegments(values: readonly (string | undefined)[], arrays: ArrayFileWriter): [Segment, Segment] {
+  const lengths = new Int32Array(values.length);
+  let total = 0;
+  values.forEach((v, i) => {
+    lengths[i] = v === undefined ? -1 : v.length;
+    total += v?.length ?? 0;
+  });
+  const units = new Uint16Array(total);
+  let at = 0;
+  for (const v of values) {
+    if (v === undefined) continue;
+    for (let j = 0; j < v.length; j++) units[at++] = v.charCodeAt(j);
+  }
+  return [arrays.add('i32', lengths), arrays.add('u16', units)];
+}
+
+function eachString(buf: ArrayBuffer, [lengthsAt, unitsAt]: [Segment, Segment], fn: (index: number, value: string) => void): void {
+  const lengths = view(buf, lengthsAt) as Int32Array;
+  const units = view(buf, unitsAt) as Uint16Array;
+  for (let i = 0, at = 0; i < lengths.length; i++) {
+    const n = lengths[i] as number;
+    if (n < 0) continue;
+    if (at + n > units.length) throw new Error('columns file: a string runs past its array');
+    fn(i, decodeUnits(units.subarray(at, at + n)));
+    at += n;
+  }
 }
