@@ -162,8 +162,7 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
       coll.tenantOf.set(view(buf, state.tenantOf));
       for (const meta of state.columns) coll.columns.set(meta.name, columnFromSegments(meta, buf, capacity));
     }
-    const raw = await readFile(path.join(dir, `${gen}.vectors.f32`));
-    coll.vectors.set(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    await readInto(path.join(dir, `${gen}.vectors.f32`), coll.vectors);
     coll.free = state.free;
     coll.nextLabel = state.nextLabel;
     coll.reindexLabels();
@@ -268,5 +267,22 @@ function eachString(buf: ArrayBuffer, [lengthsAt, unitsAt]: [Segment, Segment], 
     if (at + n > units.length) throw new Error('columns file: a string runs past its array');
     fn(i, decodeUnits(units.subarray(at, at + n)));
     at += n;
+  }
+}
+
+/** Reads a raw file straight into a typed array's memory (no whole-file buffer and copies beside it). */
+async function readInto(file: string, target: Float32Array): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > target.byteLength || size % target.BYTES_PER_ELEMENT !== 0) throw new Error(`${path.basename(file)} holds ${size} bytes, not a whole number of vectors within the collection's ${target.byteLength}`);
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, size);
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(size - at, 1 << 26), at);
+      if (bytesRead === 0) throw new Error(`${path.basename(file)} ended at byte ${at} of ${size}`);
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
 }
