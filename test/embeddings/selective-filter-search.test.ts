@@ -103,8 +103,9 @@ describe('embedded VectorIndex: selective filters are answered by an exact scan 
 });
 
 describe('HnswCollection.estimateMatches', () => {
-  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, { ...DEFAULT_TUNING, exactMatchesMax: 500, exactScanMax: 2000 });
-  coll.upsert(records);
+  // parallelBuildMin 0: every upsert adds in place, so the collection is filled when upsert() returns (no await in a describe body)
+  const coll = new HnswCollection({ name: 'est', dimension: DIM, metric: 'cosine', fields: [...fields] }, { ...DEFAULT_TUNING, exactMatchesMax: 500, exactScanMax: 2000, parallelBuildMin: 0 });
+  void coll.upsert(records);
   const target = { collection: 'est', columns: coll.columns, tenants: coll.tenants, tenantOf: () => coll.tenantOf };
 
   for (const c of [...cases, { name: 'no filter', filter: {}, allow: () => true, share: 1 }]) {
@@ -119,8 +120,8 @@ describe('HnswCollection.estimateMatches', () => {
     const broad: VectorFilter = { conditions: [{ field: 'tags', op: 'contains_any', values: ['x'] }] }; // 6000 labels: more than exactScanMax (2000) to scan, and 6000 estimated matches
     expect(coll.exactScan(compileFilter(target, broad), true)).toBeUndefined();
     expect(coll.exactScan(compileFilter(target, {}), false)).toBeUndefined();
-    const off = new HnswCollection(coll.spec, { ...DEFAULT_TUNING, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 });
-    off.upsert(records);
+    const off = new HnswCollection(coll.spec, { ...DEFAULT_TUNING, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0, parallelBuildMin: 0 });
+    void off.upsert(records);
     expect(off.exactScan(compileFilter({ ...target, columns: off.columns, tenants: off.tenants, tenantOf: () => off.tenantOf }, (cases[0] as { filter: VectorFilter }).filter), true)).toBeUndefined();
   });
 });
