@@ -17,6 +17,7 @@ import hnswlib from 'hnswlib-node';
 import { AlmanacError } from '../../../core/errors.ts';
 import type { CollectionSpec } from '../vector-index.ts';
 import { HnswCollection, type HnswTuning } from './hnsw-collection.ts';
+import { decodeCodeUnits } from './id-table.ts';
 import { columnFromJson, Dictionary, newColumn, type Column, type ColumnJson } from './metadata-columns.ts';
 
 /** Format 1: everything in the JSON state (read only). */
@@ -154,7 +155,7 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
     if (state.format === 1) {
       state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
       coll.tenantOf.set(state.tenantOf);
-      for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json as ColumnJson, capacity));
+      for (const json of state.columns) coll.columns.set(json.name, columnFromJson(json, capacity));
     } else {
       const file = await readFile(path.join(dir, `${gen}.columns.bin`));
       const buf = file.byteOffset === 0 && file.byteLength === file.buffer.byteLength ? file.buffer : new Uint8Array(file).buffer; // (a copy only for a pooled small file)
@@ -237,10 +238,6 @@ function columnFromSegments(meta: ColumnMeta, buf: ArrayBuffer, capacity: number
   return col;
 }
 
-function decodeUnits(units: Uint16Array): string {
-  return units.length <= 4096 ? String.fromCharCode.apply(null, units as unknown as number[]) : new TextDecoder('utf-16le').decode(units);
-}
-
 /** Strings (undefined = none) as lengths (-1 = none) and their UTF-16 code units end to end. */
 function stringSegments(values: readonly (string | undefined)[], arrays: ArrayFileWriter): [Segment, Segment] {
   const lengths = new Int32Array(values.length);
@@ -265,7 +262,7 @@ function eachString(buf: ArrayBuffer, [lengthsAt, unitsAt]: [Segment, Segment], 
     const n = lengths[i] as number;
     if (n < 0) continue;
     if (at + n > units.length) throw new Error('columns file: a string runs past its array');
-    fn(i, decodeUnits(units.subarray(at, at + n)));
+    fn(i, decodeCodeUnits(units.subarray(at, at + n)));
     at += n;
   }
 }

@@ -19,6 +19,7 @@ import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './e
 import { IdTable } from './id-table.ts';
 import { LabelLists } from './label-lists.ts';
 import { LabelPostings } from './label-postings.ts';
+import { buildShards, releaseGraph } from './shard-builder.ts';
 import { Dictionary, growColumn, newColumn, readCell, writeCell, type Column } from './metadata-columns.ts';
 
 export interface HnswTuning {
@@ -189,7 +190,6 @@ export class HnswCollection {
     });
     let built: hnswlib.HierarchicalNSW[];
     try {
-      const { buildShards } = await import('./shard-builder.ts');
       built = await buildShards(this.spec, this.tuning, jobs.filter((j) => j.labels.length > 0));
     } catch (e) {
       process.emitWarning(`embedded vector index: the parallel build of ${this.spec.name} failed (${(e as Error).message}); adding its ${records.length} records in this thread`);
@@ -198,9 +198,7 @@ export class HnswCollection {
     let at = 0;
     const replaced = this.shards;
     this.shards = jobs.map((job) => (job.labels.length > 0 ? (built[at++] as hnswlib.HierarchicalNSW) : (job.graph ?? this.newGraph(job.capacity))));
-    // free the replaced graphs' native memory now: V8 does not see it, so a collected wrapper could
-    // keep hundreds of MB per graph alive long after (initIndex deletes the graph it held)
-    for (const old of replaced) if (!this.shards.includes(old)) old.initIndex({ maxElements: 1, m: this.tuning.m, efConstruction: this.tuning.efConstruction });
+    for (const old of replaced) if (!this.shards.includes(old)) releaseGraph(old, this.tuning);
     this.free = free;
     this.nextLabel = next;
     records.forEach((r, i) => this.put(r, labels[i] as number, false));

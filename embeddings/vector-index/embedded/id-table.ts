@@ -6,6 +6,11 @@
  * caller reads (a search hit). A freed label's pool slice is garbage until `compact()`.
  */
 const EMPTY = -1;
+
+/** The string of UTF-16 code units (fromCharCode for short runs, a decoder past its argument limit). */
+export function decodeCodeUnits(units: Uint16Array): string {
+  return units.length <= 4096 ? String.fromCharCode.apply(null, units as unknown as number[]) : new TextDecoder('utf-16le').decode(units);
+}
 const TOMBSTONE = -2;
 
 export class IdTable {
@@ -42,7 +47,7 @@ export class IdTable {
     if (!this.has(label)) return undefined;
     const at = this.start[label] as number;
     const n = (this.len[label] as number) - 1;
-    return n <= 4096 ? String.fromCharCode.apply(null, this.pool.subarray(at, at + n) as unknown as number[]) : new TextDecoder('utf-16le').decode(this.pool.subarray(at, at + n));
+    return decodeCodeUnits(this.pool.subarray(at, at + n));
   }
 
   /** Sets the id of a label that has none (the caller checked `labelOf(id) === -1`). */

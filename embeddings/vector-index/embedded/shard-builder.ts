@@ -60,12 +60,20 @@ export async function buildShards(spec: CollectionSpec, params: GraphParams, job
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const graphs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed === undefined) return graphs;
-    // the graphs built are not used: free their native memory now (V8 does not see it)
-    for (const graph of graphs) graph.initIndex({ maxElements: 1, m: params.m, efConstruction: params.efConstruction });
+    // the graphs built are not used: free their native memory now
+    for (const graph of graphs) releaseGraph(graph, params);
     throw failed.reason;
   } finally {
     await Promise.all(files.map((f) => rm(f, { force: true })));
   }
+}
+
+/**
+ * Frees a graph's native memory now (initIndex deletes the graph it held, leaving an empty one):
+ * V8 does not count that memory, so a dropped wrapper could keep hundreds of MB alive until a late GC.
+ */
+export function releaseGraph(graph: hnswlib.HierarchicalNSW, params: Pick<GraphParams, 'm' | 'efConstruction'>): void {
+  graph.initIndex({ maxElements: 1, m: params.m, efConstruction: params.efConstruction });
 }
 
 function runWorker(workerData: Record<string, unknown>): Promise<void> {
