@@ -95,7 +95,7 @@ class KafkaEventLog implements EventLog {
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.partitionCount(topic);
     try {
-      const entries = await this.admin.fetchTopicOffsets(topic);
+      const entries = await fetchTopicOffsetsFresh(this.admin, topic);
       return entries
         .map((e) => ({ partition: e.partition, start: Number(e.low), end: Number(e.high) }))
         .sort((a, b) => a.partition - b.partition);
@@ -183,6 +183,29 @@ class KafkaEventLog implements EventLog {
       return count;
     } catch (err) {
       throw kafkaError(err, 'topic metadata', { topic });
+    }
+  }
+}
+
+/** Errors that mean the client's idea of who leads a partition is out of date. */
+const STALE_LEADER_TYPES = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * `admin.fetchTopicOffsets` with a metadata refresh on a stale leader. kafkajs retries it only on
+ * an unknown topic; on NOT_LEADER_FOR_PARTITION (a topic just created, a leader just moved) it
+ * gives up at once and keeps the stale metadata. Here the metadata of the topic is re-read and the
+ * call retried, up to 8 times over about 6 s.
+ */
+export async function fetchTopicOffsetsFresh(admin: Admin, topic: string, attempts = 8): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      const type = (err as { type?: string }).type ?? '';
+      if (!STALE_LEADER_TYPES.has(type) || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** (attempt - 1), 2_000)));
+      // fetchTopicMetadata refreshes the cluster's metadata of the topic, leaders included.
+      await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
     }
   }
 }
