@@ -91,7 +91,7 @@ export async function readTrainingSet(dir: string): Promise<TrainingSet> {
   if (examples.length !== manifest.rows) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${examples.length} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
   }
-  return { manifest, examples };
+  return { manifest, examples, dir };
 }
 
 /** Records `dir` as the latest training set. */
@@ -122,6 +122,25 @@ function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: 
   const features = makeRecord(values.slice(5));
   const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
   return { touch_id, client_id, campaign_id, ts, label, features };
+}
+
+/**
+ * Every example of the set stored in `dir`, in file (touch-time) order, one at a time: for passes
+ * over a set too big to hold (a TrainingSet with `sample`). Numbers are pooled per call.
+ */
+export async function* streamTrainingExamples(dir: string, manifest: TrainingSetManifest): AsyncGenerator<TrainingExample> {
+  const makeRecord = recordMaker(manifest.columns.map((c) => c.name));
+  const pool = new FeatureValuePool();
+  const lines = createInterface({ input: createReadStream(path.join(dir, manifest.file), 'utf8'), crlfDelay: Infinity });
+  let rows = 0;
+  for await (const line of lines) {
+    if (line.length === 0) continue;
+    rows++;
+    yield exampleOf(line, manifest.columns, makeRecord, pool);
+  }
+  if (rows !== manifest.rows) {
+    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${rows} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
+  }
 }
 
 async function readLines(file: string, columns: readonly FeatureColumn[]): Promise<TrainingExample[]> {

@@ -47,6 +47,23 @@ export interface TrainingSetManifest {
 
 export interface TrainingSet {
   manifest: TrainingSetManifest;
-  /** In touch-time order. */
+  /** In touch-time order: every row of the set, or a sample of them when `sample` is set. */
   examples: TrainingExample[];
+  /**
+   * Set when `examples` holds only a sample of the manifest's rows (a set too big to hold): the
+   * whole set is the examples file in `dir` (streamTrainingExamples reads it a row at a time).
+   */
+  sample?: TrainingSetSample;
+  /** The folder the set is stored in (manifest.json and the examples file), when it is on disk. */
+  dir?: string;
+}
+
+/** How the rows held were chosen: touch-id hash under `rate` × 2³² (features/training-set-sample.ts). */
+export interface TrainingSetSample {
+  method: 'touch-id-hash';
+  rate: number;
+  /** Rows held. */
+  rows: number;
+  /** Rows of the whole set. */
+  of: number;
 }

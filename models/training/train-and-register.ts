@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
 import { createProgress, progressBarFits, type Progress } from '../../core/progress.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
+import { sampleTrainingSet, type TrainingSample } from '../../features/training-set-sample.ts';
 import { buildOnnxModel } from '../onnx/build-onnx-model.ts';
 import { buildTreeOnnxModel } from '../onnx/build-tree-onnx.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
@@ -37,6 +38,11 @@ export interface TrainAndRegisterOptions {
   families?: readonly ModelFamily[];
   /** Validation folds of the time split (default: train-model's TIME_FOLDS). */
   folds?: number;
+  /**
+   * Train on a sample of at most about this many rows when the set is bigger
+   * (features/training-set-sample.ts; recorded in the lineage's parameters.sample). Default: all rows.
+   */
+  maxRows?: number;
 }
 
 /** The ONNX bytes of a trained model, whatever its family. */
@@ -73,7 +79,7 @@ function epochOutput(total: number): { epoch(name: string, r: EpochReport): void
   };
 }
 
-function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
+function lineageOf(set: TrainingSet, model: TrainedModel, sample: TrainingSample['sample']): ModelLineage {
   const m = set.manifest;
   return {
     trainingSetId: m.id,
@@ -81,7 +87,7 @@ function lineageOf(set: TrainingSet, model: TrainedModel): ModelLineage {
     featureViews: m.featureViews,
     eventLogOffsets: m.eventLogOffsets,
     codeVersion: codeVersion(),
-    parameters: { ...model.parameters, split: model.split, attributionWindowMs: m.attributionWindowMs },
+    parameters: { ...model.parameters, split: model.split, attributionWindowMs: m.attributionWindowMs, ...(sample ? { sample } : {}) },
     columns: m.columns,
     origin: 'almanac',
   };
@@ -92,7 +98,9 @@ export async function trainAndRegister(config: AlmanacConfig, options: TrainAndR
   const epochs = options.epochs ?? options.network?.epochs ?? 30;
   const seed = options.seed ?? options.network?.seed ?? 42;
   const epochs_ = epochOutput(epochs);
-  const model = await trainModel(options.trainingSet, {
+  const { set: trainOn, sample } = sampleTrainingSet(options.trainingSet, options.maxRows ?? Infinity);
+  if (sample && !options.quiet) epochs_.line(`[train] on a sample of ${sample.rows} of the set's ${sample.of} rows (by touch id hash)`);
+  const model = await trainModel(trainOn, {
     holdout: options.holdout ?? 0.2,
     network: { ...options.network, epochs, seed },
     ...(options.encoding ? { encoding: options.encoding } : {}),
@@ -108,7 +116,7 @@ export async function trainAndRegister(config: AlmanacConfig, options: TrainAndR
     const onnxFile = path.join(dir, 'model.onnx');
     await writeFile(onnxFile, onnxBytesOf(model));
     const version = await registry.register({
-      name: options.name ?? DEFAULT_MODEL_NAME, onnxFile, metrics: model.metrics, signature: model.signature, lineage: lineageOf(options.trainingSet, model),
+      name: options.name ?? DEFAULT_MODEL_NAME, onnxFile, metrics: model.metrics, signature: model.signature, lineage: lineageOf(options.trainingSet, model, sample),
     });
     await registry.setAlias('challenger', version.version);
     return { version: await registry.get(version.version), metrics: model.metrics, seconds: model.seconds };

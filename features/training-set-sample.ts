@@ -1,0 +1,32 @@
+/**
+ * A sample of a training set for training on a set bigger than training can hold or afford: each
+ * example is kept when the hash of its touch id falls under the rate (max rows / rows), so the
+ * same set always gives the same sample, every period and client keeps its share, and the rows
+ * stay in touch-time order (the time split of training still holds out the latest touches). The
+ * manifest still describes the whole set; `sample` says which rows are held.
+ */
+import { fnv1a32 } from '../core/stable-hash.ts';
+import type { TrainingSet, TrainingSetSample } from './training-set.ts';
+
+export interface TrainingSample {
+  set: TrainingSet;
+  /** Undefined when the set was small enough and is returned as it is. */
+  sample?: TrainingSetSample;
+}
+
+/** At most about `maxRows` examples of `set` (the hash rule gives maxRows ± a few √maxRows). */
+export function sampleTrainingSet(set: TrainingSet, maxRows: number): TrainingSample {
+  const held = set.examples.length;
+  if (!Number.isFinite(maxRows) || maxRows <= 0 || held <= maxRows) return { set, ...(set.sample ? { sample: set.sample } : {}) };
+  const of = set.sample?.of ?? held;
+  // a sample of a sample: the rate is relative to the whole set
+  const rate = (set.sample?.rate ?? 1) * (maxRows / held);
+  const examples = set.examples.filter((e) => inSample(e.touch_id, rate));
+  const sample: TrainingSetSample = { method: 'touch-id-hash', rate, rows: examples.length, of };
+  return { set: { ...set, examples, sample }, sample };
+}
+
+/** Whether an example of the set is in its touch-id-hash sample at `rate` (the same rule as sampleTrainingSet). */
+export function inSample(touchId: string, rate: number): boolean {
+  return rate >= 1 || fnv1a32(touchId) < Math.floor(rate * 2 ** 32);
+}
