@@ -6,22 +6,24 @@
  * older builds. A reader sees the old build or the new one, never a half-built index.
  */
 import type { AlmanacConfig } from '../../core/config.ts';
-import { invalidInput } from '../../core/errors.ts';
+import { AlmanacError, invalidInput } from '../../core/errors.ts';
 import { createProgress } from '../../core/progress.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
+import { streamTrainingExamples } from '../../features/training-set-file.ts';
 import type { Scorer } from '../../models/inference/scorer.ts';
 import { createGraphStore } from '../graph-store/create-graph-store.ts';
 import type { GraphStore } from '../graph-store/graph-store.ts';
 import { createVectorIndex } from '../vector-index/create-vector-index.ts';
 import type { FieldSpec, VectorIndex } from '../vector-index/vector-index.ts';
 import { detectMiningAttributes, ROLE_FEATURES, type MiningAttribute } from './configuration.ts';
+import { encodeCells, encodeCellsFrom, type EncodedCells } from './configuration-cells.ts';
 import { ENCODER_DIMS, encodeConfiguration, fitConfigurationEncoder, type ConfigurationEncoderState } from './configuration-encoder.ts';
 import { markCurrentCatalogue, readPatternCatalogue, removePatternCatalogue, writePatternCatalogue, type PatternCatalogue } from './pattern-catalogue.ts';
 import { upsertPatternGraph } from './pattern-graph.ts';
 import { recordPatternHistory } from './pattern-history.ts';
 import { patternRecord } from './pattern-records.ts';
 import { patternId, summarisePattern, type MinedPattern } from './pattern-stats.ts';
-import { discoverSubgroups, type SubgroupDiscovery } from './subgroup-discovery.ts';
+import { discoverSubgroupsInCells, type SubgroupDiscovery } from './subgroup-discovery.ts';
 import { PATTERN_FIELDS } from './success-pattern.ts';
 
 export const PATTERNS_ALIAS = 'patterns';
@@ -66,14 +68,21 @@ export interface BuildPatternIndexResult {
   dropped: string[];
 }
 
-/** @throws ALMANAC_ERR_INPUT_INVALID when the training set is empty or carries no configuration feature. */
+/**
+ * Mines every row of the set: the examples held, or, when the set holds only a sample of its rows
+ * (`trainingSet.sample`), the whole set streamed from its folder (`trainingSet.dir`) into cells, so
+ * memory is bounded by the cells, never by the rows. Attributes are detected on the rows held.
+ * @throws ALMANAC_ERR_INPUT_INVALID when the training set is empty, carries no configuration
+ * feature, holds a sample but names no folder, or its examples file cannot be read in full.
+ */
 export async function buildPatternIndex(config: AlmanacConfig, options: BuildPatternIndexOptions): Promise<BuildPatternIndexResult> {
   const { trainingSet, scorer, quiet = false } = options;
   const minClients = options.minClients ?? config.patterns.minClients;
   const attributes = checkInput(trainingSet);
   const started = performance.now();
+  const cells = await cellsOf(trainingSet, attributes, quiet);
   const progress = createProgress({ label: 'index mine', total: 2, unit: 'passes', quiet });
-  const discovery = discoverSubgroups(trainingSet.examples, attributes, {
+  const discovery = discoverSubgroupsInCells(cells, {
     maxConditions: options.maxConditions ?? config.patterns.maxConditions,
     minTouches: config.patterns.minTouches,
     // visible needs k clients with any one left out: fewer backers can never be shown, so are not tested
@@ -122,7 +131,7 @@ export async function buildPatternIndex(config: AlmanacConfig, options: BuildPat
       configurations: discovery.cells,
       tested: discovery.tested,
       discovered: discovery.discovered,
-      touches: trainingSet.examples.length,
+      touches: discovery.touches,
       miningMs: Math.round(miningMs),
       catalogue,
       dropped,
@@ -147,7 +156,12 @@ export function minedPatterns(discovery: SubgroupDiscovery, prefix: string, enco
 }
 
 function checkInput(set: TrainingSet): MiningAttribute[] {
-  if (set.examples.length === 0) {
+  if (set.sample !== undefined && set.dir === undefined) {
+    throw invalidInput(`the training set ${set.manifest.id} holds only a sample (${set.sample.rows} of ${set.sample.of} rows) and names no folder to read the rest from; patterns are mined over every row, so give the set as read from its folder (readTrainingSet) with its dir`, [
+      { path: 'trainingSet.dir', reason: 'missing for a sampled set' },
+    ]);
+  }
+  if ((set.sample === undefined ? set.examples.length : set.manifest.rows) === 0) {
     throw invalidInput('the training set has no labelled touches to mine patterns from; ingest events and build a training set first', [
       { path: 'trainingSet.examples', reason: 'empty' },
     ]);
@@ -160,6 +174,24 @@ function checkInput(set: TrainingSet): MiningAttribute[] {
     ]);
   }
   return attributes;
+}
+
+/** The cells of every row: the examples held, or the whole set streamed from its folder when only a sample is held. */
+async function cellsOf(set: TrainingSet, attributes: readonly MiningAttribute[], quiet: boolean): Promise<EncodedCells> {
+  if (set.sample === undefined) return encodeCells(set.examples, attributes);
+  const dir = set.dir as string;
+  const progress = createProgress({ label: 'index read', total: set.manifest.rows, unit: 'touches', quiet });
+  let cells: EncodedCells;
+  try {
+    cells = await encodeCellsFrom(streamTrainingExamples(dir, set.manifest), attributes, (done) => progress.update(done));
+  } catch (e) {
+    if (e instanceof AlmanacError) throw e;
+    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} is unreadable: ${(e as Error).message}; rebuild it with \`almanac features training-set\``, {
+      cause: e, details: { issues: [{ path: dir, reason: 'unreadable' }] },
+    });
+  }
+  progress.done(`${cells.cells.count} cells`);
+  return cells;
 }
 
 async function newCollectionName(index: VectorIndex): Promise<string> {

@@ -19,7 +19,8 @@
  *    visible to others when its supporting clients minus one reach k (`visibility_clients`).
  */
 import type { TrainingExample } from '../../features/training-set.ts';
-import { conditionValue, type MiningAttribute } from './configuration.ts';
+import type { MiningAttribute } from './configuration.ts';
+import { encodeCells, type Cells, type EncodedCells } from './configuration-cells.ts';
 import { addTerms, benjaminiHochbergThreshold, emptyTerms, rateRatio, ratioBounds, stratumTerms, twoSidedP, type RateRatioTerms } from './rate-ratio.ts';
 import { SubgroupKeys, MAX_SUBGROUP_SIZE } from './subgroup-keys.ts';
 
@@ -107,17 +108,6 @@ export interface SubgroupDiscovery {
   vocabulary: { key: string; value: string; touches: number; conversions: number }[];
 }
 
-interface Cells {
-  client: Int32Array;
-  campaign: Int32Array;
-  /** Offsets into `conds` (cells + 1). */
-  start: Int32Array;
-  conds: Uint16Array;
-  n: Float64Array;
-  y: Float64Array;
-  count: number;
-}
-
 /** A growable Float64 column set addressed by dense indices. */
 class Columns {
   size = 0;
@@ -145,7 +135,16 @@ class Columns {
 const G_N = 0, G_Y = 1, G_R = 2, G_S = 3, G_V = 4, G_SUPPORT = 5, G_CLIENTS = 6, G_SUPN = 7;
 const G_WIDTH = 8;
 
+/** Subgroup discovery over examples held in memory (their cells, configuration-cells.ts). */
 export function discoverSubgroups(examples: readonly TrainingExample[], attributes: readonly MiningAttribute[], options: SubgroupDiscoveryOptions = {}): SubgroupDiscovery {
+  return discoverSubgroupsInCells(encodeCells(examples, attributes), options);
+}
+
+/**
+ * Subgroup discovery over a set's cells: the same result as over its examples, for a set encoded a
+ * row at a time (a set streamed from its file, bigger than memory: encodeCellsFrom).
+ */
+export function discoverSubgroupsInCells(encoded: EncodedCells, options: SubgroupDiscoveryOptions = {}): SubgroupDiscovery {
   const o = {
     maxConditions: Math.max(1, Math.min(MAX_SUBGROUP_SIZE, options.maxConditions ?? 4)),
     minTouches: options.minTouches ?? 50,
@@ -158,7 +157,6 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     holdZ: options.holdZ ?? 1.959964,
     minPrivateTouches: options.minPrivateTouches ?? 30,
   };
-  const encoded = encode(examples, attributes);
   const { cells, clientIds, campaignIds, campaignInfo, condKey, condValue } = encoded;
   const keys = new SubgroupKeys(condKey.length);
   const counted = clientIds.map((c) => options.countedClients === undefined || options.countedClients.has(c));
@@ -508,7 +506,7 @@ export function discoverSubgroups(examples: readonly TrainingExample[], attribut
     discovered: found.size,
     conditions: condKey.length,
     cells: cells.count,
-    touches: examples.length,
+    touches: encoded.touches,
     threshold,
     tally(conditions) {
       const ids: number[] = [];
@@ -672,88 +670,4 @@ function clientTotals(cells: Cells, clients: number): { n: Float64Array; y: Floa
     inc(y, cells.client[i] as number, cells.y[i] as number);
   }
   return { n, y };
-}
-
-interface Encoded {
-  cells: Cells;
-  clientIds: string[];
-  campaignIds: string[];
-  campaignInfo: { client: number; industry?: string; channel?: string }[];
-  condKey: string[];
-  condValue: string[];
-}
-
-/** Touches → cells (campaign × configuration) with condition ids sorted; the condition vocabulary. */
-function encode(examples: readonly TrainingExample[], attributes: readonly MiningAttribute[]): Encoded {
-  const clientIndex = new Map<string, number>();
-  const campaignIndex = new Map<string, number>();
-  const campaignInfo: Encoded['campaignInfo'] = [];
-  const condIndex = attributes.map(() => new Map<string, number>());
-  const condKey: string[] = [];
-  const condValue: string[] = [];
-  const cellIndex = new Map<string, number>();
-  const client: number[] = [];
-  const campaign: number[] = [];
-  const condLists: number[][] = [];
-  const n: number[] = [];
-  const y: number[] = [];
-  const industryAt = attributes.findIndex((a) => a.key === 'industry');
-  const channelAt = attributes.findIndex((a) => a.key === 'channel');
-  const ids: number[] = [];
-  for (const e of examples) {
-    let ci = clientIndex.get(e.client_id);
-    if (ci === undefined) {
-      ci = clientIndex.size;
-      clientIndex.set(e.client_id, ci);
-    }
-    const campaignKey = `${e.client_id}\u0000${e.campaign_id}`;
-    let pi = campaignIndex.get(campaignKey);
-    if (pi === undefined) {
-      pi = campaignIndex.size;
-      campaignIndex.set(campaignKey, pi);
-      const industry = industryAt >= 0 ? conditionValue(e.features[(attributes[industryAt] as MiningAttribute).feature]) : undefined;
-      const channel = channelAt >= 0 ? conditionValue(e.features[(attributes[channelAt] as MiningAttribute).feature]) : undefined;
-      campaignInfo.push({ client: ci, ...(industry ? { industry } : {}), ...(channel ? { channel } : {}) });
-    }
-    ids.length = 0;
-    for (let a = 0; a < attributes.length; a++) {
-      const v = conditionValue(e.features[(attributes[a] as MiningAttribute).feature]);
-      if (v === undefined) continue;
-      const values = condIndex[a] as Map<string, number>;
-      let id = values.get(v);
-      if (id === undefined) {
-        id = condKey.length;
-        values.set(v, id);
-        condKey.push((attributes[a] as MiningAttribute).key);
-        condValue.push(v);
-      }
-      ids.push(id);
-    }
-    ids.sort((a, b) => a - b);
-    const cellKey = `${pi}|${ids.join(',')}`;
-    let cell = cellIndex.get(cellKey);
-    if (cell === undefined) {
-      cell = client.length;
-      cellIndex.set(cellKey, cell);
-      client.push(ci);
-      campaign.push(pi);
-      condLists.push([...ids]);
-      n.push(0);
-      y.push(0);
-    }
-    n[cell] = (n[cell] as number) + 1;
-    y[cell] = (y[cell] as number) + e.label;
-  }
-  const start = new Int32Array(condLists.length + 1);
-  condLists.forEach((c, i) => { start[i + 1] = (start[i] as number) + c.length; });
-  const conds = new Uint16Array(start[condLists.length] as number);
-  condLists.forEach((c, i) => conds.set(c, start[i] as number));
-  return {
-    cells: { client: Int32Array.from(client), campaign: Int32Array.from(campaign), start, conds, n: Float64Array.from(n), y: Float64Array.from(y), count: client.length },
-    clientIds: [...clientIndex.keys()],
-    campaignIds: [...campaignIndex.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)),
-    campaignInfo,
-    condKey,
-    condValue,
-  };
 }
