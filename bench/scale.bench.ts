@@ -8,9 +8,10 @@
  *
  * The world grows with the events: the demo world's shape (60 days, 5 campaigns per client, 60
  * touches per campaign-day, 4 clients per industry) with clients and campaigns scaled to reach
- * about BENCH_EVENTS. Training runs on a sample of at most BENCH_TRAIN_ROWS (default 200,000)
- * labelled touches (features/training-set-sample.ts: by touch-id hash, so every period and client
- * keeps its share); the training set and the pattern miner use every labelled touch.
+ * about BENCH_EVENTS. The training set is written whole to disk, a day of touches at a time, and
+ * holds a sample of at most BENCH_TRAIN_ROWS (default 100,000) labelled touches in memory
+ * (features/training-set-sample.ts: by touch-id hash, so every period and client keeps its share);
+ * training runs on that sample; the pattern miner streams every row from the file.
  * BENCH_HOME keeps the home (else a temp one, removed at the end).
  *
  * A step's peak is this process's RSS high-water mark (VmHWM), reset as the step starts (Linux
@@ -24,7 +25,7 @@ import { loadConfig } from '../core/config.ts';
 import { DEMO_WORLD } from '../pipelines/simulator/simulation-options.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
-const TRAIN_ROWS = Number(process.env.BENCH_TRAIN_ROWS ?? 200_000);
+const TRAIN_ROWS = Number(process.env.BENCH_TRAIN_ROWS ?? 100_000);
 const BOUND_MB = 8 * 1024;
 /** Events of the demo world (DEMO_WORLD), which the world is scaled from. */
 const DEMO_EVENTS = 107_000;
@@ -87,10 +88,10 @@ try {
   const { runStreamJob } = await import('../features/jobs/stream-job.ts');
   await step('features (stream until caught up)', () => runStreamJob(config, { untilCaughtUp: true, quiet: false }), (r, s) => `${r.records.toLocaleString('en-US')} records, ${r.rowsWritten.toLocaleString('en-US')} feature rows, ${rate(r.records, s)}`);
   const { buildTrainingSet } = await import('../features/training-set-builder.ts');
-  const { set } = await step('training set', () => buildTrainingSet(config, { quiet: false }), (r, s) => `${r.set.manifest.rows.toLocaleString('en-US')} labelled touches, ${r.set.manifest.positives.toLocaleString('en-US')} conversions, ${rate(r.set.manifest.rows, s)}`);
+  const { set } = await step('training set', () => buildTrainingSet(config, { quiet: false, holdRows: TRAIN_ROWS }), (r, s) => `${r.set.manifest.rows.toLocaleString('en-US')} labelled touches, ${r.set.manifest.positives.toLocaleString('en-US')} conversions, ${rate(r.set.manifest.rows, s)}; ${(r.set.sample?.rows ?? r.set.examples.length).toLocaleString('en-US')} held in memory`);
   const { trainAndRegister } = await import('../models/training/train-and-register.ts');
   const { DEMO_FAMILIES, DEMO_FOLDS, DEMO_EPOCHS } = await import('../app/demo.ts');
-  const trained = await step('train + register', () => trainAndRegister(config, { trainingSet: set, quiet: false, seed: world.seed, epochs: DEMO_EPOCHS, families: DEMO_FAMILIES, folds: DEMO_FOLDS, maxRows: TRAIN_ROWS }),
+  const trained = await step('train + register', () => trainAndRegister(config, { trainingSet: set, quiet: false, seed: world.seed, epochs: DEMO_EPOCHS, families: DEMO_FAMILIES, folds: DEMO_FOLDS }),
     (r) => {
       const sample = (r.version.lineage.parameters as { sample?: { rows: number; of: number } }).sample;
       return `model v${r.version.version} on ${sample ? `a sample of ${sample.rows.toLocaleString('en-US')} of ${sample.of.toLocaleString('en-US')} rows` : `all ${set.manifest.rows.toLocaleString('en-US')} rows`}: roc_auc ${r.metrics.roc_auc.toFixed(3)}, pr_auc ${r.metrics.pr_auc.toFixed(3)}`;

@@ -2,7 +2,9 @@
  * What a training set needs from the raw event log: every touch (with its campaign as of the touch
  * time), the conversion times per touch, and the latest event time (which bounds closed windows).
  */
-import { eventIdentity, type CampaignEvent, type TouchEvent } from '../core/domain/event.ts';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CampaignEvent, TouchEvent } from '../core/domain/event.ts';
 import type { LogAdmission } from './jobs/log-admission.ts';
 import { EVENTS_TOPIC, type EventLog } from '../pipelines/event-log/event-log.ts';
 import type { CampaignInput, TouchInput } from './touch-features.ts';
@@ -10,8 +12,11 @@ import type { CampaignInput, TouchInput } from './touch-features.ts';
 export type TouchAsOf = TouchInput & { touch_id: string; campaign_id: string; campaign: CampaignInput | undefined };
 
 export interface TrainingEvents {
-  /** In touch-time order (ties by touch_id). */
-  touches: TouchAsOf[];
+  /**
+   * The touches, spilled to disk by UTC day of their time (one file per day) as the log is read, so
+   * that no more than one day of them is ever held; `touchDays` reads them back a day at a time.
+   */
+  days: TouchDays;
   /** Conversion times by conversionKey(client_id, touch_id): touch ids are scoped by tenant. */
   conversions: Map<string, number[]>;
   /** Latest event time in the log, epoch ms (-Infinity when empty). */
@@ -27,17 +32,23 @@ export function conversionKey(clientId: string, touchId: string): string {
 
 type Parsed = { type?: string; event_id?: string; ts?: number } & Partial<TouchEvent> & Partial<CampaignEvent> & { kind?: string };
 
+/** Spilled touches are buffered up to this many characters before they are appended to their day files. */
+const SPILL_BUFFER_CHARS = 16 * 1024 * 1024;
+
 /**
- * Reads the whole log once, through one `EventLog.replay` (deduplicated by (client_id, event_id)),
- * keeping only the events the ownership rule admits (features/jobs/log-admission.ts).
+ * Reads the whole log once, through one `EventLog.replay`, keeping only the events the ownership
+ * rule admits (features/jobs/log-admission.ts). A touch counts once per (client_id, touch_id), the
+ * first read (a re-sent touch is a duplicate); repeated campaign versions and conversions change no
+ * label or as-of campaign, so they need no dedupe. Touches go to day files in `spillDir`, which
+ * the caller removes.
  */
-export async function readTrainingEvents(log: EventLog, admission: LogAdmission, chunk = 10_000): Promise<TrainingEvents> {
+export async function readTrainingEvents(log: EventLog, admission: LogAdmission, spillDir: string, chunk = 10_000): Promise<TrainingEvents> {
   await log.init();
   const offsets = await log.offsets(EVENTS_TOPIC).catch(() => []);
-  const seen = new Set<string>();
-  const touches = new Map<string, TouchEvent>();
+  const seenTouches = new Set<string>();
   const campaigns = new Map<string, CampaignEvent[]>();
   const conversions = new Map<string, number[]>();
+  const spill = new DaySpill(spillDir);
   let maxTs = -Infinity;
   const to = Object.fromEntries(offsets.map((o) => [o.partition, o.end]));
   const batches = offsets.length === 0 ? [] : log.replay(EVENTS_TOPIC, { to, batchSize: chunk });
@@ -45,28 +56,106 @@ export async function readTrainingEvents(log: EventLog, admission: LogAdmission,
     for (const r of await admission.read(records.map((x) => x.value))) {
       if (r.kind !== 'event') continue;
       const e = r.event as Parsed & { client_id: string; event_id: string };
-      const id = eventIdentity(e);
-      if (typeof e.ts !== 'number' || seen.has(id)) continue;
-      seen.add(id);
+      if (typeof e.ts !== 'number') continue;
       if (e.ts > maxTs) maxTs = e.ts;
-      const touchKey = e.type === 'client' ? '' : conversionKey(e.client_id, e.touch_id as string);
-      if (e.type === 'touch' && !touches.has(touchKey)) touches.set(touchKey, e as TouchEvent);
-      else if (e.type === 'campaign') (campaigns.get(e.campaign_id as string) ?? campaigns.set(e.campaign_id as string, []).get(e.campaign_id as string))?.push(e as CampaignEvent);
-      else if (e.type === 'outcome' && e.kind === 'conversion') (conversions.get(touchKey) ?? conversions.set(touchKey, []).get(touchKey))?.push(e.ts);
+      if (e.type === 'touch') {
+        const key = conversionKey(e.client_id, e.touch_id as string);
+        if (seenTouches.has(key)) continue;
+        seenTouches.add(key);
+        spill.add(e.ts, JSON.stringify([e.touch_id, e.client_id, e.campaign_id, e.ts, e.channel ?? null, e.audience, e.attributes ?? {}]));
+      } else if (e.type === 'campaign') {
+        (campaigns.get(e.campaign_id as string) ?? campaigns.set(e.campaign_id as string, []).get(e.campaign_id as string))?.push(e as CampaignEvent);
+      } else if (e.type === 'outcome' && e.kind === 'conversion') {
+        const key = conversionKey(e.client_id, e.touch_id as string);
+        (conversions.get(key) ?? conversions.set(key, []).get(key))?.push(e.ts);
+      }
     }
   }
+  spill.flush();
   for (const list of campaigns.values()) list.sort((a, b) => a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1));
-  const list = [...touches.values()].sort((a, b) => a.ts - b.ts || (a.touch_id < b.touch_id ? -1 : 1)).map((t) => asOf(t, campaigns.get(t.campaign_id)));
-  return { touches: list, conversions, maxTs, offsets: Object.fromEntries(offsets.map((o) => [String(o.partition), o.end])) };
+  return { days: new TouchDays(spill.files(), campaigns), conversions, maxTs, offsets: Object.fromEntries(offsets.map((o) => [String(o.partition), o.end])) };
 }
 
-/** The touch with the latest version of its campaign whose event time is ≤ the touch time. */
-function asOf(t: TouchEvent, versions: CampaignEvent[] | undefined): TouchAsOf {
-  let campaign: CampaignEvent | undefined;
-  for (const v of versions ?? []) if (v.ts <= t.ts) campaign = v;
-  return {
-    touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts, audience: t.audience, attributes: t.attributes ?? {},
-    ...(t.channel !== undefined ? { channel: t.channel } : {}),
-    campaign: campaign && { industry: campaign.industry, objective: campaign.objective, channel: campaign.channel, budget: campaign.budget, start: campaign.start, end: campaign.end, attributes: campaign.attributes ?? {} },
-  };
+const DAY_MS = 86_400_000;
+
+/** Touch lines buffered by UTC day and appended to `<dir>/<day>.jsonl`. */
+class DaySpill {
+  private readonly buffers = new Map<number, string[]>();
+  private readonly counts = new Map<number, number>();
+  private chars = 0;
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  add(ts: number, line: string): void {
+    const day = Math.floor(ts / DAY_MS);
+    const buffer = this.buffers.get(day) ?? this.buffers.set(day, []).get(day) as string[];
+    buffer.push(line);
+    this.counts.set(day, (this.counts.get(day) ?? 0) + 1);
+    this.chars += line.length;
+    if (this.chars >= SPILL_BUFFER_CHARS) this.flush();
+  }
+
+  flush(): void {
+    for (const [day, lines] of this.buffers) if (lines.length > 0) appendFileSync(this.file(day), `${lines.join('\n')}\n`);
+    this.buffers.clear();
+    this.chars = 0;
+  }
+
+  /** The day files in day order, with their touch counts. */
+  files(): { day: number; file: string; touches: number }[] {
+    return [...this.counts].sort((a, b) => a[0] - b[0]).map(([day, touches]) => ({ day, file: this.file(day), touches }));
+  }
+
+  private file(day: number): string {
+    return path.join(this.dir, `${day}.jsonl`);
+  }
+}
+
+/** The spilled touches, a day at a time, each with its campaign as of the touch time. */
+export class TouchDays {
+  /** One CampaignInput per campaign version, shared by every touch that sees it. */
+  private readonly inputs = new Map<CampaignEvent, CampaignInput>();
+
+  constructor(
+    readonly list: readonly { day: number; file: string; touches: number }[],
+    private readonly campaigns: Map<string, CampaignEvent[]>,
+  ) {}
+
+  /** Touches spilled (each once). */
+  get touches(): number {
+    return this.list.reduce((n, d) => n + d.touches, 0);
+  }
+
+  /** The touches of one day file, in touch-time order (ties by touch_id). */
+  read(file: string): TouchAsOf[] {
+    const out: TouchAsOf[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.length === 0) continue;
+      const [touch_id, client_id, campaign_id, ts, channel, audience, attributes] = JSON.parse(line) as [string, string, string, number, string | null, TouchEvent['audience'], Record<string, unknown>];
+      out.push({
+        touch_id, client_id, campaign_id, ts, audience, attributes: attributes as TouchAsOf['attributes'],
+        ...(channel !== null ? { channel: channel as NonNullable<TouchAsOf['channel']> } : {}),
+        campaign: this.asOf(campaign_id, ts),
+      });
+    }
+    return out.sort((a, b) => a.ts - b.ts || (a.touch_id < b.touch_id ? -1 : 1));
+  }
+
+  /** The latest version of the campaign whose event time is ≤ ts. */
+  private asOf(campaignId: string, ts: number): CampaignInput | undefined {
+    let campaign: CampaignEvent | undefined;
+    for (const v of this.campaigns.get(campaignId) ?? []) {
+      if (v.ts > ts) break;
+      campaign = v;
+    }
+    if (campaign === undefined) return undefined;
+    let input = this.inputs.get(campaign);
+    if (input === undefined) {
+      input = { industry: campaign.industry, objective: campaign.objective, channel: campaign.channel, budget: campaign.budget, start: campaign.start, end: campaign.end, attributes: campaign.attributes ?? {} };
+      this.inputs.set(campaign, input);
+    }
+    return input;
+  }
 }

@@ -40,13 +40,13 @@ export async function writeTrainingSet(dir: string, set: TrainingSet, lines?: It
  * Streams `lines` (one per example, no newline) into a new temp file in `folder`, fsynced; the lines
  * are consumed as written, so a caller can encode (and hash) them one at a time. @returns its path.
  */
-export async function writeLinesToTemp(folder: string, lines: Iterable<string>): Promise<string> {
+export async function writeLinesToTemp(folder: string, lines: Iterable<string> | AsyncIterable<string>): Promise<string> {
   await mkdir(folder, { recursive: true });
   const tmp = path.join(folder, `.${EXAMPLES_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const handle = await open(tmp, 'w');
   try {
     let chunk: string[] = [];
-    for (const line of lines) {
+    for await (const line of lines) {
       chunk.push(line);
       if (chunk.length === 4096) {
         await handle.write(`${chunk.join('\n')}\n`);

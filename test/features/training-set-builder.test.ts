@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AlmanacEvent, OutcomeEvent, TouchEvent } from '../../core/domain/event.ts';
 import { buildTrainingSet } from '../../features/training-set-builder.ts';
@@ -77,6 +79,31 @@ describe('buildTrainingSet (point in time)', () => {
     expect(f('r1-probe')['segment_performance.touches_1d']).toBe(0);
     expect(f('r2-probe')['segment_performance.touches_28d']).toBeNull();
     expect(f('r2-probe')['client_activity.touches_28d']).not.toBeNull();
+  });
+
+  it('holds a touch-id-hash sample of a set bigger than holdRows; the whole set, the same as with every row held, is on disk', async () => {
+    const { config, set: whole } = await buildFrom(base);
+    const holdRows = Math.floor(whole.manifest.rows / 4);
+    const { dir, set } = await buildTrainingSet(config, { attributionWindowMs: WINDOW, quiet: true, holdRows });
+    expect(set.manifest).toEqual({ ...whole.manifest, createdAt: set.manifest.createdAt });
+    expect(set.sample).toMatchObject({ method: 'touch-id-hash', rows: set.examples.length, of: whole.manifest.rows });
+    expect(set.examples.length).toBeGreaterThan(holdRows * 0.6);
+    expect(set.examples.length).toBeLessThan(holdRows * 1.4);
+    const byId = new Map(whole.examples.map((e) => [e.touch_id, e]));
+    for (const e of set.examples) expect(e).toEqual(byId.get(e.touch_id));
+    expect(set.examples.every((e, i) => i === 0 || (set.examples[i - 1] as TrainingExample).ts <= e.ts)).toBe(true);
+    expect((await readTrainingSet(dir)).examples).toEqual(whole.examples);
+    // the touches spilled by day are gone
+    expect(readdirSync(path.dirname(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('counts a touch re-sent (same client and touch id, even with another event id) once, the first read', async () => {
+    const first = touches[10] as TouchEvent;
+    const resent: TouchEvent = { ...first, event_id: `${first.event_id}-again`, audience: { ...first.audience, segment: 'resent' } };
+    const { set } = await buildFrom([...base, first, resent]);
+    const rows = set.examples.filter((e) => e.touch_id === first.touch_id && e.client_id === first.client_id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.features['audience.segment']).not.toBe('resent');
   });
 
   it('rejects a range whose start is not before its end', async () => {

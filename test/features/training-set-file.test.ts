@@ -26,7 +26,7 @@ describe('training set files', () => {
     const lines = readFileSync(path.join(dir, 'examples.jsonl'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('["t1","c1","k1",1,0,"email",0.30000000000000004]');
     expect(lines[0]).toBe(exampleLine(set.manifest.columns, set.examples[0] as TrainingSet['examples'][number]));
-    expect(await readTrainingSet(dir)).toEqual(set);
+    expect(await readTrainingSet(dir)).toEqual({ ...set, dir });
   });
 
   it('reads absent features as null and still reads whole-object lines (earlier format)', async () => {
@@ -35,7 +35,7 @@ describe('training set files', () => {
     await writeTrainingSet(dir, sparse);
     expect((await readTrainingSet(dir)).examples[1]?.features).toEqual({ 'touch.channel': null, 'client_activity.ctr_1d': null });
     writeFileSync(path.join(dir, 'examples.jsonl'), `${set.examples.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    expect(await readTrainingSet(dir)).toEqual(set);
+    expect(await readTrainingSet(dir)).toEqual({ ...set, dir });
   });
 
   it('rejects a line whose value count does not match the manifest columns', async () => {
