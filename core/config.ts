@@ -203,6 +203,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    training: z
+      .object({
+        /**
+         * A training set with more rows than this is held in memory as a touch-id-hash sample of
+         * them (training runs on it; the pattern miner streams every row from disk); the whole
+         * set is always written.
+         */
+        holdRows: z.number().int().min(1).default(2_000_000),
+      })
+      .strict()
+      .prefault({}),
     retrain: retrainSchema,
   })
   .strict()
@@ -285,6 +296,7 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['ALMANAC_PORT', ['serving', 'port'], toInt],
   ['ALMANAC_MAX_FUTURE_SKEW', ['events', 'maxFutureSkewMs'], toInt],
   ['ALMANAC_MIN_CLIENTS', ['patterns', 'minClients'], toInt],
+  ['ALMANAC_TRAINING_HOLD_ROWS', ['training', 'holdRows'], toInt],
   ['ALMANAC_RETRAIN_SCHEDULE', ['retrain', 'schedule'], (_n, v) => v],
   ['ALMANAC_RETRAIN_MIN_AUC', ['retrain', 'minRocAuc'], toNumber],
 ];

@@ -37,7 +37,7 @@ export interface BuildTrainingSetOptions {
   /**
    * Hold at most about this many examples in memory: a set with more rows is returned with a
    * touch-id-hash sample of them (TrainingSet.sample; features/training-set-sample.ts), the whole
-   * set on disk. Default: every row is held.
+   * set on disk. Default: `config.training.holdRows` (ALMANAC_TRAINING_HOLD_ROWS).
    */
   holdRows?: number;
 }
@@ -75,7 +75,8 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     const closed = (t: TouchAsOf) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs;
     const shape = setShape(events.days, closed, (n) => progress.update(n));
     const range = { from: options.from ?? shape.first ?? 0, to: options.to ?? (shape.last === undefined ? 0 : shape.last + 1) };
-    const holdRate = options.holdRows !== undefined && shape.rows > options.holdRows ? options.holdRows / shape.rows : 1;
+    const holdRows = options.holdRows ?? config.training.holdRows;
+    const holdRate = shape.rows > holdRows ? holdRows / shape.rows : 1;
     const { set, examplesTemp } = await assemble(config, events, closed, shape, window, range, folder, holdRate, (n) => progress.update(events.days.touches + n));
     const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
     await commitTrainingSet(dir, set, examplesTemp);

@@ -16,6 +16,7 @@ import { AlmanacError, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { recordMaker, type RecordMaker } from './feature-record-shape.ts';
 import { FeatureValuePool } from './feature-value-pool.ts';
+import { inSample } from './training-set-sample.ts';
 import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
@@ -76,22 +77,30 @@ export async function commitTrainingSet(dir: string, set: TrainingSet, examplesT
   await writeFileAtomic(path.join(dir, 'manifest.json'), `${JSON.stringify(set.manifest, null, 2)}\n`);
 }
 
-/** @throws ALMANAC_ERR_INPUT_NOT_FOUND when `dir` holds no training set. */
-export async function readTrainingSet(dir: string): Promise<TrainingSet> {
+/**
+ * The set stored in `dir`. With `holdRows` below its rows, only a touch-id-hash sample of about
+ * that many is held (TrainingSet.sample; the same rows buildTrainingSet holds), the file still
+ * read whole to check it.
+ * @throws ALMANAC_ERR_INPUT_NOT_FOUND when `dir` holds no training set.
+ */
+export async function readTrainingSet(dir: string, options: { holdRows?: number } = {}): Promise<TrainingSet> {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) throw notFound('training set', dir);
   let manifest: TrainingSetManifest;
   let examples: TrainingExample[];
+  let rows: number;
+  let rate = 1;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as TrainingSetManifest;
-    examples = await readLines(path.join(dir, manifest.file), manifest.columns);
+    if (options.holdRows !== undefined && manifest.rows > options.holdRows) rate = options.holdRows / manifest.rows;
+    ({ examples, rows } = await readLines(path.join(dir, manifest.file), manifest.columns, rate));
   } catch (e) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} is unreadable: ${(e as Error).message}; rebuild it with \`almanac features training-set\``, { cause: e, details: { issues: [{ path: dir, reason: 'unreadable' }] } });
   }
-  if (examples.length !== manifest.rows) {
-    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${examples.length} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
+  if (rows !== manifest.rows) {
+    throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${rows} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
   }
-  return { manifest, examples, dir };
+  return { manifest, examples, dir, ...(rate < 1 ? { sample: { method: 'touch-id-hash' as const, rate, rows: examples.length, of: rows } } : {}) };
 }
 
 /** Records `dir` as the latest training set. */
@@ -143,11 +152,29 @@ export async function* streamTrainingExamples(dir: string, manifest: TrainingSet
   }
 }
 
-async function readLines(file: string, columns: readonly FeatureColumn[]): Promise<TrainingExample[]> {
+/** The examples of the file (those in the sample at `rate` < 1) and its row count. */
+async function readLines(file: string, columns: readonly FeatureColumn[], rate: number): Promise<{ examples: TrainingExample[]; rows: number }> {
   const out: TrainingExample[] = [];
   const makeRecord = recordMaker(columns.map((c) => c.name));
   const pool = new FeatureValuePool();
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.length > 0) out.push(exampleOf(line, columns, makeRecord, pool));
-  return out;
+  let rows = 0;
+  for await (const line of lines) {
+    if (line.length === 0) continue;
+    rows++;
+    if (rate >= 1) out.push(exampleOf(line, columns, makeRecord, pool));
+    else if (inSample(touchIdOf(line), rate)) out.push(exampleOf(line, columns, makeRecord, pool));
+  }
+  return { examples: out, rows };
+}
+
+/** The touch id of a line without parsing the rest (a compact line starts `["<touch id>",`). */
+function touchIdOf(line: string): string {
+  if (line.startsWith('["')) {
+    const end = line.indexOf('",');
+    const id = line.slice(2, end);
+    if (end > 0 && !id.includes('\\')) return id;
+  }
+  const parsed = JSON.parse(line) as unknown;
+  return Array.isArray(parsed) ? String(parsed[0]) : (parsed as TrainingExample).touch_id;
 }

@@ -22,14 +22,15 @@ export interface IndexCommandOptions {
 }
 
 interface Collaborators {
-  readTrainingSet(dir: string): Promise<TrainingSet>;
+  /** `holdRows`: a bigger set is held as a sample (the miner streams every row from `dir`). */
+  readTrainingSet(dir: string, holdRows?: number): Promise<TrainingSet>;
   championScorer(config: AlmanacConfig): Promise<Scorer>;
 }
 
 /** The feature store's reader and the model registry's champion, loaded lazily (heavy modules). */
 const defaultCollaborators: Collaborators = {
-  async readTrainingSet(dir) {
-    return (await import('../../features/training-set-file.ts')).readTrainingSet(dir);
+  async readTrainingSet(dir, holdRows) {
+    return (await import('../../features/training-set-file.ts')).readTrainingSet(dir, holdRows === undefined ? {} : { holdRows });
   },
   championScorer: (config) => openChampionScorer(config),
 };
@@ -46,7 +47,7 @@ export async function trainingSetDir(config: AlmanacConfig, given?: string): Pro
 export async function runIndexCommand(config: AlmanacConfig, options: IndexCommandOptions, collaborators: Collaborators = defaultCollaborators): Promise<BuildPatternIndexResult> {
   const effective: AlmanacConfig = options.minClients === undefined ? config : { ...config, patterns: { ...config.patterns, minClients: options.minClients } };
   const dir = await trainingSetDir(effective, options.trainingSet);
-  const trainingSet = await collaborators.readTrainingSet(dir);
+  const trainingSet = await collaborators.readTrainingSet(dir, effective.training.holdRows);
   const result = await indexWithChampion(effective, {
     trainingSet, championScorer: collaborators.championScorer, quiet: options.quiet ?? options.json ?? false, maxConditions: options.maxConditions, seed: options.seed,
   });

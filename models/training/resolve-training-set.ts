@@ -10,10 +10,10 @@ import type { TrainingSet } from '../../features/training-set.ts';
 
 /** @throws ALMANAC_ERR_INPUT_NOT_FOUND when `dir` holds no training set. */
 export async function resolveTrainingSet(config: AlmanacConfig, options: { dir?: string; quiet?: boolean }): Promise<{ dir: string; set: TrainingSet; built: boolean }> {
-  if (options.dir !== undefined) return { dir: options.dir, set: await readTrainingSet(options.dir), built: false };
+  if (options.dir !== undefined) return { dir: options.dir, set: await readTrainingSet(options.dir, { holdRows: config.training.holdRows }), built: false };
   try {
     const dir = await latestTrainingSetDir(config);
-    return { dir, set: await readTrainingSet(dir), built: false };
+    return { dir, set: await readTrainingSet(dir, { holdRows: config.training.holdRows }), built: false };
   } catch (e) {
     if (!isAlmanacError(e) || e.code !== 'ALMANAC_ERR_INPUT_NOT_FOUND') throw e;
   }

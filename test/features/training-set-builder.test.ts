@@ -93,6 +93,10 @@ describe('buildTrainingSet (point in time)', () => {
     for (const e of set.examples) expect(e).toEqual(byId.get(e.touch_id));
     expect(set.examples.every((e, i) => i === 0 || (set.examples[i - 1] as TrainingExample).ts <= e.ts)).toBe(true);
     expect((await readTrainingSet(dir)).examples).toEqual(whole.examples);
+    // read back with the same bound, the same rows are held
+    const reread = await readTrainingSet(dir, { holdRows });
+    expect(reread.examples).toEqual(set.examples);
+    expect(reread.sample).toEqual(set.sample);
     // the touches spilled by day are gone
     expect(readdirSync(path.dirname(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
