@@ -192,7 +192,7 @@ export class ParquetOfflineStore implements OfflineStore {
   async asOf(view: string, probes: AsOfProbe[], ttlMs: number): Promise<(FeatureRow | undefined)[]> {
     checkView(view);
     checkProbes(probes, ttlMs);
-    return this.serial(async () => asOfJoin(this.connection(), probes.length > 0 ? await this.filesIn(view) : [], view, probes, ttlMs));
+    return this.serial(async () => asOfJoin(this.connection(), probes.length > 0 ? await this.filesIn(view, probeWindow(probes, ttlMs)) : [], view, probes, ttlMs));
   }
 
   /** Part files of the date partitions of `view` that can hold rows in `range`. */
@@ -306,4 +306,21 @@ function featureColumns(rows: FeatureRow[]): string[] {
 /** The Parquet offline store under `<home>/offline` (or `root` when given). */
 export function createParquetOfflineStore(config: AlmanacConfig, root?: string): ParquetOfflineStore {
   return new ParquetOfflineStore(root ?? homePath(config, 'offline'), config.eventLog.fsync === 'always');
+}
+
+/**
+ * The rows a point-in-time join of `probes` can use: a row is used only while ts − timestamp < ttl,
+ * so with a finite TTL only the date partitions overlapping [earliest probe − ttl, latest probe]
+ * are read (a training set joined a day at a time reads a TTL's worth of days, not the whole view).
+ * A row older than that may be the latest at or before a probe, but the TTL drops it either way.
+ */
+function probeWindow(probes: AsOfProbe[], ttlMs: number): TimeRange {
+  if (!Number.isFinite(ttlMs)) return ALL_TIME;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const p of probes) {
+    if (p.ts < min) min = p.ts;
+    if (p.ts > max) max = p.ts;
+  }
+  return { from: Math.floor(min - ttlMs), to: Math.floor(max) + 1 };
 }

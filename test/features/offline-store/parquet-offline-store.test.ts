@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,19 @@ describe('ParquetOfflineStore', () => {
     await store.compact('v');
     expect(readdirSync(dateDir)).toHaveLength(1);
     expect(await store.scan('v')).toEqual(before);
+  });
+
+  it('a point-in-time join with a TTL reads only the date partitions the TTL reaches, and finds rows across a date boundary', async () => {
+    const home = await open();
+    const H = 3_600_000;
+    await store.append('v', [row('a', D, 1), row('a', D + 5 * DAY + 23 * H, 2), row('b', D + 6 * DAY + 2 * H, 3)]);
+    // the first day's file is no Parquet now: a join that read it would fail
+    const old = path.join(home, 'offline', 'v', 'date=2024-01-02');
+    writeFileSync(path.join(old, readdirSync(old)[0] as string), 'not parquet');
+    const got = await store.asOf('v', [{ entity: 'a', ts: D + 6 * DAY + H }, { entity: 'b', ts: D + 6 * DAY + 3 * H }, { entity: 'a', ts: D + 7 * DAY }], 3 * H);
+    expect(got.map((r) => r?.values.x)).toEqual([2, 3, undefined]);
+    await expect(store.asOf('v', [{ entity: 'a', ts: D + H }], 3 * H)).rejects.toThrow();
+    await expect(store.asOf('v', [{ entity: 'a', ts: D + 6 * DAY }], Infinity)).rejects.toThrow();
   });
 
   it('rejects a view name that is not an identifier', async () => {
