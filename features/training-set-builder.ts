@@ -89,7 +89,7 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
 }
 
 /** The examples of one day's closed touches, in touch-time order (each touch's rows looked up as its record is built). */
-async function examplesOf(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number, pool: FeatureValuePool): Promise<TrainingExample[]> {
+async function examplesOf(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number): Promise<TrainingExample[]> {
   const rows = await rowsAsOf(store, touches);
   // one touch's rows under their online keys, as touchFeatureRecord reads them: one map, refilled per touch
   const aggregates = new Map<string, OnlineValue | undefined>();
@@ -102,7 +102,7 @@ async function examplesOf(store: OfflineStore, touches: TouchAsOf[], conversions
     return {
       touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
       label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
-      features: pool.record(touchFeatureRecord(t, t.campaign, aggregates)),
+      features: touchFeatureRecord(t, t.campaign, aggregates),
     };
   });
 }
@@ -217,12 +217,16 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
       let read = 0;
       for (const day of events.days.list) {
         const touches = events.days.read(day.file).filter(closed);
-        for (const e of await examplesOf(store, touches, events.conversions, window, pool)) {
+        for (const e of await examplesOf(store, touches, events.conversions, window)) {
           const line = exampleLine(columns, e);
           hash.update(line).update('\n');
           rows++;
           positives += e.label;
-          if (inSample(e.touch_id, holdRate)) held.push(e);
+          // only the records held share their numbers: pooling the others would fill the pool for nothing
+          if (inSample(e.touch_id, holdRate)) {
+            pool.record(e.features);
+            held.push(e);
+          }
           yield line;
         }
         onTouches((read += day.touches));
