@@ -27,8 +27,8 @@ import { DEMO_WORLD } from '../pipelines/simulator/simulation-options.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const TRAIN_ROWS = Number(process.env.BENCH_TRAIN_ROWS ?? 100_000);
 const BOUND_MB = 8 * 1024;
-/** Events of the demo world (DEMO_WORLD), which the world is scaled from. */
-const DEMO_EVENTS = 107_000;
+/** Events per client of the demo world's shape (1M aimed gave 923,374 events for 112 clients), which the world is scaled by. */
+const EVENTS_PER_CLIENT = 8_244;
 
 function status(field: 'VmRSS' | 'VmHWM'): number {
   try {
@@ -52,8 +52,7 @@ const rate = (n: number, s: number): string => `${Math.round(n / Math.max(s, 1e-
 
 interface StepFigure { step: string; seconds: number; peakKb: number; summary: string }
 
-const factor = Math.max(1, EVENTS / DEMO_EVENTS);
-const clients = Math.max(DEMO_WORLD.clients, Math.round(DEMO_WORLD.clients * factor));
+const clients = Math.max(DEMO_WORLD.clients, Math.ceil(EVENTS / EVENTS_PER_CLIENT));
 const world = { ...DEMO_WORLD, clients, campaigns: clients * (DEMO_WORLD.campaigns / DEMO_WORLD.clients) };
 const keep = process.env.BENCH_HOME;
 const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-scale-'));
