@@ -17,9 +17,10 @@ import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
 import { createOfflineStore } from './offline-store/create-offline-store.ts';
 import type { AsOfProbe, OfflineStore } from './offline-store/offline-store.ts';
-import { featureSource, touchFeatureRecord, VIEW_FEATURE_NAMES, viewEntity } from './touch-features.ts';
-import { commitTrainingSet, exampleLine, markLatest, writeLinesToTemp, EXAMPLES_FILE } from './training-set-file.ts';
-import type { FeatureColumn, TrainingExample, TrainingSet } from './training-set.ts';
+import { compileTouchFeatureReader, featureSource, touchFeatureRecord, VIEW_FEATURE_NAMES, viewEntity, type TouchFeatureReader } from './touch-features.ts';
+import { commitTrainingSet, markLatest, writeLinesToTemp, EXAMPLES_FILE } from './training-set-file.ts';
+import { recordMaker } from './feature-record-shape.ts';
+import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet } from './training-set.ts';
 import { conversionKey, readTrainingEvents, type TouchDays, type TrainingEvents, type TouchAsOf } from './training-events.ts';
 import { inSample } from './training-set-sample.ts';
 import { LogAdmission } from './jobs/log-admission.ts';
@@ -88,21 +89,32 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
   }
 }
 
-/** The examples of one day's closed touches, in touch-time order (each touch's rows looked up as its record is built). */
-async function examplesOf(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number): Promise<TrainingExample[]> {
+/** One labelled touch: its ids and label, and its feature values in the set's column order (undefined = absent). */
+interface LabelledRow {
+  touch: TouchAsOf;
+  label: 0 | 1;
+  values: (FeatureValue | undefined)[];
+}
+
+/**
+ * The labelled rows of one day's closed touches, in touch-time order. Values are read positionally
+ * in column order (compileTouchFeatureReader: the same values as touchFeatureRecord, which the
+ * first pass used for the columns, without building a record per touch).
+ */
+async function rowsOfDay(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number, read: TouchFeatureReader): Promise<LabelledRow[]> {
   const rows = await rowsAsOf(store, touches);
-  // one touch's rows under their online keys, as touchFeatureRecord reads them: one map, refilled per touch
+  // one touch's rows under their online keys, as the reader looks them up: one map, refilled per touch
   const aggregates = new Map<string, OnlineValue | undefined>();
-  return touches.map((t, i): TrainingExample => {
+  return touches.map((t, i): LabelledRow => {
     aggregates.clear();
     FEATURE_VIEWS.forEach((view, v) => {
       const entity = viewEntity(view.name, t, t.campaign);
       if (entity !== undefined) aggregates.set(onlineFeatureKey(view.name, entity), (rows[v] as (OnlineValue | undefined)[])[i]);
     });
     return {
-      touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts,
+      touch: t,
       label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
-      features: touchFeatureRecord(t, t.campaign, aggregates),
+      values: read(t, t.campaign, aggregates),
     };
   });
 }
@@ -208,28 +220,38 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
   const held: TrainingExample[] = [];
   // the records share their numbers (feature-value-pool.ts): the set is the biggest thing training holds
   const pool = new FeatureValuePool();
+  const names = columns.map((c) => c.name);
+  const read = compileTouchFeatureReader(names);
+  const makeRecord = recordMaker(names);
   let positives = 0;
   let rows = 0;
   const store = await createOfflineStore(config);
   let examplesTemp: string;
   try {
     examplesTemp = await writeLinesToTemp(folder, (async function* () {
-      let read = 0;
+      let done = 0;
       for (const day of events.days.list) {
         const touches = events.days.read(day.file).filter(closed);
-        for (const e of await examplesOf(store, touches, events.conversions, window)) {
-          const line = exampleLine(columns, e);
+        for (const { touch: t, label, values } of await rowsOfDay(store, touches, events.conversions, window, read)) {
+          // the line exampleLine writes: [touch_id, client_id, campaign_id, ts, label, ...values], null = absent
+          const cells: unknown[] = [t.touch_id, t.client_id, t.campaign_id, t.ts, label];
+          for (let i = 0; i < values.length; i++) {
+            const v = values[i] ?? null;
+            values[i] = v;
+            cells.push(v);
+          }
+          const line = JSON.stringify(cells);
           hash.update(line).update('\n');
           rows++;
-          positives += e.label;
+          positives += label;
           // only the records held share their numbers: pooling the others would fill the pool for nothing
-          if (inSample(e.touch_id, holdRate)) {
-            pool.record(e.features);
-            held.push(e);
+          if (inSample(t.touch_id, holdRate)) {
+            for (let i = 0; i < values.length; i++) values[i] = pool.value(values[i] as FeatureValue);
+            held.push({ touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts, label, features: makeRecord(values as FeatureValue[]) });
           }
           yield line;
         }
-        onTouches((read += day.touches));
+        onTouches((done += day.touches));
       }
     })());
   } finally {
