@@ -135,17 +135,29 @@ function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: 
 
 /**
  * Every example of the set stored in `dir`, in file (touch-time) order, one at a time: for passes
- * over a set too big to hold (a TrainingSet with `sample`). Numbers are pooled per call.
+ * over a set too big to hold (a TrainingSet with `sample`). `features`: only these names in each
+ * record (absent columns null), for a pass that reads a few (the pattern miner); default every
+ * column. The records are transient: their numbers are not pooled.
  */
-export async function* streamTrainingExamples(dir: string, manifest: TrainingSetManifest): AsyncGenerator<TrainingExample> {
-  const makeRecord = recordMaker(manifest.columns.map((c) => c.name));
-  const pool = new FeatureValuePool();
+export async function* streamTrainingExamples(dir: string, manifest: TrainingSetManifest, options: { features?: readonly string[] } = {}): AsyncGenerator<TrainingExample> {
+  const names = options.features ?? manifest.columns.map((c) => c.name);
+  const at = new Map(manifest.columns.map((c, i) => [c.name, i]));
+  const positions = names.map((n) => at.get(n) ?? -1);
+  const makeRecord = recordMaker(names);
   const lines = createInterface({ input: createReadStream(path.join(dir, manifest.file), 'utf8'), crlfDelay: Infinity });
   let rows = 0;
   for await (const line of lines) {
     if (line.length === 0) continue;
     rows++;
-    yield exampleOf(line, manifest.columns, makeRecord, pool);
+    const parsed = JSON.parse(line) as unknown;
+    if (!Array.isArray(parsed)) {
+      yield parsed as TrainingExample;
+      continue;
+    }
+    if (parsed.length !== manifest.columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${manifest.columns.length} columns`);
+    const values = positions.map((p) => (p < 0 ? null : (parsed[5 + p] as FeatureValue)));
+    const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
+    yield { touch_id, client_id, campaign_id, ts, label, features: makeRecord(values) };
   }
   if (rows !== manifest.rows) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${rows} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });

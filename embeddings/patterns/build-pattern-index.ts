@@ -183,7 +183,7 @@ async function cellsOf(set: TrainingSet, attributes: readonly MiningAttribute[],
   const progress = createProgress({ label: 'index read', total: set.manifest.rows, unit: 'touches', quiet });
   let cells: EncodedCells;
   try {
-    cells = await encodeCellsFrom(streamTrainingExamples(dir, set.manifest), attributes, (done) => progress.update(done));
+    cells = await encodeCellsFrom(streamTrainingExamples(dir, set.manifest, { features: attributes.map((a) => a.feature) }), attributes, (done) => progress.update(done));
   } catch (e) {
     if (e instanceof AlmanacError) throw e;
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} is unreadable: ${(e as Error).message}; rebuild it with \`almanac features training-set\``, {
