@@ -110,6 +110,16 @@ export const configSchema = z
       .prefault({}),
         qdrant: z.object({ url: z.string().optional(), apiKey: z.string().optional() }).strict()
       .prefault({}),
+        /** HNSW build parameters of the embedded index's new graphs (a saved graph keeps its own). */
+        embedded: z
+          .object({
+            /** Graph degree (hnswlib M; default 16). More links cost memory (~8 bytes per link per vector) and build time, and help recall on clustered data. */
+            m: z.number().int().min(2).max(128).optional(),
+            /** Build-time search breadth (default 100). */
+            efConstruction: z.number().int().min(8).max(4096).optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -285,6 +295,8 @@ const ENV_MAP: [string, string[], (name: string, v: string) => unknown][] = [
   ['MILVUS_TOKEN', ['vector', 'milvus', 'token'], (_n, v) => v],
   ['QDRANT_URL', ['vector', 'qdrant', 'url'], (_n, v) => v],
   ['QDRANT_API_KEY', ['vector', 'qdrant', 'apiKey'], (_n, v) => v],
+  ['ALMANAC_HNSW_M', ['vector', 'embedded', 'm'], toInt],
+  ['ALMANAC_HNSW_EF_CONSTRUCTION', ['vector', 'embedded', 'efConstruction'], toInt],
   ['ALMANAC_GRAPH', ['graph', 'adapter'], (_n, v) => v],
   ['NEO4J_URI', ['graph', 'neo4j', 'uri'], (_n, v) => v],
   ['NEO4J_USER', ['graph', 'neo4j', 'user'], (_n, v) => v],

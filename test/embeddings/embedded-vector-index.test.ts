@@ -149,6 +149,31 @@ describe('embedded VectorIndex shards', () => {
   });
 });
 
+describe('embedded VectorIndex HNSW parameters from the configuration', () => {
+  it('ALMANAC_HNSW_M sets the degree of new graphs (a saved graph keeps its own) and out-of-range values are refused with the field', async () => {
+    const rng = (() => { let s = 7; return () => ((s = (s * 48271) % 2147483647) / 2147483647); })();
+    const records: VectorRecord[] = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, vector: Array.from({ length: 8 }, rng), tenant: 'global', metadata: {} }));
+    const graphBytes = async (env: Record<string, string>) => {
+      const dir = home();
+      const index = createEmbeddedVectorIndex(loadConfig({ env, overrides: { home: dir } }), { tuning: { parallelBuildMin: 0 } });
+      await index.init();
+      await index.ensureCollection({ name: 'm', dimension: 8, metric: 'l2', fields: [] });
+      await index.upsert('m', records);
+      const hits = await index.search('m', { vector: records[5]?.vector as number[], topK: 1 });
+      await index.close();
+      const folder = path.join(dir, 'vector', 'm');
+      return { hit: hits[0]?.id, bytes: fs.readdirSync(folder).filter((f) => f.includes('.index')).reduce((n, f) => n + fs.statSync(path.join(folder, f)).size, 0) };
+    };
+    const small = await graphBytes({ ALMANAC_HNSW_M: '4' });
+    const large = await graphBytes({ ALMANAC_HNSW_M: '32', ALMANAC_HNSW_EF_CONSTRUCTION: '64' });
+    expect([small.hit, large.hit]).toEqual(['r5', 'r5']);
+    // level-0 links: 2·M per vector, 4 bytes each
+    expect(large.bytes - small.bytes).toBeGreaterThan(2000 * (64 - 8) * 4 * 0.9);
+    expect(() => loadConfig({ env: { ALMANAC_HNSW_M: '1' } })).toThrow(/vector\.embedded\.m/);
+    expect(() => loadConfig({ env: { ALMANAC_HNSW_EF_CONSTRUCTION: 'wide' } })).toThrow(/ALMANAC_HNSW_EF_CONSTRUCTION/);
+  });
+});
+
 describe('embedded VectorIndex persistence', () => {
   it('the columns file round-trips ids and every field type, missing cells and freed labels included', async () => {
     const dir = home();

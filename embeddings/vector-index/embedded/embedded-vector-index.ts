@@ -33,7 +33,9 @@ interface Loaded {
 
 /** The embedded VectorIndex under `<home>/vector`. */
 export function createEmbeddedVectorIndex(config: AlmanacConfig, options: EmbeddedVectorIndexOptions = {}): VectorIndex {
-  return new EmbeddedVectorIndex(homePath(config, 'vector'), options);
+  const { m, efConstruction } = config.vector.embedded;
+  const configured: Partial<HnswTuning> = { ...(m !== undefined ? { m } : {}), ...(efConstruction !== undefined ? { efConstruction } : {}) };
+  return new EmbeddedVectorIndex(homePath(config, 'vector'), { ...options, tuning: { ...configured, ...options.tuning } });
 }
 
 class EmbeddedVectorIndex implements VectorIndex {
