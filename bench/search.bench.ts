@@ -21,6 +21,7 @@
  * BENCH_HOME keeps the world and the grown index; a later run with the same BENCH_VECTORS reuses
  * them (no rebuild). BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (10), BENCH_RECALL_QUERIES (200),
  * BENCH_GRAPH_PATTERNS (synthetic patterns given graph evidence, default min(N, 100000)).
+ * ALMANAC_HNSW_M / ALMANAC_HNSW_EF_CONSTRUCTION set the index's build parameters (a kept home keeps its graphs').
  */
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -292,7 +293,10 @@ async function main(): Promise<void> {
   const home = keep ?? mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-search-'));
   try {
     // the per-key rate limit is set out of the way: the bench measures throughput, not the limit
-    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none' }, overrides: { home, logLevel: 'warn', serving: { rateLimit: { max: 1_000_000_000 } } } });
+    // the index's build parameters may be set for a run (ALMANAC_HNSW_M, ALMANAC_HNSW_EF_CONSTRUCTION); nothing else from the environment
+    const hnsw = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ALMANAC_HNSW_')));
+    const config = loadConfig({ env: { ALMANAC_FSYNC: 'none', ...hnsw }, overrides: { home, logLevel: 'warn', serving: { rateLimit: { max: 1_000_000_000 } } } });
+    process.stdout.write(`index build: HNSW M ${config.vector.embedded.m ?? 16}, efConstruction ${config.vector.embedded.efConstruction ?? 100} (ALMANAC_HNSW_M, ALMANAC_HNSW_EF_CONSTRUCTION); stage-1 ef ${STAGE1_EF}\n`);
     const eventsFile = path.join(home, 'demo', 'world-7', 'events.jsonl');
     const reuse = existsSync(path.join(home, 'patterns', 'CURRENT')) && existsSync(eventsFile);
     const examples = reuse ? await demoExamples(eventsFile)
