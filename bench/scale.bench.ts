@@ -24,8 +24,18 @@ import path from 'node:path';
 import { loadConfig } from '../core/config.ts';
 import { DEMO_WORLD } from '../pipelines/simulator/simulation-options.ts';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
-const TRAIN_ROWS = Number(process.env.BENCH_TRAIN_ROWS ?? 100_000);
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`${name} must be a positive whole number, got '${raw}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const EVENTS = positiveInt('BENCH_EVENTS', 10_000_000);
+const TRAIN_ROWS = positiveInt('BENCH_TRAIN_ROWS', 100_000);
 const BOUND_MB = 8 * 1024;
 /** Events per client of the demo world's shape (1M aimed gave 923,374 events for 112 clients), which the world is scaled by. */
 const EVENTS_PER_CLIENT = 8_244;

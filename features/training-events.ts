@@ -2,9 +2,11 @@
  * What a training set needs from the raw event log: every touch (with its campaign as of the touch
  * time), the conversion times per touch, and the latest event time (which bounds closed windows).
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
-import type { CampaignEvent, TouchEvent } from '../core/domain/event.ts';
+import { eventIdentity, type CampaignEvent, type TouchEvent } from '../core/domain/event.ts';
+import { isAlmanacError } from '../core/errors.ts';
 import type { LogAdmission } from './jobs/log-admission.ts';
 import { EVENTS_TOPIC, type EventLog } from '../pipelines/event-log/event-log.ts';
 import type { CampaignInput, TouchInput } from './touch-features.ts';
@@ -38,14 +40,22 @@ const SPILL_BUFFER_CHARS = 16 * 1024 * 1024;
 /**
  * Reads the whole log once, through one `EventLog.replay`, keeping only the events the ownership
  * rule admits (features/jobs/log-admission.ts). A touch counts once per (client_id, touch_id), the
- * first read (a re-sent touch is a duplicate); repeated campaign versions and conversions change no
- * label or as-of campaign, so they need no dedupe. Touches go to day files in `spillDir`, which
- * the caller removes.
+ * first read (a re-sent touch is a duplicate, whatever its event id); a campaign or outcome event
+ * once per (client_id, event_id), the first read, as the feature views count them. Holding the
+ * identities of every touch event as well would cost a string per touch; a touch re-sent under its
+ * event id with another touch id would count twice (no producer here does that). A touch without
+ * a touch id cannot be labelled and is left out. Touches go to day files in `spillDir`, which the
+ * caller removes.
  */
 export async function readTrainingEvents(log: EventLog, admission: LogAdmission, spillDir: string, chunk = 10_000): Promise<TrainingEvents> {
   await log.init();
-  const offsets = await log.offsets(EVENTS_TOPIC).catch(() => []);
+  // a log with no events topic yet is an empty log; any other failure (a broker down) is the caller's
+  const offsets = await log.offsets(EVENTS_TOPIC).catch((e: unknown) => {
+    if (isAlmanacError(e) && e.code === 'ALMANAC_ERR_LOG_UNKNOWN_TOPIC') return [];
+    throw e;
+  });
   const seenTouches = new Set<string>();
+  const seenOthers = new Set<string>();
   const campaigns = new Map<string, CampaignEvent[]>();
   const conversions = new Map<string, number[]>();
   const spill = new DaySpill(spillDir);
@@ -59,13 +69,20 @@ export async function readTrainingEvents(log: EventLog, admission: LogAdmission,
       if (typeof e.ts !== 'number') continue;
       if (e.ts > maxTs) maxTs = e.ts;
       if (e.type === 'touch') {
-        const key = conversionKey(e.client_id, e.touch_id as string);
+        if (typeof e.touch_id !== 'string') continue;
+        const key = conversionKey(e.client_id, e.touch_id);
         if (seenTouches.has(key)) continue;
         seenTouches.add(key);
         spill.add(e.ts, JSON.stringify([e.touch_id, e.client_id, e.campaign_id, e.ts, e.channel ?? null, e.audience, e.attributes ?? {}]));
-      } else if (e.type === 'campaign') {
+        continue;
+      }
+      if (e.type !== 'campaign' && !(e.type === 'outcome' && e.kind === 'conversion')) continue;
+      const id = eventIdentity(e);
+      if (seenOthers.has(id)) continue;
+      seenOthers.add(id);
+      if (e.type === 'campaign') {
         (campaigns.get(e.campaign_id as string) ?? campaigns.set(e.campaign_id as string, []).get(e.campaign_id as string))?.push(e as CampaignEvent);
-      } else if (e.type === 'outcome' && e.kind === 'conversion') {
+      } else {
         const key = conversionKey(e.client_id, e.touch_id as string);
         (conversions.get(key) ?? conversions.set(key, []).get(key))?.push(e.ts);
       }
@@ -128,10 +145,13 @@ export class TouchDays {
     return this.list.reduce((n, d) => n + d.touches, 0);
   }
 
-  /** The touches of one day file, in touch-time order (ties by touch_id). */
-  read(file: string): TouchAsOf[] {
+  /**
+   * The touches of one day file, in touch-time order (ties by touch_id), read a line at a time (a
+   * day file may be bigger than one string can hold).
+   */
+  async read(file: string): Promise<TouchAsOf[]> {
     const out: TouchAsOf[] = [];
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
       if (line.length === 0) continue;
       const [touch_id, client_id, campaign_id, ts, channel, audience, attributes] = JSON.parse(line) as [string, string, string, number, string | null, TouchEvent['audience'], Record<string, unknown>];
       out.push({

@@ -5,7 +5,7 @@
  * store's point-in-time join, `asOf`); label = 1 iff a conversion for the touch has ts in [touch.ts, touch.ts + window].
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
 import { invalidInput } from '../core/errors.ts';
@@ -55,13 +55,15 @@ export const DEFAULT_ATTRIBUTION_WINDOW_MS = 7 * 86_400_000;
 export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrainingSetOptions = {}): Promise<{ dir: string; set: TrainingSet }> {
   const window = options.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS;
   if (!Number.isInteger(window) || window <= 0) throw invalidInput(`attribution window must be a positive number of ms, got ${window}`, [{ path: 'attributionWindowMs', reason: 'must be > 0' }]);
+  if (options.holdRows !== undefined) checkHoldRows(options.holdRows, 'holdRows');
   if (options.from !== undefined && options.to !== undefined && options.from >= options.to) {
     throw invalidInput(`--from must be before --to (got ${new Date(options.from).toISOString()} ≥ ${new Date(options.to).toISOString()})`, [{ path: 'from', reason: 'must be before to' }]);
   }
   // the examples file is written (and hashed) line by line beside where the set goes, then moved in
   const folder = options.out === undefined ? homePath(config, 'training-sets') : path.dirname(path.resolve(options.out));
   await mkdir(folder, { recursive: true });
-  const spillDir = await mkdtemp(path.join(folder, '.touches-'));
+  await removeStaleSpills(folder);
+  const spillDir = await mkdtemp(path.join(folder, `${SPILL_PREFIX}${process.pid}-`));
   try {
     const log = await createEventLog(config);
     const admission = await LogAdmission.open(config);
@@ -74,7 +76,7 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     }
     const progress = createProgress({ label: 'training set', total: events.days.touches * 2, unit: 'touches', quiet: options.quiet });
     const closed = (t: TouchAsOf) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs;
-    const shape = setShape(events.days, closed, (n) => progress.update(n));
+    const shape = await setShape(events.days, closed, (n) => progress.update(n));
     const range = { from: options.from ?? shape.first ?? 0, to: options.to ?? (shape.last === undefined ? 0 : shape.last + 1) };
     const holdRows = options.holdRows ?? config.training.holdRows;
     const holdRate = shape.rows > holdRows ? holdRows / shape.rows : 1;
@@ -87,6 +89,36 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
   } finally {
     await rm(spillDir, { recursive: true, force: true });
   }
+}
+
+const SPILL_PREFIX = '.touches-';
+
+/**
+ * Removes the spill folders (`.touches-<pid>-*`) of builds whose process is gone (killed before
+ * its own cleanup ran); a folder of a live process is another build's, left alone.
+ */
+async function removeStaleSpills(folder: string): Promise<void> {
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    if (!name.startsWith(SPILL_PREFIX)) continue;
+    const pid = Number(name.slice(SPILL_PREFIX.length).split('-')[0]);
+    // this process's own (another build running here), or a live process's
+    if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && processAlive(pid))) continue;
+    await rm(path.join(folder, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** @throws ALMANAC_ERR_INPUT_INVALID unless `rows` is a positive integer. */
+export function checkHoldRows(rows: number, field: string): void {
+  if (!Number.isInteger(rows) || rows < 1) throw invalidInput(`${field} must be a positive whole number of rows, got ${rows}`, [{ path: field, reason: 'must be an integer ≥ 1' }]);
 }
 
 /** One labelled touch: its ids and label, and its feature values in the set's column order (undefined = absent). */
@@ -178,7 +210,7 @@ interface SetShape {
  * attributes) are categorical as soon as one value is a string. A record's names and non-view
  * values do not depend on the view rows, so none are joined here.
  */
-function setShape(days: TouchDays, closed: (t: TouchAsOf) => boolean, onTouches: (n: number) => void): SetShape {
+async function setShape(days: TouchDays, closed: (t: TouchAsOf) => boolean, onTouches: (n: number) => void): Promise<SetShape> {
   const types = new Map<string, 'numeric' | 'categorical'>();
   const none = new Map<string, OnlineValue | undefined>();
   let rows = 0;
@@ -186,7 +218,7 @@ function setShape(days: TouchDays, closed: (t: TouchAsOf) => boolean, onTouches:
   let first: number | undefined;
   let last: number | undefined;
   for (const day of days.list) {
-    for (const t of days.read(day.file)) {
+    for (const t of await days.read(day.file)) {
       if (!closed(t)) continue;
       rows++;
       first ??= t.ts;
@@ -231,7 +263,7 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
     examplesTemp = await writeLinesToTemp(folder, (async function* () {
       let done = 0;
       for (const day of events.days.list) {
-        const touches = events.days.read(day.file).filter(closed);
+        const touches = (await events.days.read(day.file)).filter(closed);
         for (const { touch: t, label, values } of await rowsOfDay(store, touches, events.conversions, window, read)) {
           // the line exampleLine writes: [touch_id, client_id, campaign_id, ts, label, ...values], null = absent
           const cells: unknown[] = [t.touch_id, t.client_id, t.campaign_id, t.ts, label];

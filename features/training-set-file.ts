@@ -12,7 +12,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { homePath, type AlmanacConfig } from '../core/config.ts';
-import { AlmanacError, notFound } from '../core/errors.ts';
+import { AlmanacError, invalidInput, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { recordMaker, type RecordMaker } from './feature-record-shape.ts';
 import { FeatureValuePool } from './feature-value-pool.ts';
@@ -33,6 +33,9 @@ export function exampleLine(columns: readonly FeatureColumn[], e: TrainingExampl
  * @param lines - the examples already encoded with exampleLine (in order), to stringify them only once.
  */
 export async function writeTrainingSet(dir: string, set: TrainingSet, lines?: Iterable<string>): Promise<void> {
+  if (set.sample !== undefined && lines === undefined) {
+    throw invalidInput(`training set ${set.manifest.id} holds only a sample of its ${set.manifest.rows} rows; writing it would store the sample under the whole set's manifest`, [{ path: 'set.sample', reason: 'a sampled set cannot be written from its held rows' }]);
+  }
   const encoded = lines ?? (function* () { for (const e of set.examples) yield exampleLine(set.manifest.columns, e); })();
   await commitTrainingSet(dir, set, await writeLinesToTemp(dir, encoded));
 }
@@ -84,6 +87,9 @@ export async function commitTrainingSet(dir: string, set: TrainingSet, examplesT
  * @throws ALMANAC_ERR_INPUT_NOT_FOUND when `dir` holds no training set.
  */
 export async function readTrainingSet(dir: string, options: { holdRows?: number } = {}): Promise<TrainingSet> {
+  if (options.holdRows !== undefined && (!Number.isInteger(options.holdRows) || options.holdRows < 1)) {
+    throw invalidInput(`holdRows must be a positive whole number of rows, got ${options.holdRows}`, [{ path: 'holdRows', reason: 'must be an integer ≥ 1' }]);
+  }
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) throw notFound('training set', dir);
   let manifest: TrainingSetManifest;

@@ -1,9 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AlmanacEvent, OutcomeEvent, TouchEvent } from '../../core/domain/event.ts';
+import type { AlmanacEvent, CampaignEvent, OutcomeEvent, TouchEvent } from '../../core/domain/event.ts';
+import { AlmanacError } from '../../core/errors.ts';
+import type { LogAdmission } from '../../features/jobs/log-admission.ts';
+import { readTrainingEvents } from '../../features/training-events.ts';
+import type { EventLog } from '../../pipelines/event-log/event-log.ts';
 import { buildTrainingSet } from '../../features/training-set-builder.ts';
-import { latestTrainingSetDir, readTrainingSet } from '../../features/training-set-file.ts';
+import { latestTrainingSetDir, readTrainingSet, writeTrainingSet } from '../../features/training-set-file.ts';
 import type { TrainingExample } from '../../features/training-set.ts';
 import { runStreamJob } from '../../features/jobs/stream-job.ts';
 import { appendToLog, tempConfig } from './jobs/job-fixture.ts';
@@ -108,6 +114,52 @@ describe('buildTrainingSet (point in time)', () => {
     const rows = set.examples.filter((e) => e.touch_id === first.touch_id && e.client_id === first.client_id);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.features['audience.segment']).not.toBe('resent');
+  });
+
+  it('counts a campaign or conversion event re-sent under its event id once, the first read, even with other content', async () => {
+    const sorted = [...base].sort((a, b) => a.ts - b.ts);
+    const camp = sorted.find((e): e is CampaignEvent => e.type === 'campaign') as CampaignEvent;
+    const conv = sorted.find((e): e is OutcomeEvent => e.type === 'outcome' && e.kind === 'conversion') as OutcomeEvent;
+    const other = touches.find((t) => t.client_id === conv.client_id && t.touch_id !== conv.touch_id && !converted.has(t.touch_id) && t.ts <= conv.ts && t.ts + WINDOW >= conv.ts) as TouchEvent;
+    expect(other).toBeDefined();
+    const { set } = await buildFrom([...sorted, { ...camp, industry: 'altered-industry' }, { ...conv, touch_id: other.touch_id, campaign_id: other.campaign_id }]);
+    expect(set.examples.some((e) => e.features['campaign.industry'] === 'altered-industry')).toBe(false);
+    expect(set.examples.find((e) => e.touch_id === other.touch_id)?.label).toBe(0);
+  });
+
+  it('removes the spill folder a killed build left (its process gone) and leaves a live build\'s', async () => {
+    const config = tempConfig();
+    const folder = path.join(config.home, 'training-sets');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    mkdirSync(path.join(folder, `.touches-${dead}-old`, 'x'), { recursive: true });
+    mkdirSync(path.join(folder, `.touches-${process.ppid}-live`), { recursive: true });
+    await appendToLog(config, [...base].sort((a, b) => a.ts - b.ts));
+    await buildTrainingSet(config, { attributionWindowMs: WINDOW, quiet: true });
+    expect(readdirSync(folder).filter((f) => f.startsWith('.touches-'))).toEqual([`.touches-${process.ppid}-live`]);
+  });
+
+  it('refuses a bound on the rows held that is not a positive whole number, and a held sample is never written as the set', async () => {
+    const { config, dir, set } = await buildFrom(base);
+    for (const holdRows of [0, -1, 2.5, Number.NaN]) {
+      await expect(buildTrainingSet(config, { holdRows, quiet: true })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', details: { issues: [{ path: 'holdRows' }] } });
+      await expect(readTrainingSet(dir, { holdRows })).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID', details: { issues: [{ path: 'holdRows' }] } });
+    }
+    const held = await readTrainingSet(dir, { holdRows: 10 });
+    await expect(writeTrainingSet(path.join(config.home, 'copy'), held)).rejects.toMatchObject({ code: 'ALMANAC_ERR_INPUT_INVALID' });
+    expect(existsSync(path.join(config.home, 'copy'))).toBe(false);
+    expect((await readTrainingSet(dir)).examples).toEqual(set.examples);
+  });
+
+  it('an event log that cannot be read fails the build (only a log with no events yet is an empty set)', async () => {
+    const down = new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', 'kafka unavailable during offsets');
+    const log = { init: async () => undefined, offsets: async () => { throw down; } } as unknown as EventLog;
+    const admission = {} as LogAdmission;
+    const spill = mkdtempSync(path.join(os.tmpdir(), 'almanac-spill-'));
+    await expect(readTrainingEvents(log, admission, spill)).rejects.toBe(down);
+    const none = { init: async () => undefined, offsets: async () => { throw new AlmanacError('ALMANAC_ERR_LOG_UNKNOWN_TOPIC', 'no topic'); } } as unknown as EventLog;
+    const empty = await readTrainingEvents(none, admission, spill);
+    expect([empty.days.touches, empty.maxTs]).toEqual([0, -Infinity]);
+    rmSync(spill, { recursive: true, force: true });
   });
 
   it('rejects a range whose start is not before its end', async () => {

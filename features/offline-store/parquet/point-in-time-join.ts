@@ -16,7 +16,8 @@ const RESERVED = new Set(['probe__', 'entity', 'timestamp', 'written_at']);
  * Rows aligned with `probes` (undefined = no row at or before ts, or older than the TTL; probes that
  * see the same row share one object: do not mutate them). The caller
  * holds `conn` exclusively and has checked the probes.
- * @param files - the view's part files (all of them: a row of any date may be the latest).
+ * @param files - the view's part files that can hold a row the TTL lets through (all of them for an
+ *   infinite TTL: a row of any date may be the latest).
  * @param ttlMs - ≥ 0; Infinity = no limit.
  */
 export async function asOfJoin(conn: DuckDBConnection, files: string[], view: string, probes: AsOfProbe[], ttlMs: number): Promise<(FeatureRow | undefined)[]> {
