@@ -7,36 +7,19 @@
  * starts (`5` written to /proc/self/clear_refs, Linux); where that cannot be reset only the
  * overall peak is printed. Figures vary by ±50 MB from run to run: compare runs of one session.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDemo } from '../app/demo.ts';
 import { loadConfig } from '../core/config.ts';
+import { resetRssPeak, rssKb } from './process-rss.ts';
 
 const TARGET_MB = 800;
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`.padStart(7);
 
-function status(field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Starts a new high-water mark at the current RSS; false where the kernel does not allow it. */
-function resetPeak(): boolean {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const home = mkdtempSync(path.join(os.tmpdir(), 'almanac-bench-demo-memory-'));
 const config = loadConfig({ env: {}, overrides: { home } });
-const baseline = status('VmRSS');
+const baseline = rssKb('VmRSS');
 const peaks: { step: string; kb: number; seconds: number }[] = [];
 let perStep = true;
 let started = 0;
@@ -46,9 +29,9 @@ try {
     quiet: true,
     onStep: (step, phase) => {
       if (phase === 'start') {
-        perStep = resetPeak() && perStep;
+        perStep = resetRssPeak() && perStep;
         started = performance.now();
-      } else peaks.push({ step, kb: status('VmHWM'), seconds: (performance.now() - started) / 1000 });
+      } else peaks.push({ step, kb: rssKb('VmHWM'), seconds: (performance.now() - started) / 1000 });
     },
   });
 } finally {

@@ -18,10 +18,11 @@
  * /proc/self/clear_refs); the baseline is the process before the first step. Steps run in this one
  * process, one after the other, as `almanac demo` runs them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config.ts';
+import { resetRssPeak, rssKb } from './process-rss.ts';
 import { DEMO_WORLD } from '../pipelines/simulator/simulation-options.ts';
 
 function positiveInt(name: string, fallback: number): number {
@@ -40,23 +41,6 @@ const BOUND_MB = 8 * 1024;
 /** Events per client of the demo world's shape (1M aimed gave 923,374 events for 112 clients), which the world is scaled by. */
 const EVENTS_PER_CLIENT = 8_244;
 
-function status(field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function resetPeak(): boolean {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
 const rate = (n: number, s: number): string => `${Math.round(n / Math.max(s, 1e-9)).toLocaleString('en-US')}/s`;
 
@@ -70,19 +54,19 @@ const config = loadConfig({ env: { ALMANAC_FSYNC: process.env.ALMANAC_FSYNC ?? '
 const cpus = os.cpus();
 console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`world: ${world.clients} clients, ${world.campaigns} campaigns, ${world.days} days, ${world.touchesPerDay} touches per campaign-day (aimed at ${EVENTS.toLocaleString('en-US')} events); training on ≤ ${TRAIN_ROWS.toLocaleString('en-US')} sampled rows; home ${home}`);
-const baseline = status('VmRSS');
+const baseline = rssKb('VmRSS');
 console.log(`baseline (the process before the first step): ${mb(baseline)}; bound ${BOUND_MB} MB at every step`);
 
 const figures: StepFigure[] = [];
 let perStep = true;
 const t0 = performance.now();
 async function step<T>(name: string, fn: () => Promise<T>, summary: (r: T, seconds: number) => string): Promise<T> {
-  perStep = resetPeak() && perStep;
+  perStep = resetRssPeak() && perStep;
   process.stderr.write(`[scale] ${name} …\n`);
   const started = performance.now();
   const result = await fn();
   const seconds = (performance.now() - started) / 1000;
-  const figure = { step: name, seconds, peakKb: status('VmHWM'), summary: summary(result, seconds) };
+  const figure = { step: name, seconds, peakKb: rssKb('VmHWM'), summary: summary(result, seconds) };
   figures.push(figure);
   console.log(`${name.padEnd(36)} ${seconds.toFixed(1).padStart(8)} s  peak RSS ${mb(figure.peakKb).padStart(8)}  ${figure.summary}`);
   return result;
