@@ -22,7 +22,7 @@ import { commitTrainingSet, markLatest, writeLinesToTemp, EXAMPLES_FILE } from '
 import { recordMaker } from './feature-record-shape.ts';
 import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet } from './training-set.ts';
 import { conversionKey, readTrainingEvents, type TouchDays, type TrainingEvents, type TouchAsOf } from './training-events.ts';
-import { inSample } from './training-set-sample.ts';
+import { checkRowBound, holdRate, inSample, touchIdSample } from './training-set-sample.ts';
 import { LogAdmission } from './jobs/log-admission.ts';
 import { FEATURE_VIEWS } from './views/index.ts';
 
@@ -55,7 +55,7 @@ export const DEFAULT_ATTRIBUTION_WINDOW_MS = 7 * 86_400_000;
 export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrainingSetOptions = {}): Promise<{ dir: string; set: TrainingSet }> {
   const window = options.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS;
   if (!Number.isInteger(window) || window <= 0) throw invalidInput(`attribution window must be a positive number of ms, got ${window}`, [{ path: 'attributionWindowMs', reason: 'must be > 0' }]);
-  if (options.holdRows !== undefined) checkHoldRows(options.holdRows, 'holdRows');
+  if (options.holdRows !== undefined) checkRowBound(options.holdRows, 'holdRows');
   if (options.from !== undefined && options.to !== undefined && options.from >= options.to) {
     throw invalidInput(`--from must be before --to (got ${new Date(options.from).toISOString()} ≥ ${new Date(options.to).toISOString()})`, [{ path: 'from', reason: 'must be before to' }]);
   }
@@ -78,9 +78,8 @@ export async function buildTrainingSet(config: AlmanacConfig, options: BuildTrai
     const closed = (t: TouchAsOf) => t.ts >= (options.from ?? -Infinity) && t.ts < (options.to ?? Infinity) && t.ts + window <= events.maxTs;
     const shape = await setShape(events.days, closed, (n) => progress.update(n));
     const range = { from: options.from ?? shape.first ?? 0, to: options.to ?? (shape.last === undefined ? 0 : shape.last + 1) };
-    const holdRows = options.holdRows ?? config.training.holdRows;
-    const holdRate = shape.rows > holdRows ? holdRows / shape.rows : 1;
-    const { set, examplesTemp } = await assemble(config, events, closed, shape, window, range, folder, holdRate, (n) => progress.update(events.days.touches + n));
+    const rate = holdRate(shape.rows, options.holdRows ?? config.training.holdRows);
+    const { set, examplesTemp } = await assemble(config, events, closed, shape, window, range, folder, rate, (n) => progress.update(events.days.touches + n));
     const dir = path.resolve(options.out ?? homePath(config, 'training-sets', set.manifest.id));
     await commitTrainingSet(dir, set, examplesTemp);
     await markLatest(config, dir);
@@ -114,11 +113,6 @@ function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** @throws ALMANAC_ERR_INPUT_INVALID unless `rows` is a positive integer. */
-export function checkHoldRows(rows: number, field: string): void {
-  if (!Number.isInteger(rows) || rows < 1) throw invalidInput(`${field} must be a positive whole number of rows, got ${rows}`, [{ path: field, reason: 'must be an integer ≥ 1' }]);
 }
 
 /** One labelled touch: its ids and label, and its feature values in the set's column order (undefined = absent). */
@@ -241,10 +235,10 @@ async function setShape(days: TouchDays, closed: (t: TouchAsOf) => boolean, onTo
 /**
  * The second pass: each day's examples, written to a temp file in `folder` as they are built and
  * hashed line by line; the set's id = hash of the header and of the exact lines written. The
- * examples held are all of them, or those in the touch-id-hash sample at `holdRate`.
+ * examples held are all of them, or those in the touch-id-hash sample at `rate`.
  */
 async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (t: TouchAsOf) => boolean, shape: SetShape, window: number, range: { from: number; to: number },
-  folder: string, holdRate: number, onTouches: (n: number) => void): Promise<{ set: TrainingSet; examplesTemp: string }> {
+  folder: string, rate: number, onTouches: (n: number) => void): Promise<{ set: TrainingSet; examplesTemp: string }> {
   const { columns } = shape;
   const featureViews = FEATURE_VIEWS.map((v) => ({ name: v.name, version: v.version }));
   const hash = createHash('sha256');
@@ -277,7 +271,7 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
           rows++;
           positives += label;
           // only the records held share their numbers: pooling the others would fill the pool for nothing
-          if (inSample(t.touch_id, holdRate)) {
+          if (inSample(t.touch_id, rate)) {
             for (let i = 0; i < values.length; i++) values[i] = pool.value(values[i] as FeatureValue);
             held.push({ touch_id: t.touch_id, client_id: t.client_id, campaign_id: t.campaign_id, ts: t.ts, label, features: makeRecord(values as FeatureValue[]) });
           }
@@ -296,7 +290,7 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
       eventLogOffsets: events.offsets, file: EXAMPLES_FILE,
     },
     examples: held,
-    ...(holdRate < 1 ? { sample: { method: 'touch-id-hash' as const, rate: holdRate, rows: held.length, of: rows } } : {}),
+    ...(rate < 1 ? { sample: touchIdSample(rate, held.length, rows) } : {}),
   };
   return { set, examplesTemp };
 }

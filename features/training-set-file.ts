@@ -16,7 +16,7 @@ import { AlmanacError, invalidInput, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { recordMaker, type RecordMaker } from './feature-record-shape.ts';
 import { FeatureValuePool } from './feature-value-pool.ts';
-import { inSample } from './training-set-sample.ts';
+import { checkRowBound, holdRate, inSample, touchIdSample } from './training-set-sample.ts';
 import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet, TrainingSetManifest } from './training-set.ts';
 
 export const EXAMPLES_FILE = 'examples.jsonl';
@@ -87,9 +87,7 @@ export async function commitTrainingSet(dir: string, set: TrainingSet, examplesT
  * @throws ALMANAC_ERR_INPUT_NOT_FOUND when `dir` holds no training set.
  */
 export async function readTrainingSet(dir: string, options: { holdRows?: number } = {}): Promise<TrainingSet> {
-  if (options.holdRows !== undefined && (!Number.isInteger(options.holdRows) || options.holdRows < 1)) {
-    throw invalidInput(`holdRows must be a positive whole number of rows, got ${options.holdRows}`, [{ path: 'holdRows', reason: 'must be an integer ≥ 1' }]);
-  }
+  if (options.holdRows !== undefined) checkRowBound(options.holdRows, 'holdRows');
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) throw notFound('training set', dir);
   let manifest: TrainingSetManifest;
@@ -98,7 +96,7 @@ export async function readTrainingSet(dir: string, options: { holdRows?: number 
   let rate = 1;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as TrainingSetManifest;
-    if (options.holdRows !== undefined && manifest.rows > options.holdRows) rate = options.holdRows / manifest.rows;
+    rate = holdRate(manifest.rows, options.holdRows);
     ({ examples, rows } = await readLines(path.join(dir, manifest.file), manifest.columns, rate));
   } catch (e) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} is unreadable: ${(e as Error).message}; rebuild it with \`almanac features training-set\``, { cause: e, details: { issues: [{ path: dir, reason: 'unreadable' }] } });
@@ -106,7 +104,7 @@ export async function readTrainingSet(dir: string, options: { holdRows?: number 
   if (rows !== manifest.rows) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${rows} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
   }
-  return { manifest, examples, dir, ...(rate < 1 ? { sample: { method: 'touch-id-hash' as const, rate, rows: examples.length, of: rows } } : {}) };
+  return { manifest, examples, dir, ...(rate < 1 ? { sample: touchIdSample(rate, examples.length, rows) } : {}) };
 }
 
 /** Records `dir` as the latest training set. */
@@ -125,18 +123,20 @@ export async function latestTrainingSetDir(config: AlmanacConfig): Promise<strin
 }
 
 /**
- * @param makeRecord - the manifest columns' record maker (one shape for every record: feature-record-shape.ts).
- * @param pool - the set's numbers, shared by its records (feature-value-pool.ts).
+ * One line as an example: a compact line's values at `positions` of the manifest columns (−1 =
+ * null) in `makeRecord`'s shape, each number through `pool` when one is given (a set being held;
+ * a stream's records are transient); a whole-object line (the earlier format) as it is.
  */
-function exampleOf(line: string, columns: readonly FeatureColumn[], makeRecord: RecordMaker, pool: FeatureValuePool): TrainingExample {
+function exampleOf(line: string, columnCount: number, positions: readonly number[], makeRecord: RecordMaker, pool?: FeatureValuePool): TrainingExample {
   const parsed = JSON.parse(line) as unknown;
   if (!Array.isArray(parsed)) return parsed as TrainingExample;
-  if (parsed.length !== columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${columns.length} columns`);
-  const values = parsed as FeatureValue[];
-  for (let i = 5; i < values.length; i++) values[i] = pool.value(values[i] as FeatureValue);
-  const features = makeRecord(values.slice(5));
+  if (parsed.length !== columnCount + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${columnCount} columns`);
+  const values = positions.map((p) => {
+    const v = p < 0 ? null : (parsed[5 + p] as FeatureValue);
+    return pool ? pool.value(v) : v;
+  });
   const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
-  return { touch_id, client_id, campaign_id, ts, label, features };
+  return { touch_id, client_id, campaign_id, ts, label, features: makeRecord(values) };
 }
 
 /**
@@ -155,15 +155,7 @@ export async function* streamTrainingExamples(dir: string, manifest: TrainingSet
   for await (const line of lines) {
     if (line.length === 0) continue;
     rows++;
-    const parsed = JSON.parse(line) as unknown;
-    if (!Array.isArray(parsed)) {
-      yield parsed as TrainingExample;
-      continue;
-    }
-    if (parsed.length !== manifest.columns.length + 5) throw new Error(`a line has ${parsed.length - 5} feature values but the manifest lists ${manifest.columns.length} columns`);
-    const values = positions.map((p) => (p < 0 ? null : (parsed[5 + p] as FeatureValue)));
-    const [touch_id, client_id, campaign_id, ts, label] = parsed as [string, string, string, number, 0 | 1];
-    yield { touch_id, client_id, campaign_id, ts, label, features: makeRecord(values) };
+    yield exampleOf(line, manifest.columns.length, positions, makeRecord);
   }
   if (rows !== manifest.rows) {
     throw new AlmanacError('ALMANAC_ERR_INPUT_INVALID', `training set ${dir} has ${rows} rows but its manifest says ${manifest.rows}; rebuild it`, { details: { issues: [{ path: dir, reason: 'row count mismatch' }] } });
@@ -174,14 +166,14 @@ export async function* streamTrainingExamples(dir: string, manifest: TrainingSet
 async function readLines(file: string, columns: readonly FeatureColumn[], rate: number): Promise<{ examples: TrainingExample[]; rows: number }> {
   const out: TrainingExample[] = [];
   const makeRecord = recordMaker(columns.map((c) => c.name));
+  const every = columns.map((_, i) => i);
   const pool = new FeatureValuePool();
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let rows = 0;
   for await (const line of lines) {
     if (line.length === 0) continue;
     rows++;
-    if (rate >= 1) out.push(exampleOf(line, columns, makeRecord, pool));
-    else if (inSample(touchIdOf(line), rate)) out.push(exampleOf(line, columns, makeRecord, pool));
+    if (rate >= 1 || inSample(touchIdOf(line), rate)) out.push(exampleOf(line, columns.length, every, makeRecord, pool));
   }
   return { examples: out, rows };
 }

@@ -5,6 +5,7 @@
  * stay in touch-time order (the time split of training still holds out the latest touches). The
  * manifest still describes the whole set; `sample` says which rows are held.
  */
+import { invalidInput } from '../core/errors.ts';
 import { fnv1a32 } from '../core/stable-hash.ts';
 import type { TrainingSet, TrainingSetSample } from './training-set.ts';
 
@@ -22,8 +23,23 @@ export function sampleTrainingSet(set: TrainingSet, maxRows: number): TrainingSa
   // a sample of a sample: the rate is relative to the whole set
   const rate = (set.sample?.rate ?? 1) * (maxRows / held);
   const examples = set.examples.filter((e) => inSample(e.touch_id, rate));
-  const sample: TrainingSetSample = { method: 'touch-id-hash', rate, rows: examples.length, of };
+  const sample = touchIdSample(rate, examples.length, of);
   return { set: { ...set, examples, sample }, sample };
+}
+
+/** @throws ALMANAC_ERR_INPUT_INVALID unless `rows` (a bound on the rows held, named `field`) is a positive integer. */
+export function checkRowBound(rows: number, field: string): void {
+  if (!Number.isInteger(rows) || rows < 1) throw invalidInput(`${field} must be a positive whole number of rows, got ${rows}`, [{ path: field, reason: 'must be an integer ≥ 1' }]);
+}
+
+/** The sample rate that holds about `holdRows` of a set's `rows` (1 = every row: no bound, or the set is within it). */
+export function holdRate(rows: number, holdRows: number | undefined): number {
+  return holdRows !== undefined && rows > holdRows ? holdRows / rows : 1;
+}
+
+/** What a touch-id-hash sample at `rate` holds: `rows` of the set's `of`. */
+export function touchIdSample(rate: number, rows: number, of: number): TrainingSetSample {
+  return { method: 'touch-id-hash', rate, rows, of };
 }
 
 /** Whether an example of the set is in its touch-id-hash sample at `rate` (the same rule as sampleTrainingSet). */

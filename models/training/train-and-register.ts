@@ -9,10 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlmanacConfig } from '../../core/config.ts';
-import { invalidInput } from '../../core/errors.ts';
 import { createProgress, progressBarFits, type Progress } from '../../core/progress.ts';
 import type { TrainingSet } from '../../features/training-set.ts';
-import { sampleTrainingSet, type TrainingSample } from '../../features/training-set-sample.ts';
+import { checkRowBound, sampleTrainingSet, type TrainingSample } from '../../features/training-set-sample.ts';
 import { buildOnnxModel } from '../onnx/build-onnx-model.ts';
 import { buildTreeOnnxModel } from '../onnx/build-tree-onnx.ts';
 import { createModelRegistry } from '../registry/create-model-registry.ts';
@@ -99,9 +98,7 @@ export async function trainAndRegister(config: AlmanacConfig, options: TrainAndR
   const epochs = options.epochs ?? options.network?.epochs ?? 30;
   const seed = options.seed ?? options.network?.seed ?? 42;
   const epochs_ = epochOutput(epochs);
-  if (options.maxRows !== undefined && (!Number.isInteger(options.maxRows) || options.maxRows < 1)) {
-    throw invalidInput(`maxRows must be a positive whole number of rows, got ${options.maxRows}`, [{ path: 'maxRows', reason: 'must be an integer ≥ 1' }]);
-  }
+  if (options.maxRows !== undefined) checkRowBound(options.maxRows, 'maxRows');
   const { set: trainOn, sample } = sampleTrainingSet(options.trainingSet, options.maxRows ?? Infinity);
   if (sample && !options.quiet) epochs_.line(`[train] on a sample of ${sample.rows} of the set's ${sample.of} rows (by touch id hash)`);
   const model = await trainModel(trainOn, {
