@@ -172,12 +172,21 @@ function compileRead(name: string): Read {
  * record — the serving hot path; touchFeatureRecord stays the reference (tests compare both).
  */
 export function compileTouchFeatureReader(names: readonly string[]): TouchFeatureReader {
+  const read = compileTouchFeatureRowReader(names);
+  return (touch, campaign, aggregates) => read(touch, campaign, VIEW_COLUMNS.map(({ name }) => {
+    const entity = VIEW_ENTITY[name]?.(touch, campaign);
+    return entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
+  }));
+}
+
+/**
+ * The same reader over the touch's view rows given positionally, one per FEATURE_VIEWS entry
+ * (undefined = the view does not apply to the touch, or no row): for a caller that has joined the
+ * rows per view already (the training-set build), with no keyed map to fill per touch.
+ */
+export function compileTouchFeatureRowReader(names: readonly string[]): (touch: TouchInput, campaign: CampaignInput | undefined, rows: (OnlineValue | undefined)[]) => (FeatureValue | undefined)[] {
   const reads = names.map(compileRead);
-  return (touch, campaign, aggregates) => {
-    const rows = VIEW_COLUMNS.map(({ name }) => {
-      const entity = VIEW_ENTITY[name]?.(touch, campaign);
-      return entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
-    });
+  return (touch, campaign, rows) => {
     const d = new Date(touch.ts);
     const out = new Array<FeatureValue | undefined>(reads.length);
     for (let i = 0; i < reads.length; i++) out[i] = (reads[i] as Read)(touch, campaign, rows, d);

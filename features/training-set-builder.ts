@@ -13,11 +13,10 @@ import { createProgress } from '../core/progress.ts';
 import { createEventLog } from '../pipelines/event-log/create-event-log.ts';
 import type { FeatureRow } from './feature-view.ts';
 import { FeatureValuePool } from './feature-value-pool.ts';
-import { onlineFeatureKey } from './online-features.ts';
 import type { OnlineValue } from './online-store/online-store.ts';
 import { createOfflineStore } from './offline-store/create-offline-store.ts';
 import type { AsOfProbe, OfflineStore } from './offline-store/offline-store.ts';
-import { compileTouchFeatureReader, featureSource, touchFeatureRecord, VIEW_FEATURE_NAMES, viewEntity, type TouchFeatureReader } from './touch-features.ts';
+import { compileTouchFeatureRowReader, featureSource, touchFeatureRecord, VIEW_FEATURE_NAMES, viewEntity } from './touch-features.ts';
 import { commitTrainingSet, markLatest, writeLinesToTemp, EXAMPLES_FILE } from './training-set-file.ts';
 import { recordMaker } from './feature-record-shape.ts';
 import type { FeatureColumn, FeatureValue, TrainingExample, TrainingSet } from './training-set.ts';
@@ -115,6 +114,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
+type TouchFeatureRowReader = ReturnType<typeof compileTouchFeatureRowReader>;
+
 /** One labelled touch: its ids and label, and its feature values in the set's column order (undefined = absent). */
 interface LabelledRow {
   touch: TouchAsOf;
@@ -124,25 +125,16 @@ interface LabelledRow {
 
 /**
  * The labelled rows of one day's closed touches, in touch-time order. Values are read positionally
- * in column order (compileTouchFeatureReader: the same values as touchFeatureRecord, which the
- * first pass used for the columns, without building a record per touch).
+ * in column order from the joined view rows (compileTouchFeatureRowReader: the same values as
+ * touchFeatureRecord, which the first pass used for the columns, without building a record per touch).
  */
-async function rowsOfDay(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number, read: TouchFeatureReader): Promise<LabelledRow[]> {
+async function rowsOfDay(store: OfflineStore, touches: TouchAsOf[], conversions: TrainingEvents['conversions'], window: number, read: TouchFeatureRowReader): Promise<LabelledRow[]> {
   const rows = await rowsAsOf(store, touches);
-  // one touch's rows under their online keys, as the reader looks them up: one map, refilled per touch
-  const aggregates = new Map<string, OnlineValue | undefined>();
-  return touches.map((t, i): LabelledRow => {
-    aggregates.clear();
-    FEATURE_VIEWS.forEach((view, v) => {
-      const entity = viewEntity(view.name, t, t.campaign);
-      if (entity !== undefined) aggregates.set(onlineFeatureKey(view.name, entity), (rows[v] as (OnlineValue | undefined)[])[i]);
-    });
-    return {
-      touch: t,
-      label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
-      values: read(t, t.campaign, aggregates),
-    };
-  });
+  return touches.map((t, i): LabelledRow => ({
+    touch: t,
+    label: (conversions.get(conversionKey(t.client_id, t.touch_id)) ?? []).some((c) => c >= t.ts && c <= t.ts + window) ? 1 : 0,
+    values: read(t, t.campaign, rows.map((view) => view[i])),
+  }));
 }
 
 /** Probes per point-in-time join query. */
@@ -247,7 +239,7 @@ async function assemble(config: AlmanacConfig, events: TrainingEvents, closed: (
   // the records share their numbers (feature-value-pool.ts): the set is the biggest thing training holds
   const pool = new FeatureValuePool();
   const names = columns.map((c) => c.name);
-  const read = compileTouchFeatureReader(names);
+  const read = compileTouchFeatureRowReader(names);
   const makeRecord = recordMaker(names);
   let positives = 0;
   let rows = 0;
