@@ -91,7 +91,7 @@ export function identityCode(text: string): number[] {
 /** A configuration's vector: the normalised sum of its conditions' vectors (zero when it has none). */
 export function encodeConfiguration(state: ConfigurationEncoderState, conditions: Record<string, string>): number[] {
   const v = new Array<number>(ENCODER_DIMS).fill(0);
-  for (const [key, value] of Object.entries(conditions)) addCondition(state, v, conditionText(key, value), 1);
+  for (const [key, value] of Object.entries(conditions)) addCondition(state, v, conditionText(key, value));
   return unit(v);
 }
 
@@ -105,12 +105,36 @@ export function encodeConfigurations(state: ConfigurationEncoderState, configura
   return unit(v);
 }
 
-function addCondition(state: ConfigurationEncoderState, v: number[], text: string, weight: number): void {
-  const id = identityCode(text);
-  for (let d = 0; d < IDENTITY_DIMS; d++) v[d] = (v[d] as number) + weight * (id[d] as number);
+/**
+ * The vectors of an encoder's vocabulary conditions (identity code, then LEARNED_WEIGHT × the
+ * learned part), filled as they are first used: a plan's conditions are encoded with no pseudo-
+ * random draws. Only vocabulary texts are kept (bounded by the build; a plan's unknown values are
+ * coded on the fly). A state is never changed once fitted; a new build is a new state.
+ */
+const vocabularyVectors = new WeakMap<ConfigurationEncoderState, Map<string, Float64Array>>();
+
+function conditionVector(state: ConfigurationEncoderState, text: string, learned: number[]): Float64Array {
+  let held = vocabularyVectors.get(state);
+  if (held === undefined) vocabularyVectors.set(state, (held = new Map()));
+  let c = held.get(text);
+  if (c === undefined) {
+    c = new Float64Array(ENCODER_DIMS);
+    c.set(identityCode(text));
+    for (let d = 0; d < LEARNED_DIMS; d++) c[IDENTITY_DIMS + d] = LEARNED_WEIGHT * (learned[d] as number);
+    held.set(text, c);
+  }
+  return c;
+}
+
+function addCondition(state: ConfigurationEncoderState, v: number[], text: string): void {
   const learned = state.learned[text];
-  if (learned === undefined) return;
-  for (let d = 0; d < LEARNED_DIMS; d++) v[IDENTITY_DIMS + d] = (v[IDENTITY_DIMS + d] as number) + weight * LEARNED_WEIGHT * (learned[d] as number);
+  if (learned === undefined) {
+    const id = identityCode(text);
+    for (let d = 0; d < IDENTITY_DIMS; d++) v[d] = (v[d] as number) + (id[d] as number);
+    return;
+  }
+  const c = conditionVector(state, text, learned);
+  for (let d = 0; d < ENCODER_DIMS; d++) v[d] = (v[d] as number) + (c[d] as number);
 }
 
 function unit(v: number[]): number[] {
