@@ -37,6 +37,13 @@ vectorIndexContract('embedded (3 shards, every upsert built in workers)', async 
   return index;
 });
 
+// Same contract searched through inverted lists from the first record (cosine collections; small ones keep their writes in the overflow) and no exact scans.
+vectorIndexContract('embedded (inverted lists)', async () => {
+  const index = createEmbeddedVectorIndex(config(home()), { tuning: { listsMin: 1, bruteForceMax: 0, exactMatchesMax: 0, exactScanMax: 0 } });
+  await index.init();
+  return index;
+});
+
 describe('embedded VectorIndex shards', () => {
   const dims = 8;
   const randomVectors = (n: number, seed: number) => {

@@ -18,6 +18,7 @@ import { AlmanacError } from '../../../core/errors.ts';
 import type { CollectionSpec } from '../vector-index.ts';
 import { HnswCollection, type HnswTuning } from './hnsw-collection.ts';
 import { decodeCodeUnits } from './id-table.ts';
+import type { TrainedLists } from './inverted-lists.ts';
 import { columnFromJson, Dictionary, newColumn, type Column, type ColumnJson } from './metadata-columns.ts';
 
 /** Format 1: everything in the JSON state (read only). */
@@ -34,7 +35,7 @@ interface CollectionStateV1 {
   shards?: number;
 }
 
-type ArrayKind = 'f64' | 'i32' | 'i8' | 'u16';
+type ArrayKind = 'f64' | 'f32' | 'i32' | 'i8' | 'u16';
 /** A typed array in the columns file: byte offset (8-aligned) and element count. */
 interface Segment {
   kind: ArrayKind;
@@ -62,10 +63,12 @@ interface CollectionStateV2 {
   ids: [Segment, Segment];
   tenantOf: Segment;
   columns: ColumnMeta[];
+  /** The inverted lists' trained part (absent: none, or saved before them; load trains them when due). */
+  lists?: { count: number; trainedSize: number; centroids: Segment; low: Segment; step: Segment; listOf: Segment };
 }
 
-const BYTES: Record<ArrayKind, number> = { f64: 8, i32: 4, i8: 1, u16: 2 };
-type Typed = Float64Array | Int32Array | Int8Array | Uint16Array;
+const BYTES: Record<ArrayKind, number> = { f64: 8, f32: 4, i32: 4, i8: 1, u16: 2 };
+type Typed = Float64Array | Float32Array | Int32Array | Int8Array | Uint16Array;
 
 /** Writes typed arrays end to end, each at an 8-aligned offset. */
 class ArrayFileWriter {
@@ -94,6 +97,7 @@ function view(buf: ArrayBuffer, s: Segment): Typed {
   if (s.offset % 8 !== 0 || s.offset + s.length * BYTES[s.kind] > buf.byteLength) throw new Error(`columns file: a segment (${s.kind} at ${s.offset}, ${s.length}) lies outside the file`);
   switch (s.kind) {
     case 'f64': return new Float64Array(buf, s.offset, s.length);
+    case 'f32': return new Float32Array(buf, s.offset, s.length);
     case 'i32': return new Int32Array(buf, s.offset, s.length);
     case 'i8': return new Int8Array(buf, s.offset, s.length);
     case 'u16': return new Uint16Array(buf, s.offset, s.length);
@@ -121,8 +125,14 @@ export async function saveCollection(dir: string, coll: HnswCollection, previous
   const ids = stringSegments(Array.from({ length: size }, (_, label) => coll.ids.idAt(label)), arrays);
   const tenantOf = arrays.add('i32', coll.tenantOf.subarray(0, size));
   const columns = [...coll.columns.values()].map((c) => columnSegments(c, size, arrays));
+  const trained = coll.lists?.trained;
+  const lists = trained === undefined ? undefined : {
+    count: trained.count, trainedSize: trained.trainedSize, centroids: arrays.add('f32', trained.centroids), low: arrays.add('f32', trained.low),
+    step: arrays.add('f32', trained.step), listOf: arrays.add('i32', trained.listOf.subarray(0, size)),
+  };
   const state: CollectionStateV2 = {
     format: 2, spec: coll.spec, nextLabel: size, tenants: coll.tenants.values, free: coll.free, shards: coll.shards.length, ids, tenantOf, columns,
+    ...(lists ? { lists } : {}),
   };
   await Promise.all(coll.shards.map((graph, i) => graph.writeIndex(path.join(dir, graphFile(gen, i)))));
   const vectors = coll.vectors.subarray(0, size * coll.spec.dimension);
@@ -152,6 +162,7 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
     });
     const capacity = Math.max(16, state.nextLabel);
     const coll = new HnswCollection(state.spec, tuning, shards, new Dictionary(state.tenants), capacity);
+    let trained: TrainedLists | undefined;
     if (state.format === 1) {
       state.ids.forEach((id, label) => id !== null && coll.ids.set(label, id));
       coll.tenantOf.set(state.tenantOf);
@@ -162,11 +173,20 @@ export async function loadCollection(dir: string, gen: number, tuning: HnswTunin
       eachString(buf, state.ids, (label, id) => coll.ids.set(label, id));
       coll.tenantOf.set(view(buf, state.tenantOf));
       for (const meta of state.columns) coll.columns.set(meta.name, columnFromSegments(meta, buf, capacity));
+      if (state.lists !== undefined) {
+        const l = state.lists;
+        const listOf = new Int32Array(capacity).fill(-1);
+        listOf.set(view(buf, l.listOf) as Int32Array);
+        const copy = (seg: Segment) => Float32Array.from(view(buf, seg) as Float32Array);
+        trained = { count: l.count, trainedSize: l.trainedSize, centroids: copy(l.centroids), low: copy(l.low), step: copy(l.step), listOf };
+      }
     }
     await readInto(path.join(dir, `${gen}.vectors.f32`), coll.vectors);
     coll.free = state.free;
     coll.nextLabel = state.nextLabel;
     coll.reindexLabels();
+    if (trained !== undefined) coll.restoreLists(trained);
+    coll.maintainLists();
     return coll;
   } catch (e) {
     throw new AlmanacError('ALMANAC_ERR_STORE_UNAVAILABLE', `cannot load vector collection from ${dir} (generation ${gen}): ${(e as Error).message}`, {

@@ -10,6 +10,10 @@
  * (a search of many small graphs costs more than of one); the first upsert of at least
  * `parallelBuildMin` records that is larger than the collection re-shards it into `shards` graphs,
  * built from scratch in the workers with the records it already has. Small upserts add in place.
+ *
+ * A cosine collection of `listsMin` records or more is searched through inverted lists instead
+ * (inverted-lists.ts: k-means lists of 8-bit codes scanned in WebAssembly, reranked by the exact
+ * vectors); its graphs are still kept and saved.
  */
 import os from 'node:os';
 import hnswlib from 'hnswlib-node';
@@ -17,6 +21,7 @@ import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } 
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
 import { IdTable } from './id-table.ts';
+import { InvertedLists, probesFor, type ListSource, type TrainedLists } from './inverted-lists.ts';
 import { LabelLists } from './label-lists.ts';
 import { LabelPostings } from './label-postings.ts';
 import { buildShards, releaseGraph } from './shard-builder.ts';
@@ -48,6 +53,12 @@ export interface HnswTuning {
   shards: number;
   /** An upsert of at least this many records builds its shards in worker threads. 0 disables it. */
   parallelBuildMin: number;
+  /**
+   * A cosine collection of at least this many records is searched through inverted lists
+   * (inverted-lists.ts) instead of its graphs, where a walk would leave the filters' passing records
+   * scattered and far queries in one region. 0 disables them.
+   */
+  listsMin: number;
 }
 
 /**
@@ -57,7 +68,7 @@ export interface HnswTuning {
  */
 export const DEFAULT_TUNING: HnswTuning = {
   m: 16, efConstruction: 100, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, exactScanMax: 32_768, randomSeed: 100,
-  shards: Math.max(1, Math.min(4, os.availableParallelism())), parallelBuildMin: 20_000,
+  shards: Math.max(1, Math.min(4, os.availableParallelism())), parallelBuildMin: 20_000, listsMin: 100_000,
 };
 
 /** Label capacity of a new collection. */
@@ -96,6 +107,8 @@ export class HnswCollection {
   norms: Float32Array;
   free: number[] = [];
   nextLabel = 0;
+  /** The inverted lists, once the collection is large enough (see HnswTuning.listsMin). */
+  lists: InvertedLists | undefined;
   /** Labels by tenant code: the tenant partitions. */
   private readonly partitions = new LabelLists(true);
   private readonly postings = new LabelPostings();
@@ -152,8 +165,47 @@ export class HnswCollection {
     const fresh = records.filter((r) => this.ids.labelOf(r.id) < 0).length;
     this.ensureCapacity(this.nextLabel + Math.max(0, fresh - this.free.length));
     const min = this.tuning.parallelBuildMin;
-    if (min > 0 && records.length >= min && (await this.upsertInWorkers(records))) return;
-    for (const r of records) this.put(r, this.labelFor(r.id), true);
+    if (!(min > 0 && records.length >= min && (await this.upsertInWorkers(records)))) {
+      for (const r of records) this.put(r, this.labelFor(r.id), true);
+    }
+    this.maintainLists();
+  }
+
+  /** What the inverted lists read (the arrays are replaced as the collection grows). */
+  private get listSource(): ListSource {
+    return {
+      dimension: this.spec.dimension, vectors: this.vectors, norms: this.norms, end: this.nextLabel, live: this.ids, seed: this.tuning.randomSeed,
+      target: { collection: this.spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf },
+    };
+  }
+
+  /** Lists read back with the collection (its labels, norms and columns loaded): packed for search. */
+  restoreLists(trained: TrainedLists): void {
+    if (this.spec.metric !== 'cosine' || this.tuning.listsMin <= 0) return;
+    const lists = new InvertedLists(trained);
+    lists.grow(this.capacity);
+    lists.pack(this.listSource);
+    this.lists = lists;
+  }
+
+  /**
+   * After writes: inverted lists trained once a cosine collection reaches listsMin records, trained
+   * again when it has doubled since, packed again when their overflow is crowded; dropped when the
+   * collection falls below half of listsMin.
+   */
+  maintainLists(): void {
+    const min = this.tuning.listsMin;
+    if (min <= 0 || this.spec.metric !== 'cosine') return;
+    const lists = this.lists;
+    if (lists === undefined) {
+      if (this.size >= min) this.lists = InvertedLists.train(this.listSource, this.size);
+    } else if (this.size < min / 2) {
+      this.lists = undefined;
+    } else if (this.size >= 2 * lists.trainedSize) {
+      this.lists = InvertedLists.train(this.listSource, this.size);
+    } else if (lists.crowded) {
+      lists.pack(this.listSource);
+    }
   }
 
   /** The label an upsert of `id` writes: its own, else a free one, else the next. */
@@ -229,6 +281,7 @@ export class HnswCollection {
       writeCell(col, label, r.metadata?.[col.name]);
       this.postings.afterWrite(col, label);
     }
+    this.lists?.written(this.listSource, label);
   }
 
   /** Deletes by id; unknown ids are ignored. Returns how many were deleted. */
@@ -245,9 +298,11 @@ export class HnswCollection {
         this.postings.beforeWrite(col, label);
         writeCell(col, label, undefined);
       }
+      this.lists?.deleted(label);
       this.free.push(label);
       n++;
     }
+    if (n > 0) this.maintainLists();
     return n;
   }
 
@@ -260,7 +315,7 @@ export class HnswCollection {
     return out;
   }
 
-  /** Top-K with the filter applied inside the walk (hnswlib filter callback) or over a small partition exactly. */
+  /** Top-K: over a small partition exactly, else through the inverted lists when the collection has them, else by a graph walk with the filter applied inside it (hnswlib filter callback) or after it. */
   search(query: SearchQuery): SearchHit[] {
     const compiled = compileFilter({ collection: this.spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf }, query.filter);
     const k = Math.min(query.topK, this.size);
@@ -277,6 +332,7 @@ export class HnswCollection {
       return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k, this.norms);
     }
     const ef = query.ef ?? this.tuning.ef;
+    if (this.lists !== undefined) return this.lists.search(this.listSource, query.vector, k, probesFor(ef), query.filter, compiled);
     const vector = Array.from(query.vector);
     if (filtered) {
       const post = this.postFiltered(vector, ef, compiled, k, estimate());
@@ -436,6 +492,7 @@ export class HnswCollection {
     if (needed > this.capacity) this.capacity = Math.max(needed, this.capacity * 2);
     const capacity = this.capacity;
     for (const col of this.columns.values()) growColumn(col, capacity);
+    this.lists?.grow(capacity);
     if (this.tenantOf.length < capacity) {
       const next = new Int32Array(capacity).fill(-1);
       next.set(this.tenantOf);
