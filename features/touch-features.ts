@@ -146,24 +146,26 @@ const FIXED: Record<string, Read> = {
   'time.month': (_t, _c, _r, d) => d.getUTCMonth() + 1,
 };
 
-function compileRead(name: string): Read {
+/** How one name is read: a fixed field, a view feature, an attribute of the touch's audience, touch or campaign, or nothing. */
+type NameRead =
+  | { kind: 'fixed'; read: Read }
+  | { kind: 'view'; view: number; key: string }
+  | { kind: 'audience' | 'touch' | 'campaign'; key: string }
+  | { kind: 'none' };
+
+function nameRead(name: string): NameRead {
   const fixed = FIXED[name];
-  if (fixed) return fixed;
+  if (fixed) return { kind: 'fixed', read: fixed };
   const dot = name.indexOf('.');
   const prefix = name.slice(0, dot);
   const key = name.slice(dot + 1);
   const view = VIEW_COLUMNS.findIndex((v) => v.name === prefix);
   if (dot > 0 && view >= 0) {
-    if (!VIEW_COLUMNS[view]?.features.some(([f]) => f === key)) return () => undefined;
-    return (_t, _c, rows) => {
-      const v = rows[view]?.values[key];
-      return typeof v === 'number' && Number.isFinite(v) ? v : null;
-    };
+    if (!VIEW_COLUMNS[view]?.features.some(([f]) => f === key)) return { kind: 'none' };
+    return { kind: 'view', view, key };
   }
-  if (prefix === 'audience' && dot > 0) return (t) => (own(t.audience, key) ? scalar(t.audience[key]) : undefined);
-  if (prefix === 'touch' && dot > 0) return (t) => (own(t.attributes, key) ? scalar(t.attributes[key]) : undefined);
-  if (prefix === 'campaign' && dot > 0) return (_t, c) => (c && own(c.attributes, key) ? scalar(c.attributes[key]) : undefined);
-  return () => undefined;
+  if ((prefix === 'audience' || prefix === 'touch' || prefix === 'campaign') && dot > 0) return { kind: prefix, key };
+  return { kind: 'none' };
 }
 
 /**
@@ -173,25 +175,49 @@ function compileRead(name: string): Read {
  */
 export function compileTouchFeatureReader(names: readonly string[]): TouchFeatureReader {
   const read = compileTouchFeatureRowReader(names);
-  return (touch, campaign, aggregates) => read(touch, campaign, VIEW_COLUMNS.map(({ name }) => {
-    const entity = VIEW_ENTITY[name]?.(touch, campaign);
-    return entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
-  }));
+  const views = VIEW_COLUMNS.map(({ name }) => ({ name, entity: VIEW_ENTITY[name] }));
+  return (touch, campaign, aggregates) => {
+    const rows = new Array<OnlineValue | undefined>(views.length);
+    for (let i = 0; i < views.length; i++) {
+      const { name, entity: entityOf } = views[i] as (typeof views)[number];
+      const entity = entityOf?.(touch, campaign);
+      rows[i] = entity === undefined ? undefined : aggregates.get(onlineFeatureKey(name, entity));
+    }
+    return read(touch, campaign, rows);
+  };
 }
 
 /**
  * The same reader over the touch's view rows given positionally, one per FEATURE_VIEWS entry
  * (undefined = the view does not apply to the touch, or no row): for a caller that has joined the
  * rows per view already (the training-set build), with no keyed map to fill per touch.
+ *
+ * The reader is generated once per name list (as feature-record-shape.ts makes record shapes), one
+ * statement per name with the name's keys as literals: each view feature and attribute is a
+ * property read with its own inline cache, not a closure call doing a keyed lookup.
  */
 export function compileTouchFeatureRowReader(names: readonly string[]): (touch: TouchInput, campaign: CampaignInput | undefined, rows: (OnlineValue | undefined)[]) => (FeatureValue | undefined)[] {
-  const reads = names.map(compileRead);
-  return (touch, campaign, rows) => {
-    const d = new Date(touch.ts);
-    const out = new Array<FeatureValue | undefined>(reads.length);
-    for (let i = 0; i < reads.length; i++) out[i] = (reads[i] as Read)(touch, campaign, rows, d);
-    return out;
-  };
+  const plan = names.map(nameRead);
+  const fixed: Read[] = [];
+  const lines = plan.map((r, i) => {
+    switch (r.kind) {
+      case 'fixed': return `out[${i}] = F[${fixed.push(r.read) - 1}](t, c, rows, d);`;
+      case 'view': return `x = rows[${r.view}]?.values[${JSON.stringify(r.key)}]; out[${i}] = typeof x === 'number' && Number.isFinite(x) ? x : null;`;
+      case 'audience': return `out[${i}] = own(t.audience, ${JSON.stringify(r.key)}) ? scalar(t.audience[${JSON.stringify(r.key)}]) : undefined;`;
+      case 'touch': return `out[${i}] = own(t.attributes, ${JSON.stringify(r.key)}) ? scalar(t.attributes[${JSON.stringify(r.key)}]) : undefined;`;
+      case 'campaign': return `out[${i}] = c && own(c.attributes, ${JSON.stringify(r.key)}) ? scalar(c.attributes[${JSON.stringify(r.key)}]) : undefined;`;
+      default: return `out[${i}] = undefined;`;
+    }
+  });
+  const body = `return function readTouchRow(t, c, rows) {
+  const d = new Date(t.ts);
+  const out = new Array(${names.length});
+  let x;
+${lines.join('\n')}
+  return out;
+};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated once per name list; names enter only as JSON string literals
+  return new Function('F', 'own', 'scalar', body)(fixed, own, scalar) as ReturnType<typeof compileTouchFeatureRowReader>;
 }
 
 /** Where a feature comes from: 'touch', 'campaign' or 'view:<name>' (for training-set manifests). */

@@ -12,7 +12,7 @@ const campaign: CampaignInput = {
 };
 const touch: TouchInput = {
   client_id: 'c1', campaign_id: 'k1', ts: TS, audience: { segment: 'families', age: 41, vip: true, none: null },
-  attributes: { offer: 'b', discount: 10, channel: 'shadowed', gift: true },
+  attributes: { offer: 'b', discount: 10, channel: 'shadowed', gift: true, 'we"ird\\key\n': 'q' },
 };
 const aggregates = new Map<string, OnlineValue | undefined>([
   [onlineFeatureKey('client_activity', 'c1'), { timestamp: TS, values: { conversion_rate_7d: 0.25, touches_7d: 8, touches_1d: Number.NaN } }],
@@ -22,7 +22,8 @@ const NAMES = [
   'audience.segment', 'audience.age', 'audience.vip', 'audience.none', 'audience.unknown', 'touch.channel', 'touch.offer', 'touch.discount',
   'touch.gift', 'touch.nothing', 'campaign.industry', 'campaign.channel', 'campaign.objective', 'campaign.budget', 'campaign.duration_days',
   'campaign.days_since_start', 'campaign.creative', 'campaign.flag', 'campaign.nothing', 'time.hour', 'time.day_of_week', 'time.month', 'time.other',
-  'client_activity.not_a_feature', 'nowhere.at_all', 'plain', 'audience.constructor', 'touch.toString', ...VIEW_FEATURE_NAMES,
+  'client_activity.not_a_feature', 'nowhere.at_all', 'plain', 'audience.constructor', 'touch.toString',
+  'touch.we"ird\\key\n', 'touch.__proto__', 'client_activity.__proto__', ...VIEW_FEATURE_NAMES,
 ];
 
 describe('compileTouchFeatureReader', () => {
