@@ -91,10 +91,18 @@ export function configurationOf(record: FeatureRecord, attributes: readonly Mini
 /** A condition's text form, `key=value` (the unit of the configuration encoder's vocabulary). */
 export const conditionText = (key: string, value: string): string => `${key}=${value}`;
 
+/** The keys of frozen condition sets (hits share one frozen object per pattern, search after search). */
+const frozenKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+
 /** One text per set of conditions, whatever their order: `key=value` pairs sorted by key, joined by '&'. */
 export function conditionsKey(conditions: Record<string, string>): string {
-  return Object.keys(conditions).sort().map((k) => conditionText(k, conditions[k] as string)).join('&');
+  if (!Object.isFrozen(conditions)) return keyOf(conditions);
+  let key = frozenKeys.get(conditions);
+  if (key === undefined) frozenKeys.set(conditions, (key = keyOf(conditions)));
+  return key;
 }
+
+const keyOf = (conditions: Record<string, string>): string => Object.keys(conditions).sort().map((k) => conditionText(k, conditions[k] as string)).join('&');
 
 /** "saas · phone · offer=loyalty_points · segment=loyal": industry and channel by value, the rest as key=value. */
 export function describeConditions(conditions: Record<string, string>, attributes?: readonly MiningAttribute[]): string {
