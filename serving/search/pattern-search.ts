@@ -10,7 +10,7 @@
  * vector index down → the catalogue's visible patterns nearest to the plan, reranked in process
  * (`served_by: 'popular_patterns'`).
  */
-import { conditionsKey, configurationOf } from '../../embeddings/patterns/configuration.ts';
+import { conditionsKey, conditionValue, configurationOf, type MiningAttribute } from '../../embeddings/patterns/configuration.ts';
 import { conditionOverlap, cosine, encodeConfigurations } from '../../embeddings/patterns/configuration-encoder.ts';
 import { patternsUnder, visibleAntiPatterns, visiblePatterns, type CataloguePattern, type PatternCatalogue } from '../../embeddings/patterns/pattern-catalogue.ts';
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
@@ -19,7 +19,7 @@ import type { Scorer } from '../../models/inference/scorer.ts';
 import { planTouches } from '../plan-touches.ts';
 import { round } from '../response-rounding.ts';
 import type { SearchRequest, SearchResponse } from '../schemas/search-schema.ts';
-import type { PatternFilterOptions } from '../serving-deps.ts';
+import type { FeatureFunctions, PatternFilterOptions } from '../serving-deps.ts';
 import type { ServingRuntime } from '../serving-runtime.ts';
 import { PATTERNS_ALIAS } from '../serving-runtime.ts';
 import type { TouchWithCampaign } from '../touch-records.ts';
@@ -107,9 +107,37 @@ function encodePlan(rt: ServingRuntime, req: SearchRequest, catalogue: PatternCa
   const { campaign, touches } = planTouches(req.plan);
   const base = touches.map((touch) => ({ touch, campaign }));
   const asOf = Math.min(Date.now(), req.plan.start);
-  const none = new Map();
-  const configurations = base.map((b) => configurationOf(rt.deps.features.touchFeatureRecord(b.touch, b.campaign, none), catalogue.attributes));
+  const configurationOfTouch = configurationReader(rt.deps.features, catalogue.attributes);
+  const configurations = base.map((b) => configurationOfTouch(b.touch, b.campaign));
   return { base, asOf, configurations, query: encodeConfigurations(catalogue.encoder, configurations) };
+}
+
+type ConfigurationOfTouch = (touch: TouchWithCampaign['touch'], campaign: TouchWithCampaign['campaign']) => Record<string, string>;
+const NO_AGGREGATES = new Map<string, never>();
+const configurationReaders = new WeakMap<readonly MiningAttribute[], { features: FeatureFunctions; read: ConfigurationOfTouch }>();
+
+/**
+ * A planned touch's configuration over a build's attributes: configurationOf its feature record
+ * (no aggregates), read through the feature functions' compiled reader of just the attributes'
+ * features when they have one (compiled once per build), so no whole record is made per request.
+ */
+function configurationReader(features: FeatureFunctions, attributes: readonly MiningAttribute[]): ConfigurationOfTouch {
+  const held = configurationReaders.get(attributes);
+  if (held !== undefined && held.features === features) return held.read;
+  const compiled = features.compileTouchFeatureReader?.(attributes.map((a) => a.feature));
+  const read: ConfigurationOfTouch = compiled === undefined
+    ? (touch, campaign) => configurationOf(features.touchFeatureRecord(touch, campaign, NO_AGGREGATES), attributes)
+    : (touch, campaign) => {
+      const values = compiled(touch, campaign, NO_AGGREGATES);
+      const out: Record<string, string> = {};
+      for (let i = 0; i < attributes.length; i++) {
+        const v = conditionValue(values[i]);
+        if (v !== undefined) out[(attributes[i] as MiningAttribute).key] = v;
+      }
+      return out;
+    };
+  configurationReaders.set(attributes, { features, read });
+  return read;
 }
 
 const stageOneSearch = (vector: number[], filter: VectorFilter): SearchQuery => ({ vector, topK: CANDIDATES_K, filter, ef: STAGE1_EF });
