@@ -61,11 +61,16 @@ export function viewEntity(view: string, touch: TouchInput, campaign: CampaignIn
 
 /** The online-store rows a touch's features need (one per applicable view). */
 export function touchFeatureKeys(touch: TouchInput, campaign: CampaignInput | undefined): OnlineKey[] {
-  return FEATURE_VIEWS.flatMap((v) => {
-    const entity = viewEntity(v.name, touch, campaign);
-    return entity === undefined ? [] : [{ view: v.name, entity }];
-  });
+  const keys: OnlineKey[] = [];
+  for (const [view, entityOf] of VIEW_ENTITIES) {
+    const entity = entityOf?.(touch, campaign);
+    if (entity !== undefined) keys.push({ view, entity });
+  }
+  return keys;
 }
+
+/** Each view's name with its entity function (FEATURE_VIEWS order). */
+const VIEW_ENTITIES = FEATURE_VIEWS.map((v) => [v.name, VIEW_ENTITY[v.name]] as const);
 
 /** Each view's features with their record names (`<view>.<feature>`), computed once. */
 const VIEW_COLUMNS = FEATURE_VIEWS.map((v) => ({ name: v.name, features: featureNames(v).map((f) => [f, `${v.name}.${f}`] as const) }));

@@ -102,7 +102,7 @@ export async function touchRows(items: TouchWithCampaign[], deps: TouchFeatureDe
 async function readAggregates(items: TouchWithCampaign[], deps: TouchFeatureDeps, asOf: number | undefined): Promise<{ aggregates: Aggregates; degraded: string[] }> {
   const keys = items.length === 1
     ? uniqueKeys(deps.features.touchFeatureKeys((items[0] as TouchWithCampaign).touch, (items[0] as TouchWithCampaign).campaign))
-    : uniqueKeys(items.flatMap((i) => deps.features.touchFeatureKeys(i.touch, i.campaign)));
+    : batchKeys(items, deps.features);
   const degraded: string[] = [];
   if (keys.length === 0) return { aggregates: new Map(), degraded };
   try {
@@ -113,6 +113,26 @@ async function readAggregates(items: TouchWithCampaign[], deps: TouchFeatureDeps
     deps.metrics.fallbacks.inc({ kind: 'online_store_missing_features' });
     return { aggregates: new Map(), degraded };
   }
+}
+
+/**
+ * The keys of every item without repeats (first occurrence kept, order kept: uniqueKeys of them
+ * all), deduplicated per view as they come, with no joined id string per key: a search's ~50
+ * adapted touches repeat the same few entities.
+ */
+function batchKeys(items: TouchWithCampaign[], features: TouchFeatureDeps['features']): OnlineKey[] {
+  const out: OnlineKey[] = [];
+  const seen = new Map<string, Set<string>>();
+  for (const item of items) {
+    for (const k of features.touchFeatureKeys(item.touch, item.campaign)) {
+      let entities = seen.get(k.view);
+      if (entities === undefined) seen.set(k.view, (entities = new Set()));
+      if (entities.has(k.entity)) continue;
+      entities.add(k.entity);
+      out.push(k);
+    }
+  }
+  return out;
 }
 
 /** `keys` without repeats (first occurrence kept, order kept); a touch's handful by pairwise comparison, many by a set. */
