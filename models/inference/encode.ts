@@ -106,65 +106,45 @@ export type RowWriter = (values: ArrayLike<FeatureValue | undefined>, out: Float
 
 /**
  * Compiles `signature` once into a positional row writer (see RowWriter). The serving hot path:
- * numeric parameters are laid out in flat arrays (one monomorphic loop, no per-feature branching
- * on the type); every cell gets exactly the value writeFeature would write.
+ * the writer is generated for the signature (as features/feature-record-shape.ts makes record
+ * shapes), one statement per feature with its position, offset and branches fixed, its
+ * parameters read from a Float64Array and each vocabulary its own Map; every cell gets exactly
+ * the value writeFeature would write. Numerics with a transform or bins go through writeFeature.
  */
 export function createRowWriter(signature: InputSignature): RowWriter {
   const compiled = compile(signature);
-  const numeric = compileNumeric(compiled);
-  // Categoricals, and numerics with a transform or bins, take the general path (writeFeature).
-  const general = compiled.map((c, position) => ({ c, position })).filter(({ c }) => !isPlainNumeric(c.feature));
-  return (values, out, base) => {
-    const { position, offset, mean, std, fill, clip, hasClip, indicator } = numeric;
-    for (let j = 0; j < position.length; j++) {
-      const value = values[position[j] as number];
-      const raw = typeof value === 'number' ? (Number.isFinite(value) ? value : null) : numericValue(value);
-      let z = ((raw ?? (fill[j] as number)) - (mean[j] as number)) / (std[j] as number);
-      if (hasClip[j] === 1) z = Math.min(clip[j] as number, Math.max(-(clip[j] as number), z));
-      const at = base + (offset[j] as number);
-      out[at] = z;
-      if (indicator[j] === 1) out[at + 1] = raw === null ? 1 : 0;
+  const params: number[] = [];
+  const general: CompiledFeature[] = [];
+  const indexes: Map<string, number>[] = [];
+  const lines = compiled.map((c, i) => {
+    const f = c.feature;
+    const at = `base + ${c.offset}`;
+    if (isPlainNumeric(f) && f.type === 'numeric') {
+      const k = params.push(f.mean, f.std, f.fill, f.clip ?? 0) - 4;
+      return `v = values[${i}]; raw = typeof v === 'number' ? (Number.isFinite(v) ? v : null) : numericValue(v); z = ((raw ?? P[${k + 2}]) - P[${k}]) / P[${k + 1}];`
+        + (f.clip !== undefined ? ` z = Math.min(P[${k + 3}], Math.max(-P[${k + 3}], z));` : '')
+        + ` out[${at}] = z;`
+        + (f.missingIndicator ? ` out[${at} + 1] = raw === null ? 1 : 0;` : '');
     }
-    for (let j = 0; j < general.length; j++) {
-      const { c, position: i } = general[j] as { c: CompiledFeature; position: number };
-      writeFeature(out, base, c, values[i]);
+    if (f.type === 'categorical') {
+      const k = indexes.push(c.index as Map<string, number>) - 1;
+      const oov = `out[${at} + ${f.vocabulary.length}] = 1;`;
+      const hashed = f.hashBuckets ? `else if (cat !== null) out[${at} + ${f.vocabulary.length + 1} + hashBucketOf(cat, ${f.hashBuckets})] = 1; ` : '';
+      return `cat = categoryValue(values[${i}]); slot = cat === null ? undefined : I[${k}].get(cat); if (slot !== undefined) out[${at} + slot] = 1; ${hashed}else ${oov}`;
     }
-  };
-}
-
-interface NumericPlan {
-  position: Int32Array;
-  offset: Int32Array;
-  mean: Float64Array;
-  std: Float64Array;
-  fill: Float64Array;
-  clip: Float64Array;
-  hasClip: Uint8Array;
-  indicator: Uint8Array;
+    return `writeFeature(out, base, G[${general.push(c) - 1}], values[${i}]);`;
+  });
+  const body = `return function writeRow(values, out, base) {
+  let v, raw, z, cat, slot;
+${lines.join('\n')}
+};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated once per signature from numbers only (no names enter the code)
+  const make = new Function('P', 'I', 'G', 'numericValue', 'categoryValue', 'hashBucketOf', 'writeFeature', body) as (...args: unknown[]) => RowWriter;
+  return make(Float64Array.from(params), indexes, general, numericValue, categoryValue, hashBucketOf, writeFeature);
 }
 
 function isPlainNumeric(f: SignatureFeature): boolean {
   return f.type === 'numeric' && f.transform === undefined && f.bins === undefined;
-}
-
-function compileNumeric(compiled: CompiledFeature[]): NumericPlan {
-  const numeric = compiled.map((c, position) => ({ c, position })).filter(({ c }) => isPlainNumeric(c.feature));
-  const plan: NumericPlan = {
-    position: new Int32Array(numeric.length), offset: new Int32Array(numeric.length), mean: new Float64Array(numeric.length),
-    std: new Float64Array(numeric.length), fill: new Float64Array(numeric.length), clip: new Float64Array(numeric.length), hasClip: new Uint8Array(numeric.length), indicator: new Uint8Array(numeric.length),
-  };
-  numeric.forEach(({ c, position }, j) => {
-    const f = c.feature as Extract<SignatureFeature, { type: 'numeric' }>;
-    plan.position[j] = position;
-    plan.offset[j] = c.offset;
-    plan.mean[j] = f.mean;
-    plan.std[j] = f.std;
-    plan.fill[j] = f.fill;
-    plan.clip[j] = f.clip ?? 0;
-    plan.hasClip[j] = f.clip === undefined ? 0 : 1;
-    plan.indicator[j] = f.missingIndicator ? 1 : 0;
-  });
-  return plan;
 }
 
 /** Compiles `signature` once; the returned function encodes exactly as encodeRecords does. */
