@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { isAlmanacError } from '../../core/errors.ts';
 import { DeadlineQueue } from '../../serving/deadline-queue.ts';
@@ -39,5 +41,23 @@ describe('DeadlineQueue', () => {
 
   it('refuses a non-positive budget with ALMANAC_ERR_CONFIG_INVALID', () => {
     expect(() => new DeadlineQueue(0, 'cache')).toThrow(expect.objectContaining({ code: 'ALMANAC_ERR_CONFIG_INVALID' }));
+  });
+
+  it('does not keep a settled call\'s result alive while the call waits for its deadline in the queue', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const q = new DeadlineQueue(60_000, 'vector'); // the settled calls stay queued for a minute
+    const refs: WeakRef<object>[] = [];
+    const settle = async (i: number): Promise<void> => {
+      const result = await q.run(async () => ({ hits: new Array(1000).fill(i) }));
+      refs.push(new WeakRef(result));
+      const failure = await q.run(async () => { throw Object.assign(new Error('gone'), { payload: new Array(1000).fill(i) }); }).catch((e: unknown) => e as object);
+      refs.push(new WeakRef(failure));
+    };
+    for (let i = 0; i < 3; i++) await settle(i);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true, true, true, true, true]);
   });
 });
