@@ -21,6 +21,7 @@ import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } 
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
 import { IdTable } from './id-table.ts';
+import { strideFor } from './code-scan.ts';
 import { InvertedLists, probesFor, type ListSource, type TrainedLists } from './inverted-lists.ts';
 import { LabelLists } from './label-lists.ts';
 import { LabelPostings } from './label-postings.ts';
@@ -70,6 +71,9 @@ export const DEFAULT_TUNING: HnswTuning = {
   m: 16, efConstruction: 100, ef: 128, bruteForceMax: 1024, exactMatchesMax: 4096, exactScanMax: 32_768, randomSeed: 100,
   shards: Math.max(1, Math.min(4, os.availableParallelism())), parallelBuildMin: 20_000, listsMin: 100_000,
 };
+
+/** Bytes of 8-bit codes the inverted lists hold at most (a 32-bit WebAssembly memory is 4 GiB). */
+const LIST_CODES_MAX = 2 ** 31;
 
 /** Label capacity of a new collection. */
 const INITIAL_CAPACITY = 1024;
@@ -196,6 +200,10 @@ export class HnswCollection {
   maintainLists(): void {
     const min = this.tuning.listsMin;
     if (min <= 0 || this.spec.metric !== 'cosine') return;
+    if (this.size * strideFor(this.spec.dimension) > LIST_CODES_MAX) {
+      this.lists = undefined; // codes past what one WebAssembly memory holds: the graphs serve
+      return;
+    }
     const lists = this.lists;
     if (lists === undefined) {
       if (this.size >= min) this.lists = InvertedLists.train(this.listSource, this.size);
@@ -411,7 +419,8 @@ export class HnswCollection {
     const max = this.tuning.exactMatchesMax;
     if (max <= 0 || this.size <= 0) return undefined;
     const candidates = this.smallestSource(compiled);
-    if (candidates.size > this.tuning.exactScanMax && estimate() > max) return undefined;
+    // the inverted lists scan on until enough records pass, which costs less than an exact scan of a large source however few pass
+    if (candidates.size > this.tuning.exactScanMax && (this.lists !== undefined || estimate() > max)) return undefined;
     return candidates.sources;
   }
 

@@ -84,6 +84,12 @@ export class InvertedLists {
   private readonly permuted = new Map<string, Column>();
   /** Labels written since the last pack (live ones; scanned by label). */
   readonly overflow = new Set<number>();
+  // a search's scratch, reused: typed arrays allocated per query are external memory to V8, and
+  // enough of it between collections starts full (mark-compact) collections of the whole heap
+  private readonly unit: Float64Array;
+  private readonly keys: Float64Array;
+  private readonly ranked: Int32Array;
+  private best: TopScores | undefined;
 
   /** @throws when the trained part does not fit together (a damaged file: the loader reports it). */
   constructor(trained: TrainedLists) {
@@ -104,6 +110,9 @@ export class InvertedLists {
     this.dim = trained.low.length;
     this.scanner = new CodeScanner(this.dim);
     this.centroidCodes = codesOf(this.centroids, this.count, this.low, this.step);
+    this.unit = new Float64Array(this.dim);
+    this.keys = new Float64Array(this.count);
+    this.ranked = new Int32Array(this.count);
   }
 
   /** Trains centroids and codes on a sample of the source's live records and assigns every one of them. */
@@ -213,7 +222,13 @@ export class InvertedLists {
     this.posOf = posOf;
     this.stale = new Uint8Array(total);
     this.tenantOfPacked = tenantOfPacked;
+    // the columns filters have used are copied again now, not by the next search that needs one
+    const inUse = [...this.permuted.keys()];
     this.permuted.clear();
+    for (const name of inUse) {
+      const col = source.target.columns.get(name);
+      if (col !== undefined) this.permuted.set(name, permute(col, order));
+    }
     this.overflow.clear();
   }
 
@@ -233,13 +248,13 @@ export class InvertedLists {
     let qNorm = 0;
     for (let j = 0; j < d; j++) qNorm += (query[j] as number) ** 2;
     qNorm = Math.sqrt(qNorm) || 1;
-    const q = new Float64Array(d);
+    const q = this.unit;
     for (let j = 0; j < d; j++) q[j] = (query[j] as number) / qNorm;
     setWeights(this.scanner.query, q, this.step);
     this.centroidCodes.query.set(this.scanner.query);
     const byPosition = this.positionFilter(source, filter);
     const wanted = Math.max(k * RERANK_PER_RESULT, k + 16);
-    const best = new TopScores(wanted);
+    const best = this.best?.capacity === wanted ? this.best.reset() : (this.best = new TopScores(wanted));
     const ranked = this.nearestLists();
     const stale = this.stale;
     const order = this.order;
@@ -283,10 +298,10 @@ export class InvertedLists {
     this.centroidCodes.score(0, n);
     const scores = this.centroidCodes.out;
     // one native sort of (−score, list) packed into doubles: the list in the low 13 bits (count ≤ 4,096)
-    const keys = new Float64Array(n);
+    const keys = this.keys;
     for (let i = 0; i < n; i++) keys[i] = -(scores[i] as number) * LIST_SLOTS + i;
     keys.sort();
-    const ranked = new Int32Array(n);
+    const ranked = this.ranked;
     for (let i = 0; i < n; i++) {
       const key = keys[i] as number;
       ranked[i] = key - Math.floor(key / LIST_SLOTS) * LIST_SLOTS;
@@ -312,7 +327,7 @@ export class InvertedLists {
   }
 
   private assign(source: ListSource, label: number): void {
-    const unit = new Float32Array(this.dim);
+    const unit = this.unit;
     unitInto(source, label, unit, 0);
     this.listOf[label] = nearestCentroid(this.centroidCodes, unit, this.step);
   }
@@ -332,9 +347,13 @@ class TopScores {
   readonly scores: Float64Array;
   readonly labels: Int32Array;
   size = 0;
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.scores = new Float64Array(capacity);
     this.labels = new Int32Array(capacity);
+  }
+  reset(): this {
+    this.size = 0;
+    return this;
   }
   /** A score must be above this to be kept. */
   get threshold(): number {
@@ -402,7 +421,7 @@ function permute(col: Column, order: Int32Array): Column {
   }
 }
 
-function unitInto(source: ListSource, label: number, out: Float32Array, at: number): void {
+function unitInto(source: ListSource, label: number, out: Float32Array | Float64Array, at: number): void {
   const d = source.dimension;
   const norm = source.norms[label] || 1;
   for (let j = 0; j < d; j++) out[at + j] = (source.vectors[label * d + j] as number) / norm;
