@@ -196,8 +196,8 @@ export class HnswCollection {
 
   /**
    * After writes: inverted lists trained once a cosine collection reaches listsMin records, trained
-   * again when it has doubled since, packed again when their overflow is crowded; dropped when the
-   * collection falls below half of listsMin.
+   * again when it has doubled since; dropped when the collection falls below half of listsMin.
+   * (A search packs them again when their overflow is crowded.)
    */
   maintainLists(): void {
     const min = this.tuning.listsMin;
@@ -213,8 +213,6 @@ export class HnswCollection {
       this.lists = undefined;
     } else if (this.size >= 2 * lists.trainedSize) {
       this.lists = InvertedLists.train(this.listSource, this.size);
-    } else if (lists.crowded) {
-      lists.pack(this.listSource);
     }
   }
 
@@ -342,7 +340,11 @@ export class HnswCollection {
       return bruteForceSearch(this.spec.metric, this.spec.dimension, this.vectors, query.vector, partition, compiled.predicate, k, this.norms);
     }
     const ef = query.ef ?? this.tuning.ef;
-    if (this.lists !== undefined) return this.lists.search(this.listSource, query.vector, k, probesFor(ef), query.filter, compiled);
+    if (this.lists !== undefined) {
+      // packed when a search finds the overflow crowded, not after each write: a bulk load of many upserts packs once
+      if (this.lists.crowded) this.lists.pack(this.listSource);
+      return this.lists.search(this.listSource, query.vector, k, probesFor(ef), query.filter, compiled);
+    }
     const vector = Array.from(query.vector);
     if (filtered) {
       const post = this.postFiltered(vector, ef, compiled, k, estimate());
