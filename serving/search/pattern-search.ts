@@ -26,6 +26,7 @@ import type { TouchWithCampaign } from '../touch-records.ts';
 import { scoreTouches } from '../touch-scores.ts';
 import { explainAntiPattern, explainPattern } from './explain.ts';
 import { liveCatalogue } from './live-catalogue.ts';
+import { adaptPlan } from './adapted-plan.ts';
 import { candidateFromHit, candidateFromPattern, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
 
@@ -192,18 +193,26 @@ async function graphEvidence(rt: ServingRuntime, candidates: PatternCandidate[],
   }
 }
 
-/** The model's probability for the plan moved to each pattern's configuration (one batch; identical moves scored once). */
+/** The model's probability for the plan moved to each pattern's configuration (one batch; moves to the same touch scored once). */
 async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: TouchWithCampaign, candidates: PatternCandidate[], asOf: number): Promise<Map<string, number> | undefined> {
   if (candidates.length === 0) return new Map();
   try {
-    const rowOf = new Map<string, number>();
+    // a pattern's conditions are adapted once; conditions that give the same touch (a choice the plan
+    // already makes, a condition the model does not read) share its row
+    const rowOfConditions = new Map<string, number>();
+    const rowOfTouch = new Map<string, number>();
     const items: TouchWithCampaign[] = [];
     const rows = candidates.map((c) => {
-      const key = conditionsKey(c.conditions);
-      let row = rowOf.get(key);
+      const conditions = conditionsKey(c.conditions);
+      let row = rowOfConditions.get(conditions);
       if (row === undefined) {
-        row = items.push(adapt(base, c.conditions)) - 1;
-        rowOf.set(key, row);
+        const { adapted, key } = adaptPlan(base, c.conditions);
+        row = key === undefined ? undefined : rowOfTouch.get(key);
+        if (row === undefined) {
+          row = items.push(adapted) - 1;
+          if (key !== undefined) rowOfTouch.set(key, row);
+        }
+        rowOfConditions.set(conditions, row);
       }
       return row;
     });
@@ -213,24 +222,4 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
     rt.log.warn({ err: (e as Error).message }, 'adapted scoring failed; ranking without the model component');
     return undefined;
   }
-}
-
-/** The plan's touch with the pattern's choices applied (its industry stays the client's). */
-export function adapt(base: TouchWithCampaign, conditions: Record<string, string>): TouchWithCampaign {
-  const touch = { ...base.touch, audience: { ...base.touch.audience }, attributes: { ...base.touch.attributes } };
-  const campaign = base.campaign ? { ...base.campaign, attributes: { ...base.campaign.attributes } } : undefined;
-  for (const [key, value] of Object.entries(conditions)) {
-    if (key === 'channel') {
-      touch.channel = value as typeof touch.channel;
-      if (campaign) campaign.channel = value as typeof campaign.channel;
-    } else if (key === 'segment') touch.audience.segment = value;
-    else if (key === 'objective') { if (campaign) campaign.objective = value as typeof campaign.objective; }
-    else if (key === 'offer' || key === 'creative') {
-      touch.attributes[key] = value;
-      if (campaign) campaign.attributes[key] = value;
-    } else if (key.startsWith('audience.')) touch.audience[key.slice('audience.'.length)] = value;
-    else if (key.startsWith('campaign.') && campaign) campaign.attributes[key.slice('campaign.'.length)] = value;
-    else if (key.startsWith('touch.')) touch.attributes[key.slice('touch.'.length)] = value;
-  }
-  return { touch, campaign };
 }

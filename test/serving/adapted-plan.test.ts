@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { adapt, adaptPlan } from '../../serving/search/adapted-plan.ts';
+import type { TouchWithCampaign } from '../../serving/touch-records.ts';
+
+const base: TouchWithCampaign = {
+  touch: { client_id: 'c1', ts: Date.UTC(2024, 0, 5), channel: 'email', audience: { segment: 'loyal', age_band: '25-34', visits: 3 }, attributes: { offer: 'discount', bench_id: 'b1' } },
+  campaign: { industry: 'saas', objective: 'leads', channel: 'email', budget: 500, start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 31), attributes: { offer: 'discount', language: 'de' } },
+};
+
+const moves: Record<string, string>[] = [
+  {}, { industry: 'retail' }, { channel: 'email' }, { channel: 'sms' }, { channel: 'sms', industry: 'retail' }, { segment: 'loyal' }, { segment: 'new' },
+  { objective: 'leads' }, { objective: 'sales' }, { offer: 'discount' }, { offer: 'bundle' }, { creative: 'video' }, { 'audience.age_band': '25-34' },
+  { 'audience.age_band': '18-24' }, { 'audience.visits': '3' }, { 'campaign.language': 'de' }, { 'campaign.language': 'fr' }, { 'touch.bench_id': 'b1' },
+  { 'touch.region': 'north' }, { channel: 'sms', segment: 'new' }, { segment: 'new', channel: 'sms' }, { channel: 'sms', offer: 'discount', segment: 'loyal' },
+  { unknown_key: 'x' }, { 'touch.a': '1:b' }, { 'touch.a:1': 'b' }, { channel: 'social', 'campaign.language': 'de', 'audience.age_band': '18-24' },
+];
+
+describe('adaptPlan', () => {
+  it('moves the plan exactly as adapt does, leaving the base as it was', () => {
+    const before = structuredClone(base);
+    for (const m of moves) expect(adaptPlan(base, m).adapted).toEqual(adapt(base, m));
+    expect(base).toEqual(before);
+  });
+
+  it('gives two moves the same key exactly when they give the same touch and campaign', () => {
+    const planned = moves.map((m) => adaptPlan(base, m));
+    for (const a of planned) {
+      for (const b of planned) {
+        const same = isDeepEqual(a.adapted, b.adapted);
+        expect(a.key === b.key).toBe(same);
+      }
+    }
+    // a choice the plan already makes, or a condition adapt does not apply, is the plan itself
+    const itself: Record<string, string>[] = [{}, { industry: 'retail' }, { channel: 'email' }, { segment: 'loyal' }, { 'campaign.language': 'de', objective: 'leads' }];
+    for (const m of itself) expect(adaptPlan(base, m).key).toBe('');
+    // a number in the plan and the same digits as a condition are different inputs
+    expect(adaptPlan(base, { 'audience.visits': '3' }).key).not.toBe('');
+  });
+
+  it('shares no key for conditions that write one field twice', () => {
+    const twice = adaptPlan(base, { offer: 'bundle', 'touch.offer': 'gift' });
+    expect(twice.key).toBeUndefined();
+    expect(twice.adapted.touch.attributes.offer).toBe('gift');
+  });
+
+  it('keys a plan without a campaign by its touch alone', () => {
+    const alone: TouchWithCampaign = { touch: base.touch, campaign: undefined };
+    expect(adaptPlan(alone, { objective: 'sales', 'campaign.language': 'fr' }).key).toBe('');
+    expect(adaptPlan(alone, { channel: 'sms' }).key).toBe(adaptPlan(alone, { channel: 'sms', objective: 'sales' }).key);
+    expect(adaptPlan(alone, { channel: 'sms' }).adapted.campaign).toBeUndefined();
+  });
+});
+
+function isDeepEqual(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toStrictEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
