@@ -184,4 +184,43 @@ describe('embedded VectorIndex searched through inverted lists', () => {
     await expect(damaged.search('q', { vector: q, topK: 5 })).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE' });
     await damaged.close();
   });
+
+  it('saved lists of another dimension than the collection fail the load (they would score garbage)', async () => {
+    const dir = home();
+    const index = createEmbeddedVectorIndex(config(dir), { tuning: { listsMin: 2000 } });
+    await index.init();
+    await index.ensureCollection({ name: 'q', dimension: dims, metric: 'cosine', fields: [] });
+    await index.upsert('q', vectorsOf(2100, 13).map((vector, i) => ({ id: `r${i}`, vector, tenant: 'global', metadata: {} })));
+    await index.close();
+    const folder = path.join(dir, 'vector', 'q');
+    const stateFile = path.join(folder, `${fs.readFileSync(path.join(folder, 'CURRENT'), 'utf8').trim()}.state.json`);
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { lists: { count: number; centroids: { length: number }; low: { length: number }; step: { length: number } } };
+    // the trained part still fits together (count × 8 centroid values, 8 lows and steps), but not the 16-dimension collection
+    state.lists.low.length = 8;
+    state.lists.step.length = 8;
+    state.lists.centroids.length = state.lists.count * 8;
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const reopened = createEmbeddedVectorIndex(config(dir), { tuning: { listsMin: 2000 } });
+    await reopened.init();
+    await expect(reopened.search('q', { vector: vectorsOf(1, 14)[0] as number[], topK: 5 })).rejects.toMatchObject({ code: 'ALMANAC_ERR_STORE_UNAVAILABLE' });
+    await reopened.close();
+  });
+
+  it('a cosine collection of more dimensions than the code scan takes (4,096) is served by its graphs: its writes succeed', async () => {
+    const dir = home();
+    const index = createEmbeddedVectorIndex(config(dir), { tuning: { listsMin: 2 } });
+    await index.init();
+    const d = 4100;
+    await index.ensureCollection({ name: 'wide', dimension: d, metric: 'cosine', fields: [] });
+    const vector = (seed: number) => Array.from({ length: d }, (_, j) => Math.sin(seed * 7.3 + j * 0.01 * (seed + 1)));
+    await index.upsert('wide', [0, 1, 2].map((i) => ({ id: `r${i}`, vector: vector(i), tenant: 'global', metadata: {} })));
+    await index.upsert('wide', [{ id: 'r3', vector: vector(3), tenant: 'global', metadata: {} }]);
+    expect(await index.count('wide')).toBe(4);
+    expect((await index.search('wide', { vector: vector(2), topK: 1 }))[0]?.id).toBe('r2');
+    await index.close();
+    const again = createEmbeddedVectorIndex(config(dir), { tuning: { listsMin: 2 } });
+    await again.init();
+    expect(await again.count('wide')).toBe(4);
+    await again.close();
+  });
 });

@@ -10,6 +10,8 @@ import { CODE_SCAN_WASM } from './code-scan-wasm.ts';
 const PAGE = 65_536;
 /** Bytes before the codes: the query's weights (i16, up to QUERY_MAX dimensions). */
 const QUERY_MAX = 4096;
+/** The most dimensions a scanner takes (a collection of more is served by its graphs). */
+export const CODE_SCAN_DIMENSION_MAX = QUERY_MAX;
 const HEADER = QUERY_MAX * 2;
 
 /** The part of the WebAssembly API used here (the project compiles without the DOM library that declares it). */

@@ -21,7 +21,7 @@ import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } 
 import { compileFilter, type CompiledFilter } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
 import { IdTable } from './id-table.ts';
-import { strideFor } from './code-scan.ts';
+import { CODE_SCAN_DIMENSION_MAX, strideFor } from './code-scan.ts';
 import { InvertedLists, probesFor, type ListSource, type TrainedLists } from './inverted-lists.ts';
 import { LabelLists } from './label-lists.ts';
 import { LabelPostings } from './label-postings.ts';
@@ -57,7 +57,7 @@ export interface HnswTuning {
   /**
    * A cosine collection of at least this many records is searched through inverted lists
    * (inverted-lists.ts) instead of its graphs, where a walk would leave the filters' passing records
-   * scattered and far queries in one region. 0 disables them.
+   * scattered and far queries in one region (up to 4,096 dimensions: code-scan.ts). 0 disables them.
    */
   listsMin: number;
 }
@@ -188,6 +188,7 @@ export class HnswCollection {
   /** Lists read back with the collection (its labels, norms and columns loaded): packed for search. */
   restoreLists(trained: TrainedLists): void {
     if (this.spec.metric !== 'cosine' || this.tuning.listsMin <= 0) return;
+    if (trained.low.length !== this.spec.dimension) throw new Error(`inverted lists of ${trained.low.length} dimensions in a collection of ${this.spec.dimension}`);
     const lists = new InvertedLists(trained);
     lists.grow(this.capacity);
     lists.pack(this.listSource);
@@ -202,8 +203,8 @@ export class HnswCollection {
   maintainLists(): void {
     const min = this.tuning.listsMin;
     if (min <= 0 || this.spec.metric !== 'cosine') return;
-    if (this.size * strideFor(this.spec.dimension) > LIST_CODES_MAX) {
-      this.lists = undefined; // codes past what one WebAssembly memory holds: the graphs serve
+    if (this.spec.dimension > CODE_SCAN_DIMENSION_MAX || this.size * strideFor(this.spec.dimension) > LIST_CODES_MAX) {
+      this.lists = undefined; // more dimensions than the scan takes, or codes past what one WebAssembly memory holds: the graphs serve
       return;
     }
     const lists = this.lists;
