@@ -1,74 +1,93 @@
 /**
  * A plan moved to a pattern's configuration: the plan's touch (and campaign) with the pattern's
- * choices applied, as the model scores it for the rerank's model component, with a key of what the
- * move changed, so moves that give the same touch (a choice the plan already makes, a condition
- * adapt does not apply) are scored once.
+ * choices applied, as the model scores it for the rerank's model component; and a key of what a
+ * move changes, so moves that give the same touch (a choice the plan already makes, a condition
+ * adapt does not apply) are scored once, and copied once.
  */
 import type { TouchWithCampaign } from '../touch-records.ts';
 
-/** The plan's touch with the pattern's choices applied (its industry stays the client's). */
+/** Where a condition is written: the touch, its audience, its attributes, the campaign, its attributes. */
+type Place = 't' | 'a' | 'ta' | 'c' | 'ca';
+
+/**
+ * Each write the conditions make, in order: the field of `place` set to the condition's value. A
+ * condition names a role (channel, segment, objective, offer, creative) or an attribute
+ * (`audience.*`, `campaign.*`, `touch.*`); the industry and unknown keys are not applied (the
+ * plan's industry stays the client's); campaign writes only when the plan has a campaign.
+ */
+function eachWrite(conditions: Record<string, string>, campaign: boolean, write: (place: Place, field: string, value: string) => void): void {
+  for (const [key, value] of Object.entries(conditions)) {
+    if (key === 'channel') {
+      write('t', 'channel', value);
+      if (campaign) write('c', 'channel', value);
+    } else if (key === 'segment') write('a', 'segment', value);
+    else if (key === 'objective') { if (campaign) write('c', 'objective', value); }
+    else if (key === 'offer' || key === 'creative') {
+      write('ta', key, value);
+      if (campaign) write('ca', key, value);
+    } else if (key.startsWith('audience.')) write('a', key.slice('audience.'.length), value);
+    else if (key.startsWith('campaign.')) { if (campaign) write('ca', key.slice('campaign.'.length), value); }
+    else if (key.startsWith('touch.')) write('ta', key.slice('touch.'.length), value);
+  }
+}
+
+function fieldsOf(t: TouchWithCampaign, place: Place): Record<string, unknown> {
+  switch (place) {
+    case 't': return t.touch as unknown as Record<string, unknown>;
+    case 'a': return t.touch.audience;
+    case 'ta': return t.touch.attributes;
+    case 'c': return t.campaign as unknown as Record<string, unknown>;
+    default: return (t.campaign as NonNullable<TouchWithCampaign['campaign']>).attributes;
+  }
+}
+
+/** The plan's touch with the pattern's choices applied (copies; the base is not changed). */
 export function adapt(base: TouchWithCampaign, conditions: Record<string, string>): TouchWithCampaign {
-  return adaptPlan(base, conditions).adapted;
+  const touch = { ...base.touch, audience: { ...base.touch.audience }, attributes: { ...base.touch.attributes } };
+  const campaign = base.campaign ? { ...base.campaign, attributes: { ...base.campaign.attributes } } : undefined;
+  const adapted = { touch, campaign };
+  eachWrite(conditions, campaign !== undefined, (place, field, value) => { fieldsOf(adapted, place)[field] = value; });
+  return adapted;
 }
 
 /**
- * adapt, and a key of the fields it changed: moves of one base with the same key are the same touch
- * and campaign field for field ("" = the plan itself). The key lists each write whose value differs from
- * the base's, length-prefixed (no field name or value can run into the next) and sorted. Conditions
- * that write one field twice (`offer` and `touch.offer`) get a key of their own (`key` is then
- * undefined: not shared), since the sorted writes no longer say which value was written last.
+ * A key of what adapt(base, conditions) changes: moves of one base with the same key are the same
+ * touch and campaign field for field ("" = the plan itself). It lists the fields (where and which)
+ * whose value a condition changes, with the value, length-prefixed (no field name or value can run
+ * into the next) and sorted. Conditions that write one field twice (`segment` and
+ * `audience.segment`) get no key (undefined: shared with none), since the sorted writes no longer
+ * say which value was written last. The fields are eachWrite's, read here without a callback.
  */
-export function adaptPlan(base: TouchWithCampaign, conditions: Record<string, string>): { adapted: TouchWithCampaign; key: string | undefined } {
-  const touch = { ...base.touch, audience: { ...base.touch.audience }, attributes: { ...base.touch.attributes } };
-  const campaign = base.campaign ? { ...base.campaign, attributes: { ...base.campaign.attributes } } : undefined;
-  const w: Writes = { fields: [], changes: [], twice: false };
-  for (const [key, value] of Object.entries(conditions)) {
+export function adaptedKey(base: TouchWithCampaign, conditions: Record<string, string>): string | undefined {
+  const t = base.touch;
+  const c = base.campaign;
+  const w: KeyWrites = { fields: [], changes: [], twice: false };
+  for (const key of Object.keys(conditions)) {
+    const value = conditions[key] as string;
     if (key === 'channel') {
-      wrote(w, 't', 'channel', touch.channel, Object.hasOwn(touch, 'channel'), value);
-      touch.channel = value as typeof touch.channel;
-      if (campaign) {
-        wrote(w, 'c', 'channel', campaign.channel, true, value);
-        campaign.channel = value as typeof campaign.channel;
-      }
-    } else if (key === 'segment') {
-      wrote(w, 'a', 'segment', touch.audience.segment, true, value);
-      touch.audience.segment = value;
-    } else if (key === 'objective') {
-      if (campaign) {
-        wrote(w, 'c', 'objective', campaign.objective, true, value);
-        campaign.objective = value as typeof campaign.objective;
-      }
-    } else if (key === 'offer' || key === 'creative') {
-      wrote(w, 'ta', key, touch.attributes[key], Object.hasOwn(touch.attributes, key), value);
-      touch.attributes[key] = value;
-      if (campaign) {
-        wrote(w, 'ca', key, campaign.attributes[key], Object.hasOwn(campaign.attributes, key), value);
-        campaign.attributes[key] = value;
-      }
-    } else if (key.startsWith('audience.')) {
-      const f = key.slice('audience.'.length);
-      wrote(w, 'a', f, touch.audience[f], Object.hasOwn(touch.audience, f), value);
-      touch.audience[f] = value;
-    } else if (key.startsWith('campaign.') && campaign) {
-      const f = key.slice('campaign.'.length);
-      wrote(w, 'ca', f, campaign.attributes[f], Object.hasOwn(campaign.attributes, f), value);
-      campaign.attributes[f] = value;
-    } else if (key.startsWith('touch.')) {
-      const f = key.slice('touch.'.length);
-      wrote(w, 'ta', f, touch.attributes[f], Object.hasOwn(touch.attributes, f), value);
-      touch.attributes[f] = value;
-    }
+      wrote(w, 't', 'channel', t.channel === value, value);
+      if (c) wrote(w, 'c', 'channel', c.channel === value, value);
+    } else if (key === 'segment') wrote(w, 'a', 'segment', holds(t.audience, 'segment', value), value);
+    else if (key === 'objective') { if (c) wrote(w, 'c', 'objective', c.objective === value, value); }
+    else if (key === 'offer' || key === 'creative') {
+      wrote(w, 'ta', key, holds(t.attributes, key, value), value);
+      if (c) wrote(w, 'ca', key, holds(c.attributes, key, value), value);
+    } else if (key.startsWith('audience.')) { const f = key.slice('audience.'.length); wrote(w, 'a', f, holds(t.audience, f, value), value); }
+    else if (key.startsWith('campaign.')) { if (c) { const f = key.slice('campaign.'.length); wrote(w, 'ca', f, holds(c.attributes, f, value), value); } }
+    else if (key.startsWith('touch.')) { const f = key.slice('touch.'.length); wrote(w, 'ta', f, holds(t.attributes, f, value), value); }
   }
-  const key = w.twice ? undefined : w.changes.length > 1 ? w.changes.sort().join('') : (w.changes[0] ?? '');
-  return { adapted: { touch, campaign }, key };
+  if (w.twice) return undefined;
+  return w.changes.length > 1 ? w.changes.sort().join('') : (w.changes[0] ?? '');
 }
 
-/** The writes of one adaptPlan: each field written (place + field), the changes, whether a field was written twice. */
-interface Writes { fields: string[]; changes: string[]; twice: boolean }
+/** The base already holds `value` there (as its own field: a copy holds own fields only). */
+const holds = (fields: object, field: string, value: string): boolean => Object.hasOwn(fields, field) && (fields as Record<string, unknown>)[field] === value;
 
-function wrote(w: Writes, place: string, field: string, before: unknown, had: boolean, value: string): void {
+interface KeyWrites { fields: string[]; changes: string[]; twice: boolean }
+
+function wrote(w: KeyWrites, place: Place, field: string, unchanged: boolean, value: string): void {
   const at = place + field.length + ':' + field;
   if (w.fields.length > 0 && w.fields.includes(at)) w.twice = true;
   w.fields.push(at);
-  if (!had || !Object.is(before, value)) w.changes.push(at + value.length + ':' + value);
+  if (!unchanged) w.changes.push(at + value.length + ':' + value);
 }

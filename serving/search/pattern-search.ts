@@ -26,7 +26,7 @@ import type { TouchWithCampaign } from '../touch-records.ts';
 import { scoreTouches } from '../touch-scores.ts';
 import { explainAntiPattern, explainPattern } from './explain.ts';
 import { liveCatalogue } from './live-catalogue.ts';
-import { adaptPlan } from './adapted-plan.ts';
+import { adapt, adaptedKey } from './adapted-plan.ts';
 import { candidateFromHit, candidateFromPattern, type PatternCandidate } from './pattern-candidate.ts';
 import { rerank } from './rerank.ts';
 
@@ -206,10 +206,10 @@ async function adaptedProbabilities(rt: ServingRuntime, scorer: Scorer, base: To
       const conditions = conditionsKey(c.conditions);
       let row = rowOfConditions.get(conditions);
       if (row === undefined) {
-        const { adapted, key } = adaptPlan(base, c.conditions);
+        const key = adaptedKey(base, c.conditions);
         row = key === undefined ? undefined : rowOfTouch.get(key);
         if (row === undefined) {
-          row = items.push(adapted) - 1;
+          row = items.push(adapt(base, c.conditions)) - 1;
           if (key !== undefined) rowOfTouch.set(key, row);
         }
         rowOfConditions.set(conditions, row);

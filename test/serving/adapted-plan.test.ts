@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { adapt, adaptPlan } from '../../serving/search/adapted-plan.ts';
+import { adapt, adaptedKey } from '../../serving/search/adapted-plan.ts';
+
+const adaptPlan = (b: TouchWithCampaign, m: Record<string, string>) => ({ adapted: adapt(b, m), key: adaptedKey(b, m) });
 import type { TouchWithCampaign } from '../../serving/touch-records.ts';
 
 const base: TouchWithCampaign = {
@@ -12,13 +14,17 @@ const moves: Record<string, string>[] = [
   { objective: 'leads' }, { objective: 'sales' }, { offer: 'discount' }, { offer: 'bundle' }, { creative: 'video' }, { 'audience.age_band': '25-34' },
   { 'audience.age_band': '18-24' }, { 'audience.visits': '3' }, { 'campaign.language': 'de' }, { 'campaign.language': 'fr' }, { 'touch.bench_id': 'b1' },
   { 'touch.region': 'north' }, { channel: 'sms', segment: 'new' }, { segment: 'new', channel: 'sms' }, { channel: 'sms', offer: 'discount', segment: 'loyal' },
-  { unknown_key: 'x' }, { 'touch.a': '1:b' }, { 'touch.a:1': 'b' }, { channel: 'social', 'campaign.language': 'de', 'audience.age_band': '18-24' },
+  { 'audience.segment': 'new' }, { 'audience.segment': 'new', channel: 'sms' }, { unknown_key: 'x' }, { 'touch.a': '1:b' }, { 'touch.a:1': 'b' }, { channel: 'social', 'campaign.language': 'de', 'audience.age_band': '18-24' },
 ];
 
-describe('adaptPlan', () => {
-  it('moves the plan exactly as adapt does, leaving the base as it was', () => {
+describe('adapt and adaptedKey', () => {
+  it('applies the choices to copies, leaving the base as it was', () => {
     const before = structuredClone(base);
-    for (const m of moves) expect(adaptPlan(base, m).adapted).toEqual(adapt(base, m));
+    const moved = adapt(base, { channel: 'sms', segment: 'new', offer: 'bundle', objective: 'sales', 'audience.age_band': '18-24', 'campaign.language': 'fr', 'touch.region': 'north', industry: 'retail' });
+    expect(moved.touch).toEqual({ ...base.touch, channel: 'sms', audience: { segment: 'new', age_band: '18-24', visits: 3 }, attributes: { offer: 'bundle', bench_id: 'b1', region: 'north' } });
+    expect(moved.campaign).toEqual({ ...base.campaign, channel: 'sms', objective: 'sales', attributes: { offer: 'bundle', language: 'fr' } });
+    expect(base).toEqual(before);
+    for (const m of moves) adaptedKey(base, m);
     expect(base).toEqual(before);
   });
 
@@ -41,6 +47,7 @@ describe('adaptPlan', () => {
     const twice = adaptPlan(base, { offer: 'bundle', 'touch.offer': 'gift' });
     expect(twice.key).toBeUndefined();
     expect(twice.adapted.touch.attributes.offer).toBe('gift');
+    expect(adaptedKey(base, { segment: 'new', 'audience.segment': 'loyal' })).toBeUndefined();
   });
 
   it('keys a plan without a campaign by its touch alone', () => {
