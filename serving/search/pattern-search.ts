@@ -163,7 +163,8 @@ async function vectorCandidates(rt: ServingRuntime, req: SearchRequest, query: n
   const filter = rt.deps.patternFilter(filterOptions(rt, req));
   const hits = await rt.guards.vector.call('search', () => rt.deps.vectorIndex.search(collection, { ...stageOneSearch(query, filter), includeVectors: true }));
   const candidates = hits.map(candidateFromHit);
-  hits.forEach((h, i) => { if (h.vector !== undefined) (candidates[i] as PatternCandidate).centroid = Array.from(h.vector); });
+  // the hit's vector is the candidate's own (a fresh array per hit, only read): no copy
+  hits.forEach((h, i) => { if (h.vector !== undefined) (candidates[i] as PatternCandidate).centroid = h.vector; });
   return candidates;
 }
 
