@@ -54,7 +54,8 @@ export function adapt(base: TouchWithCampaign, conditions: Record<string, string
  * A key of what adapt(base, conditions) changes: moves of one base with the same key are the same
  * touch and campaign field for field ("" = the plan itself). It lists the fields (where and which)
  * whose value a condition changes, with the value, length-prefixed (no field name or value can run
- * into the next) and sorted. Conditions that write one field twice (`segment` and
+ * into the next), in the order of the sorted condition keys (two sets that change the same fields
+ * through differently named conditions may get two keys: then they are only not shared). Conditions that write one field twice (`segment` and
  * `audience.segment`) get no key (undefined: shared with none), since the sorted writes no longer
  * say which value was written last. The fields are eachWrite's, read here without a callback.
  */
@@ -62,7 +63,7 @@ export function adaptedKey(base: TouchWithCampaign, conditions: Record<string, s
   const t = base.touch;
   const c = base.campaign;
   const w: KeyWrites = { fields: [], changes: [], twice: false };
-  for (const key of Object.keys(conditions)) {
+  for (const key of sortedKeys(conditions)) {
     const value = conditions[key] as string;
     if (key === 'channel') {
       wrote(w, 't', 'channel', t.channel === value, value);
@@ -77,7 +78,18 @@ export function adaptedKey(base: TouchWithCampaign, conditions: Record<string, s
     else if (key.startsWith('touch.')) { const f = key.slice('touch.'.length); wrote(w, 'ta', f, holds(t.attributes, f, value), value); }
   }
   if (w.twice) return undefined;
-  return w.changes.length > 1 ? w.changes.sort().join('') : (w.changes[0] ?? '');
+  return w.changes.length > 1 ? w.changes.join('') : (w.changes[0] ?? '');
+}
+
+/** The sorted keys of frozen condition sets (a hit's conditions: one frozen object per pattern). */
+const frozenSortedKeys = new WeakMap<object, readonly string[]>();
+
+/** The condition keys in sorted order, so that the same writes come in the same order whatever order the conditions are in. */
+function sortedKeys(conditions: Record<string, string>): readonly string[] {
+  if (!Object.isFrozen(conditions)) return Object.keys(conditions).sort();
+  let keys = frozenSortedKeys.get(conditions);
+  if (keys === undefined) frozenSortedKeys.set(conditions, (keys = Object.keys(conditions).sort()));
+  return keys;
 }
 
 /** The base already holds `value` there (as its own field: a copy holds own fields only). */
