@@ -120,6 +120,17 @@ interface CatalogueOrder {
   byConditions: Map<string, CataloguePattern[]>;
   /** Every leading part of a success pattern's conditionsKey ("a=1", "a=1&b=2", …): the lookup walks only these. */
   prefixes: Set<string>;
+  /**
+   * The same leading parts as a tree of condition texts (each node: the patterns whose key ends
+   * there, and the next texts), walked without joining a key per step; absent when a text holds
+   * '&' (then a joined key could read as two texts, and the walk joins keys as `prefixes` are).
+   */
+  tree: ConditionNode | undefined;
+}
+
+interface ConditionNode {
+  patterns: CataloguePattern[];
+  next: Map<string, ConditionNode>;
 }
 
 const orders = new WeakMap<PatternCatalogue, CatalogueOrder>();
@@ -132,18 +143,28 @@ function orderOf(catalogue: PatternCatalogue): CatalogueOrder {
   const anti = catalogue.patterns.filter((p) => p.kind === 'anti').sort((a, b) => a.lift_high - b.lift_high);
   const byConditions = new Map<string, CataloguePattern[]>();
   const prefixes = new Set<string>();
+  let tree: ConditionNode | undefined = { patterns: [], next: new Map() };
   for (const p of success) {
     const key = conditionsKey(p.conditions);
     const list = byConditions.get(key);
     if (list) list.push(p);
     else byConditions.set(key, [p]);
     let prefix = '';
+    let node = tree;
     for (const k of Object.keys(p.conditions).sort()) {
-      prefix = prefix === '' ? conditionText(k, p.conditions[k] as string) : `${prefix}&${conditionText(k, p.conditions[k] as string)}`;
+      const text = conditionText(k, p.conditions[k] as string);
+      prefix = prefix === '' ? text : `${prefix}&${text}`;
       prefixes.add(prefix);
+      if (text.includes('&')) tree = undefined;
+      if (node !== undefined) {
+        let child = node.next.get(text);
+        if (child === undefined) node.next.set(text, (child = { patterns: [], next: new Map() }));
+        node = child;
+      }
     }
+    node?.patterns.push(p);
   }
-  order = { success, anti, rank: new Map(success.map((p, i) => [p, i])), byConditions, prefixes };
+  order = { success, anti, rank: new Map(success.map((p, i) => [p, i])), byConditions, prefixes, tree };
   orders.set(catalogue, order);
   return order;
 }
@@ -164,6 +185,20 @@ export function patternsUnder(catalogue: PatternCatalogue, configurations: reado
   const found = new Set<CataloguePattern>();
   for (const configuration of configurations) {
     const texts = Object.keys(configuration).sort().map((k) => conditionText(k, configuration[k] as string));
+    const tree = order.tree;
+    if (tree !== undefined && !texts.some((t) => t.includes('&'))) {
+      // the same walk over the tree of texts (no '&' anywhere: a path is exactly a joined key)
+      const down = (from: number, node: ConditionNode): void => {
+        for (let i = from; i < texts.length; i++) {
+          const child = node.next.get(texts[i] as string);
+          if (child === undefined) continue;
+          for (const p of child.patterns) if (!exclude.has(p.id) && passesPatternFilter(p, options)) found.add(p);
+          down(i + 1, child);
+        }
+      };
+      down(0, tree);
+      continue;
+    }
     const walk = (from: number, prefix: string): void => {
       for (let i = from; i < texts.length; i++) {
         const key = prefix === '' ? (texts[i] as string) : `${prefix}&${texts[i] as string}`;

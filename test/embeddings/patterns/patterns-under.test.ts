@@ -61,6 +61,22 @@ describe('the patterns a plan falls under, by lookup', () => {
     }
   });
 
+  it('finds the same patterns when a condition value holds an "&" (keys joined as texts)', () => {
+    const random = seededRandom(9);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const catalogue = world(5);
+    const amp = catalogue.patterns.find((p) => (p.kind ?? 'success') === 'success' && p.conditions.offer !== undefined) as CataloguePattern;
+    amp.conditions = { ...amp.conditions, offer: 'gift&wrap' };
+    const options = { clientId: amp.tenant === 'global' ? 'c1' : amp.tenant, minClients: 1 };
+    for (let q = 0; q < 100; q++) {
+      const configurations = [Object.fromEntries(KEYS.map((k) => [k, pick(VALUES[k] as string[])]))];
+      if (q % 4 === 0) configurations.push({ ...amp.conditions });
+      const expected = scanned(catalogue, configurations, options, 1000, new Set()).map((p) => p.id);
+      expect(patternsUnder(catalogue, configurations, options, 1000).map((p) => p.id)).toEqual(expected);
+      if (q % 4 === 0 && amp.visibility_clients >= 1) expect(expected).toContain(amp.id);
+    }
+  });
+
   it('keeps the catalogue order for tied patterns, and anti-patterns most harmful first', () => {
     const catalogue = world(4);
     const options = { clientId: 'c1', minClients: 1 };
