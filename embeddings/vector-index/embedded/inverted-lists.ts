@@ -413,11 +413,8 @@ function permute(col: Column, order: Int32Array): Column {
       for (let p = 0; p < n; p++) codes[p] = col.codes[order[p] as number] as number;
       return { name: col.name, type: 'string', codes, dict: col.dict };
     }
-    case 'string[]': {
-      const lists = new CodeLists(n);
-      for (let p = 0; p < n; p++) lists.set(p, col.lists.at(order[p] as number));
-      return { name: col.name, type: 'string[]', lists, dict: col.dict };
-    }
+    case 'string[]':
+      return { name: col.name, type: 'string[]', lists: CodeLists.gather(col.lists, order), dict: col.dict };
   }
 }
 

@@ -112,6 +112,27 @@ export class CodeLists {
     this.len = grow(this.len, size, -1);
   }
 
+  /** The cells of `labels` in their order (cell p holds labels[p]'s), packed end to end. */
+  static gather(source: CodeLists, labels: Int32Array): CodeLists {
+    const out = new CodeLists(labels.length);
+    let total = 0;
+    for (let p = 0; p < labels.length; p++) total += Math.max(0, source.length(labels[p] as number));
+    out.pool = new Int32Array(Math.max(16, total));
+    let end = 0;
+    for (let p = 0; p < labels.length; p++) {
+      const label = labels[p] as number;
+      const n = source.length(label);
+      out.len[p] = n;
+      if (n <= 0) continue;
+      const s = source.start[label] as number;
+      out.start[p] = end;
+      for (let j = 0; j < n; j++) out.pool[end + j] = source.pool[s + j] as number;
+      end += n;
+    }
+    out.end = end;
+    return out;
+  }
+
   private compactOrGrow(extra: number): void {
     const liveCodes = this.end - this.garbage;
     const next = new Int32Array(Math.max(1024, (liveCodes + extra) * 2));
