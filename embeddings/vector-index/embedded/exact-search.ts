@@ -84,7 +84,8 @@ function distanceAt(metric: Metric, dim: number, vectors: Float32Array, label: n
   return 1 - ab / (aNorm * qNorm);
 }
 
-function dot(a: ArrayLike<number>, aBase: number, b: ArrayLike<number>, dim: number): number {
+/** Σ a[aBase + j]·b[j] over j < dim. */
+export function dot(a: ArrayLike<number>, aBase: number, b: ArrayLike<number>, dim: number): number {
   let s = 0;
   for (let j = 0; j < dim; j++) s += (a[aBase + j] as number) * (b[j] as number);
   return s;

@@ -18,7 +18,7 @@
 import os from 'node:os';
 import hnswlib from 'hnswlib-node';
 import type { CollectionSpec, FieldSpec, SearchHit, SearchQuery, VectorRecord } from '../vector-index.ts';
-import { compileFilter, type CompiledFilter } from './compile-filter.ts';
+import { compileFilter, type CompiledFilter, type FilterTarget } from './compile-filter.ts';
 import { bruteForceSearch, scoreOf, type LabelSource, type Neighbour } from './exact-search.ts';
 import { IdTable } from './id-table.ts';
 import { CODE_SCAN_DIMENSION_MAX, strideFor } from './code-scan.ts';
@@ -111,8 +111,10 @@ export class HnswCollection {
   norms: Float32Array;
   free: number[] = [];
   nextLabel = 0;
-  /** Builds a record's metadata object (compiled for the columns' names). */
-  private readMetadata: MetadataReader | undefined;
+  /** Builds a record's metadata object (compiled for the columns' names, in the columns' order). */
+  private readonly readMetadata: MetadataReader;
+  /** What filters compile against (the arrays are read through it, so it holds across growth and loads). */
+  private readonly filterTarget: FilterTarget;
   /** The inverted lists, once the collection is large enough (see HnswTuning.listsMin). */
   lists: InvertedLists | undefined;
   /** Labels by tenant code: the tenant partitions. */
@@ -132,6 +134,9 @@ export class HnswCollection {
       this.shards = shards;
     }
     for (const f of spec.fields) this.columns.set(f.name, newColumn(f, capacity));
+    // a load replaces the columns by name, which keeps their order: the reader's positions hold
+    this.readMetadata = compileMetadataReader([...this.columns.keys()]);
+    this.filterTarget = { collection: spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf };
     this.tenantOf = new Int32Array(capacity).fill(-1);
     this.vectors = new Float32Array(capacity * spec.dimension);
     this.norms = new Float32Array(capacity);
@@ -181,7 +186,7 @@ export class HnswCollection {
   private get listSource(): ListSource {
     return {
       dimension: this.spec.dimension, vectors: this.vectors, norms: this.norms, end: this.nextLabel, live: this.ids, seed: this.tuning.randomSeed,
-      target: { collection: this.spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf },
+      target: this.filterTarget,
     };
   }
 
@@ -326,7 +331,7 @@ export class HnswCollection {
 
   /** Top-K: over a small partition exactly, else through the inverted lists when the collection has them, else by a graph walk with the filter applied inside it (hnswlib filter callback) or after it. */
   search(query: SearchQuery): SearchHit[] {
-    const compiled = compileFilter({ collection: this.spec.name, columns: this.columns, tenants: this.tenants, tenantOf: () => this.tenantOf }, query.filter);
+    const compiled = compileFilter(this.filterTarget, query.filter);
     const k = Math.min(query.topK, this.size);
     if (compiled.empty || k <= 0) return [];
     const neighbours = this.neighbours(query, compiled, k);
@@ -494,11 +499,7 @@ export class HnswCollection {
   }
 
   private metadataAt(label: number): VectorRecord['metadata'] {
-    const columns = Array.from(this.columns.values());
-    if (this.readMetadata === undefined || this.readMetadata.names.length !== columns.length || this.readMetadata.names.some((n, i) => n !== columns[i]?.name)) {
-      this.readMetadata = compileMetadataReader(columns.map((c) => c.name));
-    }
-    return this.readMetadata.read(readCell, columns, label);
+    return this.readMetadata(readCell, Array.from(this.columns.values()), label);
   }
 
   private ensureCapacity(needed: number): void {
@@ -520,10 +521,7 @@ export class HnswCollection {
   }
 }
 
-interface MetadataReader {
-  names: string[];
-  read(cell: typeof readCell, columns: Column[], label: number): VectorRecord['metadata'];
-}
+type MetadataReader = (cell: typeof readCell, columns: Column[], label: number) => VectorRecord['metadata'];
 
 /**
  * A function that reads a label's cells into one object with each field stored by its own constant
@@ -533,8 +531,7 @@ interface MetadataReader {
  */
 function compileMetadataReader(names: string[]): MetadataReader {
   const body = names.map((name, i) => `v = cell(columns[${i}], label); if (v !== undefined) out[${JSON.stringify(name)}] = v;`).join('\n');
-  const read = new Function('cell', 'columns', 'label', `const out = {}; let v;\n${body}\nreturn out;`) as MetadataReader['read'];
-  return { names, read };
+  return new Function('cell', 'columns', 'label', `const out = {}; let v;\n${body}\nreturn out;`) as MetadataReader;
 }
 
 /** The k nearest of neighbours gathered from several shards. */

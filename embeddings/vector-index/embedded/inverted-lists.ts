@@ -17,7 +17,7 @@
 import { seededRandom } from '../../../core/seeded-random.ts';
 import type { VectorFilter } from '../vector-index.ts';
 import { compileFilter, type CompiledFilter, type FilterTarget } from './compile-filter.ts';
-import type { Neighbour } from './exact-search.ts';
+import { dot, type Neighbour } from './exact-search.ts';
 import { CodeScanner, weightMaxFor } from './code-scan.ts';
 import { CodeLists, type Column } from './metadata-columns.ts';
 
@@ -232,10 +232,6 @@ export class InvertedLists {
     this.overflow.clear();
   }
 
-  get packedSize(): number {
-    return this.order.length;
-  }
-
   /**
    * The k nearest live records passing the filter: the `probes` lists nearest the query, and more
    * while fewer than RERANK_PER_RESULT·k records of the scanned lists passed; their best by the
@@ -245,9 +241,7 @@ export class InvertedLists {
    */
   search(source: ListSource, query: ArrayLike<number>, k: number, probes: number, filter: VectorFilter | undefined, byLabel: CompiledFilter): Neighbour[] {
     const d = this.dim;
-    let qNorm = 0;
-    for (let j = 0; j < d; j++) qNorm += (query[j] as number) ** 2;
-    qNorm = Math.sqrt(qNorm) || 1;
+    const qNorm = Math.sqrt(dot(query, 0, query, d)) || 1;
     const q = this.unit;
     for (let j = 0; j < d; j++) q[j] = (query[j] as number) / qNorm;
     setWeights(this.scanner.query, q, this.step);
@@ -277,12 +271,7 @@ export class InvertedLists {
       }
     }
     const out: Neighbour[] = [];
-    const exact = (label: number): number => {
-      const base = label * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (source.vectors[base + j] as number) * (q[j] as number);
-      return 1 - s / (source.norms[label] || 1);
-    };
+    const exact = (label: number): number => 1 - dot(source.vectors, label * d, q, d) / (source.norms[label] || 1);
     for (let i = 0; i < best.size; i++) {
       const label = best.labels[i] as number;
       out.push({ label, distance: exact(label) });
