@@ -100,9 +100,7 @@ export async function touchRows(items: TouchWithCampaign[], deps: TouchFeatureDe
 }
 
 async function readAggregates(items: TouchWithCampaign[], deps: TouchFeatureDeps, asOf: number | undefined): Promise<{ aggregates: Aggregates; degraded: string[] }> {
-  const keys = items.length === 1
-    ? uniqueKeys(deps.features.touchFeatureKeys((items[0] as TouchWithCampaign).touch, (items[0] as TouchWithCampaign).campaign))
-    : batchKeys(items, deps.features);
+  const keys = uniqueKeys(items, deps.features);
   const degraded: string[] = [];
   if (keys.length === 0) return { aggregates: new Map(), degraded };
   try {
@@ -116,39 +114,32 @@ async function readAggregates(items: TouchWithCampaign[], deps: TouchFeatureDeps
 }
 
 /**
- * The keys of every item without repeats (first occurrence kept, order kept: uniqueKeys of them
- * all), deduplicated per view as they come, with no joined id string per key: a search's ~50
- * adapted touches repeat the same few entities.
+ * The online keys of every item without repeats (first occurrence kept, order kept): one touch's
+ * handful by pairwise comparison; more (a search's ~50 adapted touches repeat the same few
+ * entities) deduplicated per view as they come, with no joined id string per key.
  */
-function batchKeys(items: TouchWithCampaign[], features: TouchFeatureDeps['features']): OnlineKey[] {
+function uniqueKeys(items: TouchWithCampaign[], features: TouchFeatureDeps['features']): OnlineKey[] {
+  if (items.length !== 1) return uniquePerView(items.map((item) => features.touchFeatureKeys(item.touch, item.campaign)));
+  const only = items[0] as TouchWithCampaign;
+  const keys = features.touchFeatureKeys(only.touch, only.campaign);
+  if (keys.length < 2) return keys;
+  if (keys.length > 32) return uniquePerView([keys]);
+  const out: OnlineKey[] = [];
+  for (const k of keys) if (!out.some((o) => o.view === k.view && o.entity === k.entity)) out.push(k);
+  return out;
+}
+
+function uniquePerView(lists: OnlineKey[][]): OnlineKey[] {
   const out: OnlineKey[] = [];
   const seen = new Map<string, Set<string>>();
-  for (const item of items) {
-    for (const k of features.touchFeatureKeys(item.touch, item.campaign)) {
+  for (const keys of lists) {
+    for (const k of keys) {
       let entities = seen.get(k.view);
       if (entities === undefined) seen.set(k.view, (entities = new Set()));
       if (entities.has(k.entity)) continue;
       entities.add(k.entity);
       out.push(k);
     }
-  }
-  return out;
-}
-
-/** `keys` without repeats (first occurrence kept, order kept); a touch's handful by pairwise comparison, many by a set. */
-function uniqueKeys(keys: OnlineKey[]): OnlineKey[] {
-  if (keys.length < 2) return keys;
-  const out: OnlineKey[] = [];
-  if (keys.length <= 32) {
-    for (const k of keys) if (!out.some((o) => o.view === k.view && o.entity === k.entity)) out.push(k);
-    return out;
-  }
-  const seen = new Set<string>();
-  for (const k of keys) {
-    const id = k.view + '\u0000' + k.entity;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(k);
   }
   return out;
 }

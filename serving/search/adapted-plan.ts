@@ -15,8 +15,9 @@ type Place = 't' | 'a' | 'ta' | 'c' | 'ca';
  * (`audience.*`, `campaign.*`, `touch.*`); the industry and unknown keys are not applied (the
  * plan's industry stays the client's); campaign writes only when the plan has a campaign.
  */
-function eachWrite(conditions: Record<string, string>, campaign: boolean, write: (place: Place, field: string, value: string) => void): void {
-  for (const [key, value] of Object.entries(conditions)) {
+function eachWrite(keys: readonly string[], conditions: Record<string, string>, campaign: boolean, write: (place: Place, field: string, value: string) => void): void {
+  for (const key of keys) {
+    const value = conditions[key] as string;
     if (key === 'channel') {
       write('t', 'channel', value);
       if (campaign) write('c', 'channel', value);
@@ -46,7 +47,7 @@ export function adapt(base: TouchWithCampaign, conditions: Record<string, string
   const touch = { ...base.touch, audience: { ...base.touch.audience }, attributes: { ...base.touch.attributes } };
   const campaign = base.campaign ? { ...base.campaign, attributes: { ...base.campaign.attributes } } : undefined;
   const adapted = { touch, campaign };
-  eachWrite(conditions, campaign !== undefined, (place, field, value) => { fieldsOf(adapted, place)[field] = value; });
+  eachWrite(Object.keys(conditions), conditions, campaign !== undefined, (place, field, value) => { fieldsOf(adapted, place)[field] = value; });
   return adapted;
 }
 
@@ -57,26 +58,11 @@ export function adapt(base: TouchWithCampaign, conditions: Record<string, string
  * into the next), in the order of the sorted condition keys (two sets that change the same fields
  * through differently named conditions may get two keys: then they are only not shared). Conditions that write one field twice (`segment` and
  * `audience.segment`) get no key (undefined: shared with none), since the sorted writes no longer
- * say which value was written last. The fields are eachWrite's, read here without a callback.
+ * say which value was written last. The fields are eachWrite's, the same walk adapt makes.
  */
 export function adaptedKey(base: TouchWithCampaign, conditions: Record<string, string>): string | undefined {
-  const t = base.touch;
-  const c = base.campaign;
   const w: KeyWrites = { fields: [], changes: [], twice: false };
-  for (const key of sortedKeys(conditions)) {
-    const value = conditions[key] as string;
-    if (key === 'channel') {
-      wrote(w, 't', 'channel', t.channel === value, value);
-      if (c) wrote(w, 'c', 'channel', c.channel === value, value);
-    } else if (key === 'segment') wrote(w, 'a', 'segment', holds(t.audience, 'segment', value), value);
-    else if (key === 'objective') { if (c) wrote(w, 'c', 'objective', c.objective === value, value); }
-    else if (key === 'offer' || key === 'creative') {
-      wrote(w, 'ta', key, holds(t.attributes, key, value), value);
-      if (c) wrote(w, 'ca', key, holds(c.attributes, key, value), value);
-    } else if (key.startsWith('audience.')) { const f = key.slice('audience.'.length); wrote(w, 'a', f, holds(t.audience, f, value), value); }
-    else if (key.startsWith('campaign.')) { if (c) { const f = key.slice('campaign.'.length); wrote(w, 'ca', f, holds(c.attributes, f, value), value); } }
-    else if (key.startsWith('touch.')) { const f = key.slice('touch.'.length); wrote(w, 'ta', f, holds(t.attributes, f, value), value); }
-  }
+  eachWrite(sortedKeys(conditions), conditions, base.campaign !== undefined, (place, field, value) => wrote(w, place, field, holds(fieldsOf(base, place), field, value), value));
   if (w.twice) return undefined;
   return w.changes.length > 1 ? w.changes.join('') : (w.changes[0] ?? '');
 }
