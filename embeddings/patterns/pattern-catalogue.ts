@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeFileAtomicSync } from '../../core/atomic-file.ts';
 import { homePath, type AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
-import { conditionsKey, conditionText, type MiningAttribute } from './configuration.ts';
+import { conditionText, type MiningAttribute } from './configuration.ts';
 import type { ConfigurationEncoderState } from './configuration-encoder.ts';
 import type { PatternFilterOptions } from './pattern-filter.ts';
 import type { SuccessPattern } from './success-pattern.ts';
@@ -108,24 +108,21 @@ const byStrength = (a: CataloguePattern, b: CataloguePattern): number => (b.lift
 
 /**
  * A build's patterns ordered and keyed once (a build's catalogue never changes): success patterns
- * in `byStrength` order, anti-patterns most harmful first, and the success patterns by their
- * conditions (conditionsKey), so the patterns a plan falls under are found by looking up the
- * subsets of the plan's conditions instead of scanning the build.
+ * in `byStrength` order, anti-patterns most harmful first, and the success patterns in a tree of
+ * their condition texts, so the patterns a plan falls under are found by walking the subsets of
+ * the plan's conditions instead of scanning the build.
  */
 interface CatalogueOrder {
   success: CataloguePattern[];
   anti: CataloguePattern[];
   /** Position of each success pattern in `success`. */
   rank: Map<CataloguePattern, number>;
-  byConditions: Map<string, CataloguePattern[]>;
-  /** Every leading part of a success pattern's conditionsKey ("a=1", "a=1&b=2", …): the lookup walks only these. */
-  prefixes: Set<string>;
   /**
-   * The same leading parts as a tree of condition texts (each node: the patterns whose key ends
-   * there, and the next texts), walked without joining a key per step; absent when a text holds
-   * '&' (then a joined key could read as two texts, and the walk joins keys as `prefixes` are).
+   * The success patterns as a tree of their condition texts in key order (each node: the patterns
+   * whose conditions end there, and the next texts): the lookup walks only the subsets of a plan's
+   * conditions that lead somewhere, matching text by text.
    */
-  tree: ConditionNode | undefined;
+  tree: ConditionNode;
 }
 
 interface ConditionNode {
@@ -141,30 +138,18 @@ function orderOf(catalogue: PatternCatalogue): CatalogueOrder {
   // Array.prototype.sort is stable: ties keep the catalogue's order, as a sort per request did
   const success = catalogue.patterns.filter((p) => (p.kind ?? 'success') === 'success').sort(byStrength);
   const anti = catalogue.patterns.filter((p) => p.kind === 'anti').sort((a, b) => a.lift_high - b.lift_high);
-  const byConditions = new Map<string, CataloguePattern[]>();
-  const prefixes = new Set<string>();
-  let tree: ConditionNode | undefined = { patterns: [], next: new Map() };
+  const tree: ConditionNode = { patterns: [], next: new Map() };
   for (const p of success) {
-    const key = conditionsKey(p.conditions);
-    const list = byConditions.get(key);
-    if (list) list.push(p);
-    else byConditions.set(key, [p]);
-    let prefix = '';
     let node = tree;
     for (const k of Object.keys(p.conditions).sort()) {
       const text = conditionText(k, p.conditions[k] as string);
-      prefix = prefix === '' ? text : `${prefix}&${text}`;
-      prefixes.add(prefix);
-      if (text.includes('&')) tree = undefined;
-      if (node !== undefined) {
-        let child = node.next.get(text);
-        if (child === undefined) node.next.set(text, (child = { patterns: [], next: new Map() }));
-        node = child;
-      }
+      let child = node.next.get(text);
+      if (child === undefined) node.next.set(text, (child = { patterns: [], next: new Map() }));
+      node = child;
     }
-    node?.patterns.push(p);
+    node.patterns.push(p);
   }
-  order = { success, anti, rank: new Map(success.map((p, i) => [p, i])), byConditions, prefixes, tree };
+  order = { success, anti, rank: new Map(success.map((p, i) => [p, i])), tree };
   orders.set(catalogue, order);
   return order;
 }
@@ -177,37 +162,23 @@ export function visiblePatterns(catalogue: PatternCatalogue, options: PatternFil
 /**
  * The visible success patterns (visiblePatterns' rule and order) whose every condition holds in one
  * of `configurations`, at most `limit`, skipping `exclude`d ids: the subsets of a configuration's
- * conditions are walked in conditionsKey order, only along the leading parts of the build's
- * patterns' keys, and each is looked up — no scan of the build.
+ * conditions are walked in key order down the build's tree of condition texts, only where a
+ * pattern's conditions lead — no scan of the build.
  */
 export function patternsUnder(catalogue: PatternCatalogue, configurations: readonly Record<string, string>[], options: PatternFilterOptions, limit: number, exclude: ReadonlySet<string> = new Set()): CataloguePattern[] {
   const order = orderOf(catalogue);
   const found = new Set<CataloguePattern>();
   for (const configuration of configurations) {
     const texts = Object.keys(configuration).sort().map((k) => conditionText(k, configuration[k] as string));
-    const tree = order.tree;
-    if (tree !== undefined && !texts.some((t) => t.includes('&'))) {
-      // the same walk over the tree of texts (no '&' anywhere: a path is exactly a joined key)
-      const down = (from: number, node: ConditionNode): void => {
-        for (let i = from; i < texts.length; i++) {
-          const child = node.next.get(texts[i] as string);
-          if (child === undefined) continue;
-          for (const p of child.patterns) if (!exclude.has(p.id) && passesPatternFilter(p, options)) found.add(p);
-          down(i + 1, child);
-        }
-      };
-      down(0, tree);
-      continue;
-    }
-    const walk = (from: number, prefix: string): void => {
+    const down = (from: number, node: ConditionNode): void => {
       for (let i = from; i < texts.length; i++) {
-        const key = prefix === '' ? (texts[i] as string) : `${prefix}&${texts[i] as string}`;
-        if (!order.prefixes.has(key)) continue;
-        for (const p of order.byConditions.get(key) ?? []) if (!exclude.has(p.id) && passesPatternFilter(p, options)) found.add(p);
-        walk(i + 1, key);
+        const child = node.next.get(texts[i] as string);
+        if (child === undefined) continue;
+        for (const p of child.patterns) if (!exclude.has(p.id) && passesPatternFilter(p, options)) found.add(p);
+        down(i + 1, child);
       }
     };
-    walk(0, '');
+    down(0, order.tree);
   }
   return [...found].sort((a, b) => (order.rank.get(a) as number) - (order.rank.get(b) as number)).slice(0, limit);
 }
