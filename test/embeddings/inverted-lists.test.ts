@@ -59,6 +59,19 @@ describe('code scan (WebAssembly SIMD)', () => {
       for (let j = 0; j < dimension; j++) want5 += (scanner.codes[5 * scanner.stride + j] as number) * (scanner.query[j] as number);
       expect(scanner.out[0]).toBe(want5);
       expect(() => scanner.score(30, 10)).toThrow(/outside/);
+      // above(): the same scores, only the rows above the threshold, in row order (−∞ keeps every row)
+      scanner.score(0, rows);
+      const all = Array.from(scanner.out.subarray(0, rows));
+      const sorted = [...all].sort((a, b) => a - b);
+      for (const threshold of [Number.NEGATIVE_INFINITY, sorted[0] as number, sorted[18] as number, (sorted[18] as number) + 0.5, sorted[rows - 1] as number, Number.POSITIVE_INFINITY]) {
+        const expected = all.flatMap((v, r) => (v > threshold ? [[r, v]] : []));
+        const n = scanner.above(0, rows, threshold);
+        expect(Array.from({ length: n }, (_, i) => [scanner.kept[i], scanner.out[i]])).toEqual(expected);
+      }
+      const n7 = scanner.above(7, 4, Number.NEGATIVE_INFINITY); // a run from the middle: rows from its start
+      expect(Array.from(scanner.kept.subarray(0, n7))).toEqual([0, 1, 2, 3]);
+      expect(Array.from(scanner.out.subarray(0, n7))).toEqual(all.slice(7, 11));
+      expect(() => scanner.above(30, 10, 0)).toThrow(/outside/);
     }
   });
 });

@@ -13,6 +13,8 @@ const QUERY_MAX = 4096;
 /** The most dimensions a scanner takes (a collection of more is served by its graphs). */
 export const CODE_SCAN_DIMENSION_MAX = QUERY_MAX;
 const HEADER = QUERY_MAX * 2;
+const I32_MIN = -(2 ** 31);
+const I32_MAX = 2 ** 31 - 1;
 
 /** The part of the WebAssembly API used here (the project compiles without the DOM library that declares it). */
 interface WasmMemory {
@@ -39,6 +41,7 @@ export class CodeScanner {
   readonly stride: number;
   private readonly memory: WasmMemory;
   private readonly scoresFn: (codes: number, count: number, stride: number, query: number, out: number) => void;
+  private readonly aboveFn: (codes: number, count: number, stride: number, query: number, threshold: number, outIndex: number, outScore: number) => number;
   /** Rows reserved. */
   rows = 0;
   private outRows = 0;
@@ -46,8 +49,10 @@ export class CodeScanner {
   codes = new Int8Array(0);
   /** The query's weights, `stride` of them. */
   query = new Int16Array(0);
-  /** Scores of the last `score` call, by row from its start. */
+  /** Scores of the last `score` call, by row from its start; of the last `above` call, its kept rows' in order. */
   out = new Int32Array(0);
+  /** Rows (from its start) the last `above` call kept, in order. */
+  kept = new Int32Array(0);
 
   constructor(dimension: number) {
     if (dimension > QUERY_MAX) throw new Error(`code scan: dimension ${dimension} is above ${QUERY_MAX}`);
@@ -55,24 +60,37 @@ export class CodeScanner {
     this.memory = new wasm.Memory({ initial: 1 });
     const instance = new wasm.Instance(scanModule(), { env: { memory: this.memory } });
     this.scoresFn = instance.exports.scores as CodeScanner['scoresFn'];
+    this.aboveFn = instance.exports.above as CodeScanner['aboveFn'];
     this.reserve(0, 0);
   }
 
   /** Room for `rows` rows and for scoring `outRows` at once. The codes are not kept: the caller writes them after. */
   reserve(rows: number, outRows: number): void {
-    const need = HEADER + outRows * 4 + rows * this.stride;
+    const need = HEADER + outRows * 8 + rows * this.stride;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
     this.rows = rows;
     this.outRows = outRows;
     this.query = new Int16Array(this.memory.buffer, 0, this.stride);
     this.out = new Int32Array(this.memory.buffer, HEADER, outRows);
-    this.codes = new Int8Array(this.memory.buffer, HEADER + outRows * 4, rows * this.stride);
+    this.kept = new Int32Array(this.memory.buffer, HEADER + outRows * 4, outRows);
+    this.codes = new Int8Array(this.memory.buffer, HEADER + outRows * 8, rows * this.stride);
   }
 
   /** Scores rows start ≤ row < start + count (count ≤ the reserved outRows) into `out[0 .. count)`. */
   score(start: number, count: number): void {
     if (count > this.outRows || start + count > this.rows) throw new Error(`code scan: rows ${start}+${count} outside ${this.rows} (score room ${this.outRows})`);
     this.scoresFn(this.codes.byteOffset + start * this.stride, count, this.stride, 0, this.out.byteOffset);
+  }
+
+  /**
+   * Scores the same rows and keeps those scoring above `threshold` (−∞ keeps all): returns how many,
+   * their rows (from `start`) in `kept[0 .. n)` and their scores in `out[0 .. n)`, in row order. A
+   * scan wants only the few rows that could enter its best, and the test runs in the same SIMD loop.
+   */
+  above(start: number, count: number, threshold: number): number {
+    if (count > this.outRows || start + count > this.rows) throw new Error(`code scan: rows ${start}+${count} outside ${this.rows} (score room ${this.outRows})`);
+    const t = threshold < I32_MIN ? I32_MIN : threshold > I32_MAX ? I32_MAX : Math.floor(threshold);
+    return this.aboveFn(this.codes.byteOffset + start * this.stride, count, this.stride, 0, t, this.kept.byteOffset, this.out.byteOffset);
   }
 }

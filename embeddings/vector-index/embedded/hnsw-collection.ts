@@ -335,7 +335,8 @@ export class HnswCollection {
     const k = Math.min(query.topK, this.size);
     if (compiled.empty || k <= 0) return [];
     const neighbours = this.neighbours(query, compiled, k);
-    return neighbours.map((n) => this.hitAt(n, query.includeVectors === true));
+    const columns = Array.from(this.columns.values());
+    return neighbours.map((n) => this.hitAt(n, query.includeVectors === true, columns));
   }
 
   private neighbours(query: SearchQuery, compiled: CompiledFilter, k: number): Neighbour[] {
@@ -463,12 +464,13 @@ export class HnswCollection {
     return sampled === 0 ? 0 : (passed / sampled) * this.size;
   }
 
-  private hitAt(n: Neighbour, withVector: boolean): SearchHit {
+  /** `columns`: this.columns' values in order, taken once per search. */
+  private hitAt(n: Neighbour, withVector: boolean, columns: Column[]): SearchHit {
     const hit: SearchHit = {
       id: this.ids.idAt(n.label) as string,
       score: scoreOf(this.spec.metric, n.distance),
       tenant: this.tenants.value(this.tenantOf[n.label] as number) as string,
-      metadata: this.metadataAt(n.label),
+      metadata: this.readMetadata(readCell, columns, n.label),
     };
     if (withVector) hit.vector = this.vectorAt(n.label);
     return hit;

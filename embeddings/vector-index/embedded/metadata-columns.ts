@@ -6,12 +6,11 @@
  * compacted). Filters compile against these columns, so the per-neighbour check inside the ANN
  * search is a typed-array read, never an object lookup, and a column holds no object per record.
  */
-import { LRUCache } from 'lru-cache';
 import type { FieldSpec, Scalar, ScalarType } from '../vector-index.ts';
 import { IdTable } from './id-table.ts';
 
-/** Decoded values a dictionary keeps (a column of categories keeps them all; a column of descriptions, the hot ones). */
-const DECODED_KEPT = 4096;
+/** Slots of a dictionary's decoded-value cache (a column of categories keeps them all; a column of descriptions, the last decoded per slot). */
+const DECODED_SLOTS = 4096;
 
 /**
  * String ↔ code dictionary (codes are dense, stable, never reused), kept in an IdTable (code =
@@ -20,8 +19,14 @@ const DECODED_KEPT = 4096;
  */
 export class Dictionary {
   private readonly table = new IdTable();
-  /** Values decoded lately, by code (codes are never reused, so a kept value never goes stale), the DECODED_KEPT used last. */
-  private readonly decoded = new LRUCache<number, string>({ max: DECODED_KEPT });
+  /**
+   * Decoded values, direct-mapped: slot code % DECODED_SLOTS holds the value of the code in
+   * `keptCode` there. Codes are never reused, so a kept value never goes stale. A hit is two array
+   * reads; an LRU's bookkeeping cost more than decoding a short string (a 50-hit search reads
+   * ~1,000 cells).
+   */
+  private readonly keptCode = new Int32Array(DECODED_SLOTS).fill(-1);
+  private readonly kept: (string | undefined)[] = new Array<string | undefined>(DECODED_SLOTS).fill(undefined);
 
   constructor(values: string[] = []) {
     for (const v of values) this.encode(v);
@@ -44,11 +49,12 @@ export class Dictionary {
   /** The value of a code (undefined for an unknown code). */
   value(code: number): string | undefined {
     if (code < 0) return undefined;
-    const kept = this.decoded.get(code);
-    if (kept !== undefined) return kept;
+    const slot = code & (DECODED_SLOTS - 1);
+    if (this.keptCode[slot] === code) return this.kept[slot];
     const value = this.table.idAt(code);
     if (value === undefined) return undefined;
-    this.decoded.set(code, value);
+    this.keptCode[slot] = code;
+    this.kept[slot] = value;
     return value;
   }
 
@@ -223,8 +229,15 @@ export function readCell(col: Column, label: number): Scalar | string[] | undefi
       return c < 0 ? undefined : col.dict.value(c);
     }
     case 'string[]': {
-      const list = col.lists.at(label);
-      return list === undefined ? undefined : Array.from(list, (c) => col.dict.value(c) as string);
+      // straight from the pool: no view per cell (a search reads three such cells per hit)
+      const lists = col.lists;
+      const n = lists.length(label);
+      if (n < 0) return undefined;
+      const s = lists.start[label] as number;
+      const pool = lists.pool;
+      const out = new Array<string>(n);
+      for (let j = 0; j < n; j++) out[j] = col.dict.value(pool[s + j] as number) as string;
+      return out;
     }
   }
 }
