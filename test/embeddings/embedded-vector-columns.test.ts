@@ -93,4 +93,24 @@ describe('CodeLists (string[] cells)', () => {
       expect(cells.length(label)).toBe(want === undefined ? -1 : want.length);
     }
   });
+
+  it('gathers cells into a given order at once and a slice at a time, through writes between slices', () => {
+    const random = seededRandom(4);
+    const cells = new CodeLists(4);
+    for (let label = 0; label < 500; label++) cells.set(label, random() < 0.1 ? undefined : Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * 50)));
+    const order = Int32Array.from(Array.from({ length: 500 }, (_, i) => (i * 37) % 500));
+    const cellsOf = (lists: CodeLists) => Array.from({ length: 500 }, (_, p) => (lists.at(p) === undefined ? undefined : Array.from(lists.at(p)!)));
+    const want = Array.from(order, (label) => (cells.at(label) === undefined ? undefined : Array.from(cells.at(label)!)));
+    expect(cellsOf(CodeLists.gather(cells, order))).toEqual(want);
+    const work = CodeLists.gatherInSlices(cells, order, 7);
+    let slices = 0;
+    let step = work.next();
+    for (; step.done !== true; step = work.next()) {
+      slices++;
+      // a write between slices: the last position's cell grows past what the first pass counted
+      if (slices === 80) cells.set(order[499] as number, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+    expect(slices).toBeGreaterThan(100); // two passes of 500 positions, 7 a slice
+    expect(cellsOf(step.value)).toEqual([...want.slice(0, 499), [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+  });
 });

@@ -19,6 +19,11 @@ afterAll(() => homes.forEach((d) => rmSync(d, { recursive: true, force: true }))
 
 const config = (dir: string) => loadConfig({ env: {}, overrides: { home: dir } });
 
+/** Lets `n` turns of the event loop pass (work scheduled with setImmediate runs). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
@@ -141,7 +146,11 @@ describe('embedded VectorIndex searched through inverted lists', () => {
     };
     await put(Array.from({ length: 1500 }, (_, i) => `x${i}`), 1); // below listsMin: graphs
     await put(Array.from({ length: 1500 }, (_, i) => `y${i}`), 2); // 3000: lists trained and packed
+    // searches on one turn of the event loop check the filter columns by label (their copies into
+    // list order are made between searches); later ones read the copies
     await check('trained');
+    await turns(4);
+    await check('trained, filter columns copied into list order');
     await check('every list', 100_000);
     // deletes, moved records and new ones stay in the overflow (fewer than its minimum)
     const gone = Array.from({ length: 300 }, (_, i) => `x${i * 5}`);
@@ -154,6 +163,8 @@ describe('embedded VectorIndex searched through inverted lists', () => {
     // a big batch crowds the overflow: packed again (same centroids)
     await put(Array.from({ length: 1200 }, (_, i) => `w${i}`), 5);
     await check('packed again');
+    await turns(4);
+    await check('packed again, columns copied again');
     await index.close();
     index = createEmbeddedVectorIndex(config(dir), { tuning });
     await index.init();
@@ -162,6 +173,8 @@ describe('embedded VectorIndex searched through inverted lists', () => {
     const state = JSON.parse(fs.readFileSync(path.join(folder, `${gen}.state.json`), 'utf8')) as { lists?: { count: number; trainedSize: number } };
     expect(state.lists).toMatchObject({ count: 55, trainedSize: 3000 }); // √3000 lists, trained at 3,000
     await check('reopened');
+    await turns(4);
+    await check('reopened, columns copied');
     // doubling the collection trains the lists again
     await put(Array.from({ length: 3000 }, (_, i) => `v${i}`), 6);
     await check('retrained');

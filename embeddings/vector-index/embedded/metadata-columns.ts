@@ -120,21 +120,47 @@ export class CodeLists {
 
   /** The cells of `labels` in their order (cell p holds labels[p]'s), packed end to end. */
   static gather(source: CodeLists, labels: Int32Array): CodeLists {
-    const out = new CodeLists(labels.length);
+    return finish(CodeLists.gatherInSlices(source, labels, labels.length + 1));
+  }
+
+  /**
+   * `gather` a slice of `slice` positions at a time: each `next()` copies one slice, the last
+   * returns the lists. The source may take writes between slices; the cells it reads are its
+   * current ones, and the output pool grows if a cell grew since the first pass counted it.
+   */
+  static *gatherInSlices(source: CodeLists, labels: Int32Array, slice: number): Generator<void, CodeLists> {
+    const n = labels.length;
+    const out = new CodeLists(n);
     let total = 0;
-    for (let p = 0; p < labels.length; p++) total += Math.max(0, source.length(labels[p] as number));
-    out.pool = new Int32Array(Math.max(16, total));
-    let end = 0;
-    for (let p = 0; p < labels.length; p++) {
-      const label = labels[p] as number;
-      const n = source.length(label);
-      out.len[p] = n;
-      if (n <= 0) continue;
-      const s = source.start[label] as number;
-      out.start[p] = end;
-      for (let j = 0; j < n; j++) out.pool[end + j] = source.pool[s + j] as number;
-      end += n;
+    for (let from = 0; from < n; from += slice) {
+      const len = source.len;
+      for (let p = from, to = Math.min(n, from + slice); p < to; p++) {
+        const label = labels[p] as number;
+        if (label < len.length) total += Math.max(0, len[label] as number);
+      }
+      yield;
     }
+    let pool = new Int32Array(Math.max(16, total));
+    const outLen = out.len;
+    const outStart = out.start;
+    let end = 0;
+    for (let from = 0; from < n; from += slice) {
+      // read per slice: a write in between may have grown or compacted the source's arrays
+      const { len, start, pool: cells } = source;
+      for (let p = from, to = Math.min(n, from + slice); p < to; p++) {
+        const label = labels[p] as number;
+        const count = label < len.length ? (len[label] as number) : -1;
+        outLen[p] = count;
+        if (count <= 0) continue;
+        if (end + count > pool.length) pool = grow(pool, Math.max(end + count, pool.length * 2), 0);
+        const s = start[label] as number;
+        outStart[p] = end;
+        for (let j = 0; j < count; j++) pool[end + j] = cells[s + j] as number;
+        end += count;
+      }
+      if (from + slice < n) yield;
+    }
+    out.pool = pool;
     out.end = end;
     return out;
   }
@@ -280,4 +306,12 @@ export function columnFromJson(json: ColumnJson, capacity: number): Column {
       }
   }
   return col;
+}
+
+/** Runs sliced work (a generator that yields between slices) to its end, at once. */
+export function finish<T>(work: Generator<void, T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done === true) return step.value;
+  }
 }
