@@ -79,7 +79,7 @@ export class CodeScanner {
 
   /** Scores rows start ≤ row < start + count (count ≤ the reserved outRows) into `out[0 .. count)`. */
   score(start: number, count: number): void {
-    if (count > this.outRows || start + count > this.rows) throw new Error(`code scan: rows ${start}+${count} outside ${this.rows} (score room ${this.outRows})`);
+    this.checkRows(start, count);
     this.scoresFn(this.codes.byteOffset + start * this.stride, count, this.stride, 0, this.out.byteOffset);
   }
 
@@ -89,8 +89,13 @@ export class CodeScanner {
    * scan wants only the few rows that could enter its best, and the test runs in the same SIMD loop.
    */
   above(start: number, count: number, threshold: number): number {
-    if (count > this.outRows || start + count > this.rows) throw new Error(`code scan: rows ${start}+${count} outside ${this.rows} (score room ${this.outRows})`);
+    this.checkRows(start, count);
     const t = threshold < I32_MIN ? I32_MIN : threshold > I32_MAX ? I32_MAX : Math.floor(threshold);
     return this.aboveFn(this.codes.byteOffset + start * this.stride, count, this.stride, 0, t, this.kept.byteOffset, this.out.byteOffset);
+  }
+
+  /** @throws when rows start ≤ row < start + count are not all reserved, or are more than one call may score. */
+  private checkRows(start: number, count: number): void {
+    if (count > this.outRows || start + count > this.rows) throw new Error(`code scan: rows ${start}+${count} outside ${this.rows} (score room ${this.outRows})`);
   }
 }
