@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/seeded-random.ts';
 import { IdTable } from '../../embeddings/vector-index/embedded/id-table.ts';
 import { LabelLists } from '../../embeddings/vector-index/embedded/label-lists.ts';
-import { CodeLists } from '../../embeddings/vector-index/embedded/metadata-columns.ts';
+import { LabelPostings } from '../../embeddings/vector-index/embedded/label-postings.ts';
+import { CodeLists, newColumn, writeCell } from '../../embeddings/vector-index/embedded/metadata-columns.ts';
 
 describe('IdTable', () => {
   it('maps ids to labels and back like a Map through inserts, removals, rehashes and compactions', () => {
@@ -112,5 +113,46 @@ describe('CodeLists (string[] cells)', () => {
     }
     expect(slices).toBeGreaterThan(100); // two passes of 500 positions, 7 a slice
     expect(cellsOf(step.value)).toEqual([...want.slice(0, 499), [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+  });
+});
+
+describe('LabelPostings (inverted lists of string columns)', () => {
+  it('builds a large column\'s lists between turns of the event loop, in step with writes made meanwhile', async () => {
+    const random = seededRandom(11);
+    const values = ['a', 'b', 'c', 'd', 'e'];
+    for (const type of ['string', 'string[]'] as const) {
+      const n = 100_000;
+      const col = newColumn({ name: 'f', type }, n + 1000);
+      const cell = () => (type === 'string' ? (values[Math.floor(random() * 5)] as string) : [values[Math.floor(random() * 5)] as string, values[Math.floor(random() * 5)] as string]);
+      for (let label = 0; label < n; label++) writeCell(col, label, cell());
+      const postings = new LabelPostings();
+      const write = (label: number, value: ReturnType<typeof cell> | undefined) => {
+        postings.beforeWrite(col, label);
+        writeCell(col, label, value);
+        postings.afterWrite(col, label);
+      };
+      expect(postings.of(col, n), `${type}: no lists while they are built`).toBeUndefined();
+      let turns = 0;
+      for (; postings.of(col, n) === undefined; turns++) {
+        // writes while the build runs: below and above where it is, cleared cells, and new labels past its end
+        for (let w = 0; w < 50; w++) write(Math.floor(random() * n), random() < 0.1 ? undefined : cell());
+        write(n + Math.floor(random() * 1000), cell());
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(turns, `${type}: built in slices`).toBeGreaterThan(3);
+      const lists = postings.of(col, n) as NonNullable<ReturnType<LabelPostings['of']>>;
+      // the truth, from the column as it is now
+      const codeOf = (label: number): number[] => {
+        if (col.type === 'string') return (col.codes[label] ?? -1) >= 0 ? [col.codes[label] as number] : [];
+        if (col.type !== 'string[]') return [];
+        const at = col.lists.at(label);
+        return at === undefined ? [] : [...new Set(Array.from(at))];
+      };
+      for (let code = 0; code < 5; code++) {
+        const want: number[] = [];
+        for (let label = 0; label < n + 1000; label++) if (codeOf(label).includes(code)) want.push(label);
+        expect([...lists.of(code)].sort((x, y) => x - y), `${type}: code ${code}`).toEqual(want);
+      }
+    }
   });
 });
