@@ -20,6 +20,7 @@ import { compileFilter, type CompiledFilter, type FilterTarget } from './compile
 import { dot, type Neighbour } from './exact-search.ts';
 import { CodeScanner, weightMaxFor } from './code-scan.ts';
 import { CodeLists, type Column } from './metadata-columns.ts';
+import { runBetweenTurns, type SlicedWork } from './sliced-work.ts';
 
 /** What the lists read from their collection. */
 export interface ListSource {
@@ -344,23 +345,10 @@ export class InvertedLists {
     if (col === undefined || this.copying.has(name) || this.permuted.has(name)) return;
     this.copying.add(name);
     const pack = this.packs;
-    const work = permuteInSlices(col, this.order, COPY_SLICE);
-    const step = (): void => {
-      if (pack !== this.packs) return;
-      const next = work.next();
-      if (next.done !== true) {
-        setImmediate(step).unref();
-        return;
-      }
+    runBetweenTurns(permuteInSlices(col, this.order, COPY_SLICE), () => pack === this.packs, (copy) => {
       this.copying.delete(name);
-      this.permuted.set(name, next.value);
-    };
-    setImmediate(step).unref();
-  }
-
-  /** Columns copied into list order so far (for tests and diagnostics). */
-  get copiedColumns(): string[] {
-    return [...this.permuted.keys()];
+      this.permuted.set(name, copy);
+    });
   }
 
   private assign(source: ListSource, label: number): void {
@@ -433,43 +421,39 @@ class TopScores {
 
 /**
  * A column's cells in `order` (position p holds label order[p]'s cell), `slice` positions at a
- * time: each `next()` copies one slice, the last returns the column. The cells are read from `col` as it is at each slice: writes in between only change
- * records whose packed copies are stale (never read through the copy), and a grown column keeps
- * its cells.
+ * time: each `next()` copies one slice, the last returns the column. The cells are read from `col`
+ * as it is at each slice: writes in between only change records whose packed copies are stale
+ * (never read through the copy), and a grown column keeps its cells.
  */
-function* permuteInSlices(col: Column, order: Int32Array, slice: number): Generator<void, Column> {
+function* permuteInSlices(col: Column, order: Int32Array, slice: number): SlicedWork<Column> {
   const n = order.length;
   switch (col.type) {
     case 'number': {
-      const values = new Float64Array(n);
-      for (let from = 0; from < n; from += slice) {
-        const cells = col.values;
-        for (let p = from, to = Math.min(n, from + slice); p < to; p++) values[p] = cells[order[p] as number] as number;
-        if (from + slice < n) yield;
-      }
-      return { name: col.name, type: 'number', values };
+      const c = col;
+      return { name: c.name, type: 'number', values: yield* cellsInOrder(new Float64Array(n), () => c.values, order, slice) };
     }
     case 'bool': {
-      const values = new Int8Array(n);
-      for (let from = 0; from < n; from += slice) {
-        const cells = col.values;
-        for (let p = from, to = Math.min(n, from + slice); p < to; p++) values[p] = cells[order[p] as number] as number;
-        if (from + slice < n) yield;
-      }
-      return { name: col.name, type: 'bool', values };
+      const c = col;
+      return { name: c.name, type: 'bool', values: yield* cellsInOrder(new Int8Array(n), () => c.values, order, slice) };
     }
     case 'string': {
-      const codes = new Int32Array(n);
-      for (let from = 0; from < n; from += slice) {
-        const cells = col.codes;
-        for (let p = from, to = Math.min(n, from + slice); p < to; p++) codes[p] = cells[order[p] as number] as number;
-        if (from + slice < n) yield;
-      }
-      return { name: col.name, type: 'string', codes, dict: col.dict };
+      const c = col;
+      return { name: c.name, type: 'string', codes: yield* cellsInOrder(new Int32Array(n), () => c.codes, order, slice), dict: c.dict };
     }
     case 'string[]':
       return { name: col.name, type: 'string[]', lists: yield* CodeLists.gatherInSlices(col.lists, order, slice), dict: col.dict };
   }
+}
+
+/** out[p] = cells()[order[p]], `slice` positions a step; `cells` is read again at each slice (a grown column replaces its array). */
+function* cellsInOrder<T extends Float64Array | Int8Array | Int32Array>(out: T, cells: () => ArrayLike<number>, order: Int32Array, slice: number): SlicedWork<T> {
+  const n = order.length;
+  for (let from = 0; from < n; from += slice) {
+    const at = cells();
+    for (let p = from, to = Math.min(n, from + slice); p < to; p++) out[p] = at[order[p] as number] as number;
+    if (from + slice < n) yield;
+  }
+  return out;
 }
 
 function unitInto(source: ListSource, label: number, out: Float32Array | Float64Array, at: number): void {

@@ -7,6 +7,7 @@
  */
 import { LabelLists } from './label-lists.ts';
 import type { Column } from './metadata-columns.ts';
+import { finish, runBetweenTurns, type SlicedWork } from './sliced-work.ts';
 
 /** Columns of more labels than this get their lists a slice at a time, between searches. */
 const AT_ONCE_MAX = 65_536;
@@ -33,8 +34,7 @@ export class LabelPostings {
     const lists = this.built.get(col.name);
     if (lists !== undefined) return lists;
     if (end <= AT_ONCE_MAX) {
-      const made = new LabelLists(col.type === 'string');
-      for (let label = 0; label < end; label++) forEachCode(col, label, (code) => made.add(code, label));
+      const made = finish(buildInSlices(col, { lists: new LabelLists(col.type === 'string'), next: 0, end }));
       this.built.set(col.name, made);
       return made;
     }
@@ -70,20 +70,22 @@ export class LabelPostings {
   private buildLater(col: Column, end: number): void {
     const build: Build = { lists: new LabelLists(col.type === 'string'), next: 0, end };
     this.building.set(col.name, build);
-    const step = (): void => {
-      if (this.building.get(col.name) !== build) return; // cleared since
-      const to = Math.min(end, build.next + BUILD_SLICE);
-      for (let label = build.next; label < to; label++) forEachCode(col, label, (code) => build.lists.add(code, label));
-      build.next = to;
-      if (to < end) {
-        setImmediate(step).unref();
-        return;
-      }
+    runBetweenTurns(buildInSlices(col, build), () => this.building.get(col.name) === build, (lists) => {
       this.building.delete(col.name);
-      this.built.set(col.name, build.lists);
-    };
-    setImmediate(step).unref();
+      this.built.set(col.name, lists);
+    });
   }
+}
+
+/** Adds the cells of labels build.next ≤ label < build.end to the build's lists, BUILD_SLICE labels a step. */
+function* buildInSlices(col: Column, build: Build): SlicedWork<LabelLists> {
+  while (build.next < build.end) {
+    const to = Math.min(build.end, build.next + BUILD_SLICE);
+    for (let label = build.next; label < to; label++) forEachCode(col, label, (code) => build.lists.add(code, label));
+    build.next = to;
+    if (to < build.end) yield;
+  }
+  return build.lists;
 }
 
 function forEachCode(col: Column, label: number, fn: (code: number) => void): void {

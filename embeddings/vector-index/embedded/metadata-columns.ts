@@ -8,6 +8,7 @@
  */
 import type { FieldSpec, Scalar, ScalarType } from '../vector-index.ts';
 import { IdTable } from './id-table.ts';
+import { finish, type SlicedWork } from './sliced-work.ts';
 
 /** Slots of a dictionary's decoded-value cache (a column of categories keeps them all; a column of descriptions, the last decoded per slot). */
 const DECODED_SLOTS = 4096;
@@ -128,7 +129,7 @@ export class CodeLists {
    * returns the lists. The source may take writes between slices; the cells it reads are its
    * current ones, and the output pool grows if a cell grew since the first pass counted it.
    */
-  static *gatherInSlices(source: CodeLists, labels: Int32Array, slice: number): Generator<void, CodeLists> {
+  static *gatherInSlices(source: CodeLists, labels: Int32Array, slice: number): SlicedWork<CodeLists> {
     const n = labels.length;
     const out = new CodeLists(n);
     let total = 0;
@@ -306,12 +307,4 @@ export function columnFromJson(json: ColumnJson, capacity: number): Column {
       }
   }
   return col;
-}
-
-/** Runs sliced work (a generator that yields between slices) to its end, at once. */
-export function finish<T>(work: Generator<void, T>): T {
-  for (;;) {
-    const step = work.next();
-    if (step.done === true) return step.value;
-  }
 }
