@@ -11,23 +11,31 @@ import type { ServingDeps } from '../serving-deps.ts';
 /** What reading the live catalogue needs of the serving runtime. */
 type CatalogueSource = { readonly deps: Pick<ServingDeps, 'config'>; readonly indexVersion: string | undefined };
 
-const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue }>();
+/**
+ * How long the CURRENT build stands in for an index that names no build of this home before CURRENT
+ * is read again (it changes when a build is marked live, after its alias switch).
+ */
+const FALLBACK_RECHECK_MS = 1000;
+
+const cache = new WeakMap<object, { name: string; catalogue: PatternCatalogue; indexVersion: string | undefined; checkedAt: number }>();
 
 /** @throws ALMANAC_ERR_INDEX_NOT_READY when no build (or only one from before subgroup discovery) is there. */
 export function liveCatalogue(rt: CatalogueSource): PatternCatalogue {
   const config = rt.deps.config;
   const held = cache.get(config);
-  // the index's build is held: no file read (CURRENT is only read when the index names no build of this home)
+  // the index's build is held: no file read. An index that names no build of this home is served the
+  // CURRENT build's, read again at most once a FALLBACK_RECHECK_MS (not two file reads a request)
   if (held !== undefined && held.name === rt.indexVersion) return held.catalogue;
+  const now = Date.now();
+  if (held !== undefined && held.indexVersion === rt.indexVersion && now - held.checkedAt < FALLBACK_RECHECK_MS) return held.catalogue;
   const names = [rt.indexVersion, currentCollection(config)].filter((n): n is string => n !== undefined);
   for (const name of names) {
-    if (held?.name === name) return held.catalogue;
-    const catalogue = readHomeCatalogue(rt, name);
+    const catalogue = held?.name === name ? held.catalogue : readHomeCatalogue(rt, name);
     if (catalogue === undefined) continue;
     if (!isCurrentFormat(catalogue)) {
       throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', `the pattern index ${name} was built by an older version (clusters, no configuration encoder); rebuild it with \`almanac index\``);
     }
-    cache.set(config, { name, catalogue });
+    cache.set(config, { name, catalogue, indexVersion: rt.indexVersion, checkedAt: now });
     return catalogue;
   }
   throw new AlmanacError('ALMANAC_ERR_INDEX_NOT_READY', 'no success-pattern index has been built yet; run `almanac index`');

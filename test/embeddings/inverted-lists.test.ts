@@ -44,7 +44,7 @@ describe('code scan (WebAssembly SIMD)', () => {
   });
 
   it('scores rows of codes like a plain dot product, for padded widths and at the weights\' bounds', () => {
-    for (const dimension of [1, 16, 20, 64, 100]) {
+    for (const dimension of [1, 16, 20, 50, 64, 100]) {
       const scanner = new CodeScanner(dimension);
       expect(scanner.stride).toBe(strideFor(dimension));
       const rows = 37;
