@@ -51,6 +51,8 @@ export async function startServer(config: AlmanacConfig, opts: StartServerOption
   if (opts.insecureNoAuth && !isLoopback(host)) {
     throw invalidInput(`--insecure-no-auth is refused on '${host}': bind a loopback address (--host 127.0.0.1) or use API keys (\`almanac keys create\`)`, [{ path: 'host', reason: 'must be loopback with --insecure-no-auth' }]);
   }
+  // before anything of the server is made (heap-tuning.ts: pretenuring off)
+  (await import('./heap-tuning.ts')).tuneHeapForServing();
   const [{ buildApp }, { createServingDeps }] = await Promise.all([import('./app.ts'), import('./create-serving-deps.ts')]);
   const deps = await createServingDeps(config);
   const rateLimitRedis = config.tenants.adapter === 'redis' ? await rateLimitClient(config) : undefined;
