@@ -6,6 +6,7 @@ import type { AlmanacConfig } from '../core/config.ts';
 import { invalidInput } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RedisClient } from '../core/redis-connection.ts';
+import { tuneHeapForServing } from './heap-tuning.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { applyServerLimits, type ServerLimits } from './server-limits.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
@@ -51,8 +52,7 @@ export async function startServer(config: AlmanacConfig, opts: StartServerOption
   if (opts.insecureNoAuth && !isLoopback(host)) {
     throw invalidInput(`--insecure-no-auth is refused on '${host}': bind a loopback address (--host 127.0.0.1) or use API keys (\`almanac keys create\`)`, [{ path: 'host', reason: 'must be loopback with --insecure-no-auth' }]);
   }
-  // before anything of the server is made (heap-tuning.ts: pretenuring off)
-  (await import('./heap-tuning.ts')).tuneHeapForServing();
+  tuneHeapForServing(); // before anything of the server is made
   const [{ buildApp }, { createServingDeps }] = await Promise.all([import('./app.ts'), import('./create-serving-deps.ts')]);
   const deps = await createServingDeps(config);
   const rateLimitRedis = config.tenants.adapter === 'redis' ? await rateLimitClient(config) : undefined;

@@ -13,15 +13,12 @@
  * The small index never showed the long scavenges (1.7 ms, 0.41 MB), so the cost is in pretenuring, not in the work.
  * A server's long-lived objects (its caches) reach the old generation through scavenges as before.
  *
- * Set once, when the server starts: V8 reads the flag at its next pretenuring decision. Sites tenured
- * before that (in a process that ran a pipeline first, as `almanac demo` does) stay tenured.
+ * Set at run time as the server starts, before its dependencies load: that is how the figures above
+ * were measured. Setting it again is harmless. Sites V8 tenured before it (in a process that ran a
+ * pipeline first, as `almanac demo` does) may stay tenured.
  */
 import v8 from 'node:v8';
 
-let applied = false;
-
 export function tuneHeapForServing(): void {
-  if (applied) return;
-  applied = true;
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
 }
