@@ -161,11 +161,22 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Ochiai overlap of two condition sets: |A ∩ B| / √(|A|·|B|) (1 = the same configuration). */
-export function conditionOverlap(a: Record<string, string>, b: Record<string, string>): { shared: number; overlap: number; contained: boolean } {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
+export function conditionOverlap(a: Record<string, string>, b: Record<string, string>, bSize = keyCount(b)): { shared: number; overlap: number; contained: boolean } {
+  // counted in place, no key arrays: the search route runs this for every candidate and configuration
+  let aSize = 0;
   let shared = 0;
-  for (const k of ka) if (b[k] !== undefined && b[k] === a[k]) shared++;
-  const overlap = ka.length > 0 && kb.length > 0 ? shared / Math.sqrt(ka.length * kb.length) : 0;
-  return { shared, overlap, contained: ka.length > 0 && shared === ka.length };
+  for (const k in a) {
+    aSize++;
+    const v = b[k];
+    if (v !== undefined && v === a[k]) shared++;
+  }
+  const overlap = aSize > 0 && bSize > 0 ? shared / Math.sqrt(aSize * bSize) : 0;
+  return { shared, overlap, contained: aSize > 0 && shared === aSize };
+}
+
+/** Own enumerable keys of a plain record (conditions and configurations are JSON-born, no prototype keys). */
+export function keyCount(r: Record<string, string>): number {
+  let n = 0;
+  for (const _ in r) n++;
+  return n;
 }

@@ -15,7 +15,7 @@
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import { conditionsKey } from '../../embeddings/patterns/configuration.ts';
-import { conditionOverlap, cosine } from '../../embeddings/patterns/configuration-encoder.ts';
+import { conditionOverlap, cosine, keyCount } from '../../embeddings/patterns/configuration-encoder.ts';
 import { round } from '../response-rounding.ts';
 import type { ScoreComponents } from '../schemas/search-schema.ts';
 import type { PatternCandidate } from './pattern-candidate.ts';
@@ -59,10 +59,14 @@ export interface RankedPattern {
 export function rerank(input: RerankInput): RankedPattern[] {
   const maxModel = Math.max(1e-9, ...(input.modelProbability ? [...input.modelProbability.values()] : [0]));
   const maxLogLift = Math.max(Math.log(1.05), ...input.candidates.map((c) => Math.log(Math.max(1, c.lift_low))));
+  const planSizes = input.plan.map(keyCount);
+  const evidenceWeight = input.evidence ? WEIGHTS.evidence : 0;
+  const withModel = { ...WEIGHTS, evidence: evidenceWeight };
+  const withoutModel = { ...WEIGHTS, model: 0, evidence: evidenceWeight };
   const scored = input.candidates.map((c): RankedPattern => {
     const p = input.modelProbability?.get(c.id);
     const ev = input.evidence?.get(c.id);
-    const fit = bestFit(c.conditions, input.plan);
+    const fit = bestFit(c.conditions, input.plan, planSizes);
     const components: ScoreComponents = {
       fit: fit.overlap,
       lift: clamp01(Math.log(Math.max(1, c.lift_low)) / maxLogLift),
@@ -71,7 +75,7 @@ export function rerank(input: RerankInput): RankedPattern[] {
       evidence: input.evidence ? evidenceScore(ev, input.minClients) : 0,
       rules: rulesFactor(c, input.industry, ev),
     };
-    const w = { ...WEIGHTS, model: p === undefined ? 0 : WEIGHTS.model, evidence: input.evidence ? WEIGHTS.evidence : 0 };
+    const w = p === undefined ? withoutModel : withModel;
     const total = w.fit + w.lift + w.similarity + w.model + w.evidence;
     const base = (w.fit * components.fit + w.lift * components.lift + w.similarity * components.similarity + w.model * components.model + w.evidence * components.evidence) / total;
     return {
@@ -92,7 +96,7 @@ export function rerank(input: RerankInput): RankedPattern[] {
  * specific ones (two descriptions of much the same campaigns), cross-client evidence before a
  * client's own and more backing clients first; then by score.
  */
-const tierOf = (r: RankedPattern): number => (r.match === 'applies' ? 100 + Object.keys(r.candidate.conditions).length : 0);
+const tierOf = (r: RankedPattern): number => (r.match === 'applies' ? 100 + keyCount(r.candidate.conditions) : 0);
 const scopeOf = (r: RankedPattern): number => (r.candidate.tenant === 'global' ? 1 : 0);
 
 function byTier(a: RankedPattern, b: RankedPattern): number {
@@ -106,10 +110,10 @@ function byTier(a: RankedPattern, b: RankedPattern): number {
 }
 
 /** The best overlap of a pattern with any of the plan's configurations. */
-function bestFit(conditions: Record<string, string>, plan: Record<string, string>[]): { overlap: number; contained: boolean; shared: number } {
+function bestFit(conditions: Record<string, string>, plan: Record<string, string>[], planSizes: number[]): { overlap: number; contained: boolean; shared: number } {
   let best = { overlap: 0, contained: false, shared: 0 };
-  for (const config of plan) {
-    const o = conditionOverlap(conditions, config);
+  for (let i = 0; i < plan.length; i++) {
+    const o = conditionOverlap(conditions, plan[i]!, planSizes[i]);
     if (o.overlap > best.overlap || (o.contained && !best.contained)) best = o;
   }
   return best;

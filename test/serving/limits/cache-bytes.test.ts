@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config.ts';
 import { buildApp } from '../../../serving/app.ts';
-import { createEmbeddedResultCache, entryBytes } from '../../../serving/cache/embedded/embedded-result-cache.ts';
+import { createEmbeddedResultCache, entryBytes, WINDOW_SHARE } from '../../../serving/cache/embedded/embedded-result-cache.ts';
 import { bearer } from '../auth-keys.ts';
 import { fakeDeps, PLAN } from '../serving-fakes.ts';
 
@@ -13,7 +13,7 @@ const MAX_BYTES = 256 * 1024;
 const config = (cache: { maxBytes?: number; maxEntries?: number }) => loadConfig({ env: {}, overrides: { home: '/tmp/unused', cache } });
 
 describe('result cache bytes', () => {
-  it('stay under cache.maxBytes after 10,000 unique searches, the bound filled and the latest answers kept', async () => {
+  it('stay under cache.maxBytes after 2,000 searches each asked twice, the bound filled and the latest answers kept', async () => {
     const cache = createEmbeddedResultCache(config({ maxBytes: MAX_BYTES, maxEntries: 1_000_000 }));
     const world = await fakeDeps({ cache });
     const served = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1_000_000 } } } });
@@ -22,31 +22,66 @@ describe('result cache bytes', () => {
     try {
       let most = 0;
       const search = (i: number) => app.inject({ method: 'POST', url: '/v1/patterns/search', headers: key, payload: { plan: { ...PLAN, attributes: { q: `unique-${i}` } }, top_n: 10 } });
-      for (let i = 0; i < 10_000; i += 50) {
-        const answers = await Promise.all(Array.from({ length: 50 }, (_, j) => search(i + j)));
-        expect(answers.filter((r) => r.statusCode !== 200).map((r) => r.body).slice(0, 1)).toEqual([]);
+      const twice = async (i: number) => {
+        const first = await search(i);
         await new Promise((r) => setImmediate(r)); // the cache write is not awaited by the route
+        return [first, await search(i)] as const;
+      };
+      for (let i = 0; i < 2_000; i++) {
+        const [first, again] = await twice(i);
+        expect([first.statusCode, again.statusCode, first.headers['x-almanac-cache'], again.headers['x-almanac-cache']]).toEqual([200, 200, 'miss', 'hit']); // asked again: a hit, and kept
         most = Math.max(most, cache.usage().bytes);
       }
       const usage = cache.usage();
       expect(most).toBeLessThanOrEqual(MAX_BYTES);
       expect(usage.bytes).toBeGreaterThan(MAX_BYTES * 0.8); // the bound is what limits it (entries are not)
-      expect(usage.entries).toBeLessThan(10_000);
-      expect((await search(9_999)).headers['x-almanac-cache']).toBe('hit');
+      expect(usage.entries).toBeLessThan(2_000);
+      expect((await search(1_999)).headers['x-almanac-cache']).toBe('hit');
       expect((await search(0)).headers['x-almanac-cache']).toBe('miss');
     } finally {
       await app.close();
     }
   }, 120_000);
 
-  it('counts keys and values at 2 bytes a character plus a fixed overhead, and does not store an entry over an eighth of the bound', async () => {
+  it('one-off searches fill the window only: 5,000 of them leave the answers asked twice in place', async () => {
+    const cache = createEmbeddedResultCache(config({ maxBytes: MAX_BYTES, maxEntries: 1_000_000 }));
+    const world = await fakeDeps({ cache });
+    const served = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1_000_000 } } } });
+    const app = await buildApp({ ...world.deps, config: served }, { poll: false });
+    const key = bearer(world.keys.byClient.c1!);
+    try {
+      const search = (q: string) => app.inject({ method: 'POST', url: '/v1/patterns/search', headers: key, payload: { plan: { ...PLAN, attributes: { q } }, top_n: 10 } });
+      for (const q of ['hot-a', 'hot-b']) { await search(q); await new Promise((r) => setImmediate(r)); expect((await search(q)).headers['x-almanac-cache']).toBe('hit'); }
+      const kept = cache.usage().bytes;
+      for (let i = 0; i < 4_950; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => search(`once-${i + j}`)));
+        await new Promise((r) => setImmediate(r));
+      }
+      for (let i = 4_990; i < 5_000; i++) { // the last ones one at a time, so the latest is the last stored
+        await search(`once-${i}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(cache.usage().bytes).toBeLessThanOrEqual(kept + MAX_BYTES * WINDOW_SHARE);
+      expect((await search('hot-a')).headers['x-almanac-cache']).toBe('hit');
+      expect((await search('hot-b')).headers['x-almanac-cache']).toBe('hit');
+      expect((await search('once-4999')).headers['x-almanac-cache']).toBe('hit'); // the latest one-off answers are in the window
+      expect((await search('once-0')).headers['x-almanac-cache']).toBe('miss');
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
+  it('counts keys at 2 bytes a character, values at their UTF-8 bytes, plus a fixed overhead; an entry over the window (1/16 of the bound) is not stored', async () => {
     const cache = createEmbeddedResultCache(config({ maxBytes: 64 * 1024 }));
     await cache.set('small', 'x'.repeat(100), 60_000);
-    expect(cache.usage()).toEqual({ entries: 1, bytes: entryBytes('small', 'x'.repeat(100)), maxBytes: 64 * 1024 });
-    expect(entryBytes('ab', 'cde')).toBe(entryBytes('', '') + 10);
-    await cache.set('big', 'x'.repeat(8 * 1024), 60_000); // 16 KiB + overhead > 8 KiB
+    expect(cache.usage()).toEqual({ entries: 1, bytes: entryBytes('small', 100), maxBytes: 64 * 1024 });
+    expect(entryBytes('ab', 3)).toBe(entryBytes('', 0) + 7);
+    await cache.set('uni', 'ü✓', 60_000);
+    expect(cache.usage().bytes).toBe(entryBytes('small', 100) + entryBytes('uni', 5)); // ü is 2 bytes, ✓ 3
+    await cache.set('big', 'x'.repeat(4 * 1024), 60_000); // 4 KiB + key + overhead > 4 KiB
     expect(await cache.get('big')).toBeUndefined();
     expect(await cache.get('small')).toBe('x'.repeat(100));
+    expect(await cache.get('uni')).toBe('ü✓');
   });
 
   it('cache.maxBytes is validated: below 64 KiB or not an integer is a config error naming the field', () => {
