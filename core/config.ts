@@ -89,7 +89,7 @@ export const configSchema = z
       .object({
         adapter: adapterKey('cache', 'ALMANAC_CACHE').default('embedded'),
         maxEntries: z.number().int().min(1).default(10_000),
-        /** Embedded cache: bound on the cached results' size in bytes (keys + JSON text, 2 bytes a character); the least recently used go first. */
+        /** Embedded cache: bound on the cached results' size in bytes (keys at 2 bytes a character, values at their UTF-8 bytes); a window of 1/16 takes new answers, the rest keeps the ones asked again; least recently used first in each. */
         maxBytes: z.number().int().min(64 * 1024, 'must be at least 65536 (64 KiB)').default(64 * 1024 * 1024),
         ttlMs: durationMs.default(60_000),
         redis: z.object({ url: z.string().optional(), cluster: z.boolean().default(false), keyPrefix: z.string().default('almanac:cache:') }).strict()
