@@ -2,8 +2,8 @@
  * The demo's live stream while it serves: new simulated events (pipelines/simulator/live-events.ts)
  * appended through ingest's append path every `tickMs`, and the stream feature job running beside
  * them (same consumer group as the demo's catch-up), so the online features, the event log and the
- * console move. `stop()` ends both cleanly: the last batch appended, the stream job's last batch
- * committed, the log closed.
+ * console move. `stop()` ends both cleanly: appending stops first, then the stream job reads every
+ * event appended, commits and stops; the log is closed.
  */
 import type { AlmanacConfig } from '../core/config.ts';
 import type { SimulationOptions } from '../pipelines/simulator/simulation-options.ts';
@@ -55,7 +55,8 @@ export async function startLiveDemo(config: AlmanacConfig, options: LiveDemoOpti
   await log.init();
   await ensureEventsTopic(log, config);
   const stopping = new AbortController();
-  const stream = runStreamJob(config, { signal: stopping.signal, quiet: true });
+  const streamStopping = new AbortController();
+  const stream = runStreamJob(config, { signal: streamStopping.signal, drainOnAbort: true, quiet: true });
   stream.catch(onError); // reported at once; stop() rethrows it
   let appended = 0;
   const appending = (async () => {
@@ -76,6 +77,7 @@ export async function startLiveDemo(config: AlmanacConfig, options: LiveDemoOpti
       stopping.abort();
       try {
         await appending;
+        streamStopping.abort(); // after the last append: the job reads on to it
         return { appended, stream: await stream };
       } finally {
         await log.close();

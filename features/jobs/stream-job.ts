@@ -3,7 +3,8 @@
  * final rows to the online and offline stores, and only then checkpoints the engine state and
  * commits the offsets (at-least-once delivery + idempotent writes + exact state = exactly-once
  * results). `untilCaughtUp` stops when every assigned partition is read to its end; otherwise it
- * runs until `signal` aborts (finishing and committing the current batch).
+ * runs until `signal` aborts (finishing and committing the current batch; with `drainOnAbort`, reading
+ * on to the end of the log first).
  */
 import type { AlmanacConfig } from '../../core/config.ts';
 import { AlmanacError } from '../../core/errors.ts';
@@ -26,6 +27,8 @@ import { DEFAULT_STREAM_GROUP } from '../feature-view-freshness.ts';
 export interface StreamJobOptions {
   untilCaughtUp?: boolean;
   signal?: AbortSignal;
+  /** When `signal` aborts, read on until caught up with the log (every event appended before the stop), commit, and stop. */
+  drainOnAbort?: boolean;
   quiet?: boolean;
   /** Consumer group (default 'almanac-features'). */
   group?: string;
@@ -175,7 +178,8 @@ async function consume(run: Run, options: StreamJobOptions): Promise<number> {
       lastCommit = Date.now();
       dirty = false;
     }
-    if (stopping || (options.untilCaughtUp && lag === 0 && batch.length === 0)) break;
+    const drained = lag === 0 && batch.length === 0;
+    if ((stopping && (!options.drainOnAbort || drained)) || (options.untilCaughtUp && drained)) break;
   }
   progress.done(`${total} events, ${run.sink.written} rows, watermark ${fmt(run.engine.watermark())}`);
   return total;

@@ -52,4 +52,16 @@ describe('stream job restarts', () => {
     const next = await runStreamJob(config, opts);
     expect(next.records).toBe(events.length - 100);
   });
+
+  it('with drainOnAbort, an abort reads on to the end of the log first (every event appended before it), then stops', async () => {
+    const config = tempConfig();
+    await appendToLog(config, events);
+    const controller = new AbortController();
+    controller.abort();
+    const report = await runStreamJob(config, { quiet: true, signal: controller.signal, drainOnAbort: true, maxRecords: 100 });
+    expect(report.records).toBe(events.length);
+    expect(report.lag).toBe(0);
+    expect(report.commits).toBeGreaterThanOrEqual(1);
+    expect((await runStreamJob(config, opts)).records).toBe(0);
+  });
 });
