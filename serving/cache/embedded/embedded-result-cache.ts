@@ -33,9 +33,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Fingerprints of the keys stored lately, direct-mapped: slot `h & mask` holds the 32-bit FNV-1a
- * hash `h` (FNV-1a, murmur3-finalised) of the last key that landed there (0 = empty). A key seen again while its fingerprint is
- * still in place is admitted; two keys sharing a 32-bit hash only admit one early.
+ * Fingerprints of the keys stored lately, direct-mapped: slot `h & mask` holds the 32-bit hash `h`
+ * (FNV-1a, murmur3-finalised) of the last key that landed there (0 = empty). A key seen again while
+ * its fingerprint is still in place is admitted; two keys sharing a 32-bit hash only admit one early.
  */
 export class KeyFingerprints {
   private readonly slots: Uint32Array;

@@ -12,23 +12,29 @@ import { fakeDeps, PLAN } from '../serving-fakes.ts';
 const MAX_BYTES = 256 * 1024;
 const config = (cache: { maxBytes?: number; maxEntries?: number }) => loadConfig({ env: {}, overrides: { home: '/tmp/unused', cache } });
 
+/** The app over the fakes with a MAX_BYTES embedded cache, and a search of client c1 whose plan differs by `q`. */
+async function servedSearch() {
+  const cache = createEmbeddedResultCache(config({ maxBytes: MAX_BYTES, maxEntries: 1_000_000 }));
+  const world = await fakeDeps({ cache });
+  const served = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1_000_000 } } } });
+  const app = await buildApp({ ...world.deps, config: served }, { poll: false });
+  const key = bearer(world.keys.byClient.c1!);
+  const search = (q: string) => app.inject({ method: 'POST', url: '/v1/patterns/search', headers: key, payload: { plan: { ...PLAN, attributes: { q } }, top_n: 10 } });
+  return { cache, app, search };
+}
+
+/** The route does not await its cache write: a turn of the event loop lets it land. */
+const written = () => new Promise((r) => setImmediate(r));
+
 describe('result cache bytes', () => {
   it('stay under cache.maxBytes after 2,000 searches each asked twice, the bound filled and the latest answers kept', async () => {
-    const cache = createEmbeddedResultCache(config({ maxBytes: MAX_BYTES, maxEntries: 1_000_000 }));
-    const world = await fakeDeps({ cache });
-    const served = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1_000_000 } } } });
-    const app = await buildApp({ ...world.deps, config: served }, { poll: false });
-    const key = bearer(world.keys.byClient.c1!);
+    const { cache, app, search } = await servedSearch();
     try {
       let most = 0;
-      const search = (i: number) => app.inject({ method: 'POST', url: '/v1/patterns/search', headers: key, payload: { plan: { ...PLAN, attributes: { q: `unique-${i}` } }, top_n: 10 } });
-      const twice = async (i: number) => {
-        const first = await search(i);
-        await new Promise((r) => setImmediate(r)); // the cache write is not awaited by the route
-        return [first, await search(i)] as const;
-      };
       for (let i = 0; i < 2_000; i++) {
-        const [first, again] = await twice(i);
+        const first = await search(`unique-${i}`);
+        await written();
+        const again = await search(`unique-${i}`);
         expect([first.statusCode, again.statusCode, first.headers['x-almanac-cache'], again.headers['x-almanac-cache']]).toEqual([200, 200, 'miss', 'hit']); // asked again: a hit, and kept
         most = Math.max(most, cache.usage().bytes);
       }
@@ -36,30 +42,25 @@ describe('result cache bytes', () => {
       expect(most).toBeLessThanOrEqual(MAX_BYTES);
       expect(usage.bytes).toBeGreaterThan(MAX_BYTES * 0.8); // the bound is what limits it (entries are not)
       expect(usage.entries).toBeLessThan(2_000);
-      expect((await search(1_999)).headers['x-almanac-cache']).toBe('hit');
-      expect((await search(0)).headers['x-almanac-cache']).toBe('miss');
+      expect((await search('unique-1999')).headers['x-almanac-cache']).toBe('hit');
+      expect((await search('unique-0')).headers['x-almanac-cache']).toBe('miss');
     } finally {
       await app.close();
     }
   }, 120_000);
 
   it('one-off searches fill the window only: 5,000 of them leave the answers asked twice in place', async () => {
-    const cache = createEmbeddedResultCache(config({ maxBytes: MAX_BYTES, maxEntries: 1_000_000 }));
-    const world = await fakeDeps({ cache });
-    const served = loadConfig({ env: {}, overrides: { home: world.config.home, logLevel: 'silent', serving: { rateLimit: { max: 1_000_000 } } } });
-    const app = await buildApp({ ...world.deps, config: served }, { poll: false });
-    const key = bearer(world.keys.byClient.c1!);
+    const { cache, app, search } = await servedSearch();
     try {
-      const search = (q: string) => app.inject({ method: 'POST', url: '/v1/patterns/search', headers: key, payload: { plan: { ...PLAN, attributes: { q } }, top_n: 10 } });
-      for (const q of ['hot-a', 'hot-b']) { await search(q); await new Promise((r) => setImmediate(r)); expect((await search(q)).headers['x-almanac-cache']).toBe('hit'); }
+      for (const q of ['hot-a', 'hot-b']) { await search(q); await written(); expect((await search(q)).headers['x-almanac-cache']).toBe('hit'); }
       const kept = cache.usage().bytes;
       for (let i = 0; i < 4_950; i += 50) {
         await Promise.all(Array.from({ length: 50 }, (_, j) => search(`once-${i + j}`)));
-        await new Promise((r) => setImmediate(r));
+        await written();
       }
-      for (let i = 4_990; i < 5_000; i++) { // the last ones one at a time, so the latest is the last stored
+      for (let i = 4_950; i < 5_000; i++) { // the last ones one at a time, so the latest is the last stored
         await search(`once-${i}`);
-        await new Promise((r) => setImmediate(r));
+        await written();
       }
       expect(cache.usage().bytes).toBeLessThanOrEqual(kept + MAX_BYTES * WINDOW_SHARE);
       expect((await search('hot-a')).headers['x-almanac-cache']).toBe('hit');
