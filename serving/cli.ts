@@ -7,6 +7,7 @@ import { invalidInput } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RedisClient } from '../core/redis-connection.ts';
 import { tuneHeapForServing } from './heap-tuning.ts';
+import { shutDown } from './shutdown.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { applyServerLimits, type ServerLimits } from './server-limits.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
@@ -22,9 +23,7 @@ export function registerServeCommands(program: Command): void {
       const config = commandConfig(cmd);
       const { app, metrics } = await startServer(config, { port, host: flags.host, insecureNoAuth: flags.insecureNoAuth === true });
       await untilSignal();
-      app.log.info('shutting down');
-      await metrics?.close();
-      await app.close();
+      await shutDown(app, metrics);
     }));
 }
 

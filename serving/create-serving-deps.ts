@@ -7,7 +7,8 @@
  * server starts in its fallbacks and the health round at start names what is down.
  */
 import type { AlmanacConfig } from '../core/config.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { withTimeout } from '../core/resilience/timeout.ts';
 import { createMetrics } from '../core/metrics.ts';
 import { createGraphStore } from '../embeddings/graph-store/create-graph-store.ts';
 import { createVectorIndex } from '../embeddings/vector-index/create-vector-index.ts';
@@ -20,6 +21,20 @@ import { createAuditLogger } from './audit-log.ts';
 import type { OfflineStore } from '../features/offline-store/offline-store.ts';
 import type { ServingDeps } from './serving-deps.ts';
 import { openOrStandIn } from './degraded-start.ts';
+
+/** How long one store may take to close at shutdown before the server stops waiting for it (a client stuck reconnecting to an engine that went away). */
+export const STORE_CLOSE_MS = 5_000;
+
+/**
+ * Closes every store at once, each bounded by `ms`: one that fails or hangs is logged by name and
+ * left (its sockets go with the process), so shutdown always ends.
+ */
+export async function closeAll(closing: [string, (() => Promise<void>) | undefined][], ms: number, logger: Pick<Logger, 'warn'>): Promise<void> {
+  const results = await Promise.allSettled(closing.map(([name, close]) => close && withTimeout(() => close(), ms, name)));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') logger.warn({ store: closing[i]?.[0], err: String((r.reason as Error)?.message ?? r.reason) }, 'a store did not close cleanly at shutdown');
+  });
+}
 
 export async function createServingDeps(config: AlmanacConfig): Promise<ServingDeps> {
   const [{ createModelRegistry }, { loadScorer }, touchFeatures, onlineFeatures, directory, ingest, filter] = await Promise.all([
@@ -51,6 +66,7 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
     await store.init();
     return store;
   };
+  const logger = createLogger(config.logLevel, 'almanac-serve');
   return {
     config, registry, loadScorer, onlineStore, vectorIndex, graph, cache, eventLog, tenants,
     features: {
@@ -68,10 +84,15 @@ export async function createServingDeps(config: AlmanacConfig): Promise<ServingD
       return (await offline).rowStats(view);
     },
     metrics: createMetrics(),
-    logger: createLogger(config.logLevel, 'almanac-serve'),
+    logger,
     audit: createAuditLogger(config),
     async close() {
-      await Promise.allSettled([offline?.then((s) => s.close()), onlineStore.close(), vectorIndex.close(), graph.close(), cache.close(), eventLog.close(), tenants.close()]);
+      const closing: [string, (() => Promise<void>) | undefined][] = [
+        ['offline store', offline && (async () => (await offline)?.close())], ['online store', () => onlineStore.close()],
+        ['vector index', () => vectorIndex.close()], ['graph store', () => graph.close()], ['result cache', () => cache.close()],
+        ['event log', () => eventLog.close()], ['tenant store', () => tenants.close()],
+      ];
+      await closeAll(closing, STORE_CLOSE_MS, logger);
     },
   };
 }

@@ -38,6 +38,9 @@ interface Home {
   base?: string;
   /** An admin key of this home (`almanac keys create --scopes admin`): plans and touches name their client. */
   key?: string;
+  /** What its server printed on stderr (kept for the message of a server that does not stop). */
+  serverErr?: string;
+  serverLog?: string;
 }
 
 let work: string;
@@ -82,12 +85,15 @@ function ours(name: string): boolean {
 
 async function serve(home: Home): Promise<string> {
   home.key ??= ok(home, ['keys', 'create', '--scopes', 'admin']).trim();
-  const child = spawn(process.execPath, [BIN, '--config', home.config, 'serve', '--port', '0'], { env: { ...process.env, ...home.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--config', home.config, 'serve', '--port', '0'], { env: { ...process.env, ...home.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   home.server = child;
+  // its log (pino, on stdout): kept, last lines only, for the message of a server that does not stop
+  child.stdout?.on('data', (d: Buffer) => { home.serverLog = ((home.serverLog ?? '') + d.toString()).slice(-20_000); });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
+      home.serverErr = err;
       const m = /serving on (http:\/\/\S+)/.exec(err);
       if (m) resolve(m[1] as string);
     });
@@ -95,11 +101,22 @@ async function serve(home: Home): Promise<string> {
   });
 }
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
+/** SIGTERM, then the exit; a process still running `withinMs` later is killed and the stop fails with its stderr's tail. */
+async function stop(child: ChildProcess | undefined, stderr?: () => string | undefined, withinMs = 40_000): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
+  const exited = new Promise<boolean>((r) => child.once('exit', () => r(true)));
+  const started = Date.now();
   child.kill('SIGTERM');
+  const inTime = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), withinMs))]);
+  if (inTime) {
+    // a store that did not close in its budget, or a handle left open: logged, so a CI run shows which
+    const slow = (stderr?.() ?? '').split('\n').filter((l) => /did not close cleanly|still open after|exiting without waiting/.test(l));
+    if (slow.length > 0) console.warn(`pid ${child.pid} stopped in ${Date.now() - started} ms, exit ${child.exitCode}:\n${slow.join('\n')}`);
+    return;
+  }
+  child.kill('SIGKILL');
   await exited;
+  throw new Error(`pid ${child.pid} did not exit within ${Date.now() - started} ms of SIGTERM; its stderr ended: ${(stderr?.() ?? '').slice(-3000)}`);
 }
 
 const post = async (home: Home, route: string, body: unknown): Promise<{ status: number; body: Json }> => {
@@ -219,10 +236,11 @@ if (missing.length > 0) {
   }, 600_000);
 
   afterAll(async () => {
-    await stop(embedded?.server);
-    await stop(real?.server);
+    const stopped = await Promise.allSettled([stop(embedded?.server, () => `${embedded.serverErr}\nlog: ${embedded.serverLog}`), stop(real?.server, () => `${real.serverErr}\nlog: ${real.serverLog}`)]);
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+    // a server must stop on SIGTERM (a deployment's rollout waits for it)
+    for (const s of stopped) if (s.status === 'rejected') throw s.reason;
+  }, 120_000);
 
   describe('the pipeline on Kafka, Redis, Milvus and Neo4j agrees with embedded defaults', () => {
     it('ingests the same events; the stream job sees the same distinct events and writes the same feature rows', async () => {
@@ -332,7 +350,7 @@ if (missing.length > 0) {
       engine('kafka', 'kill');
       await new Promise((r) => setTimeout(r, 1000));
       engine('kafka', 'resume');
-      await stop(job);
+      await stop(job, () => jobErr, 120_000);
       // A restarted job continues from its committed offsets and checkpoint. The broker keeps the
       // stopped job's membership until its session times out; the new job is refused until then.
       let caughtUp: Json = {};
