@@ -333,12 +333,11 @@ export function registerDemoCommand(program: Command): void {
       process.stdout.write(servingNotice(url, result, live !== undefined));
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });
       process.stderr.write('almanac demo: stopping\n');
-      try {
-        const report = await live?.stop();
-        if (report) process.stderr.write(`almanac demo: live stream appended ${report.appended} events; stream job read ${report.stream.records} and wrote ${report.stream.rowsWritten} feature rows\n`);
-      } finally {
-        await metrics?.close();
-        await app.close();
-      }
+      await (await import('../serving/shutdown.ts')).shutDown(app, metrics, {
+        first: async () => {
+          const report = await live?.stop();
+          if (report) process.stderr.write(`almanac demo: live stream appended ${report.appended} events; stream job read ${report.stream.records} and wrote ${report.stream.rowsWritten} feature rows\n`);
+        },
+      });
     }));
 }

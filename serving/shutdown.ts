@@ -11,11 +11,11 @@ export const SHUTDOWN_MS = 30_000;
 
 /**
  * Stops the server after SIGINT/SIGTERM: requests in flight are answered, then the runtime and the
- * stores close. Bounded: past SHUTDOWN_MS, or at a second signal, the process exits at once (1);
+ * stores close (after `first`, e.g. the live demo's stream job). Bounded: past SHUTDOWN_MS, or at a second signal, the process exits at once (1);
  * a client library that keeps a socket or timer open after everything closed (a gRPC channel to an
  * engine that went away) does not keep it alive either: it exits 0 `lingerMs` later, logging what is open.
  */
-export async function shutDown(app: Closable, metrics: Closable | undefined, o: { deadlineMs?: number; lingerMs?: number } = {}): Promise<void> {
+export async function shutDown(app: Closable, metrics: Closable | undefined, o: { deadlineMs?: number; lingerMs?: number; first?: () => Promise<void> } = {}): Promise<void> {
   const [deadlineMs, lingerMs] = [o.deadlineMs ?? SHUTDOWN_MS, o.lingerMs ?? 1_000];
   const abandon = (why: string) => {
     process.stderr.write(`almanac: ${why}; exiting without waiting (still open: ${openResources()})\n`);
@@ -25,8 +25,12 @@ export async function shutDown(app: Closable, metrics: Closable | undefined, o: 
   const again = () => abandon('a second signal during shutdown');
   process.once('SIGINT', again).once('SIGTERM', again);
   app.log.info('shutting down');
-  await metrics?.close();
-  await app.close();
+  try {
+    await o.first?.();
+  } finally {
+    await metrics?.close();
+    await app.close();
+  }
   clearTimeout(deadline);
   setTimeout(() => {
     app.log.warn({ open: openResources() }, 'still open after the server and its stores closed; exiting');
