@@ -10,7 +10,7 @@
  * times business rules (small samples, wide intervals, a pattern proven only in another industry).
  * The patterns the plan falls under (every condition holds) come first, the most specific first
  * (the miner keeps a specialisation only when it beats its generalisations), cross-client and
- * better-backed descriptions before others of the same specificity, then the neighbours by
+ * better-evidenced descriptions (the larger z of the lift) before others of the same specificity, then the neighbours by
  * score, diversified (MMR over the configuration vectors, or at most ⌈N/2⌉ per channel without them).
  */
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
@@ -93,8 +93,10 @@ export function rerank(input: RerankInput): RankedPattern[] {
 
 /**
  * Patterns that apply to the plan first, the more specific (more conditions) first; among equally
- * specific ones (two descriptions of much the same campaigns), cross-client evidence before a
- * client's own and more backing clients first; then by score.
+ * specific ones (two descriptions of much the same campaigns, e.g. the configuration and a slice of
+ * it by one incidental attribute), cross-client evidence before a client's own, then the stronger
+ * evidence of a lift first (evidenceZ: a sharper slice of the same touches has fewer of them and a
+ * wider interval, so it ranks after the description the data back best); then by score.
  */
 const tierOf = (r: RankedPattern): number => (r.match === 'applies' ? 100 + keyCount(r.candidate.conditions) : 0);
 const scopeOf = (r: RankedPattern): number => (r.candidate.tenant === 'global' ? 1 : 0);
@@ -103,11 +105,22 @@ function byTier(a: RankedPattern, b: RankedPattern): number {
   const t = tierOf(b) - tierOf(a);
   if (t !== 0) return t;
   if (a.match === 'applies') {
-    const s = scopeOf(b) - scopeOf(a) || b.candidate.distinct_clients - a.candidate.distinct_clients;
+    const s = scopeOf(b) - scopeOf(a) || evidenceZ(b.candidate) - evidenceZ(a.candidate) || b.candidate.distinct_clients - a.candidate.distinct_clients;
     if (s !== 0) return s;
   }
   return b.score - a.score || a.candidate.id.localeCompare(b.candidate.id);
 }
+
+/**
+ * The z of a pattern's within-client lift, ln(lift) / se, the standard error read off its 95%
+ * interval (ln(high / low) / 2·1.96): the miner's own test statistic, so ordering by it orders by
+ * p-value. 0 without a usable interval.
+ */
+export function evidenceZ(c: Pick<PatternCandidate, 'lift' | 'lift_low' | 'lift_high'>): number {
+  if (!(c.lift > 0 && c.lift_low > 0 && c.lift_high > c.lift_low)) return 0;
+  return Math.log(c.lift) / (Math.log(c.lift_high / c.lift_low) / (2 * Z95));
+}
+const Z95 = 1.959964;
 
 /** The best overlap of a pattern with any of the plan's configurations. */
 function bestFit(conditions: Record<string, string>, plan: Record<string, string>[], planSizes: number[]): { overlap: number; contained: boolean; shared: number } {
