@@ -97,8 +97,19 @@ export class DeadlineQueue {
     if (this.timer === undefined) this.arm(pending.deadline);
   }
 
+  /**
+   * Unref'd: a deadline is no reason to keep the process alive (a call still running holds its own
+   * socket or timer). Ref'd, the timer outlived the server: settled calls wait here until their
+   * deadline, so a closed server stayed up to a budget longer, re-armed call after call.
+   */
   private arm(deadline: number): void {
     this.timer = setTimeout(() => this.fire(), Math.max(0, Math.ceil(deadline - performance.now())));
+    this.timer.unref();
+  }
+
+  /** Whether a timer is armed (tests). */
+  get armed(): boolean {
+    return this.timer !== undefined;
   }
 
   private fire(): void {
