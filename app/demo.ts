@@ -331,9 +331,10 @@ export function registerDemoCommand(program: Command): void {
       const { app, url, metrics } = await startServer(config, opts.port !== undefined ? { port: opts.port } : {});
       const live = opts.live ? await (await import('./live-demo.ts')).startLiveDemo(config, { world: result.world, touchesPerSecond: opts.liveRate }) : undefined;
       process.stdout.write(servingNotice(url, result, live !== undefined));
-      await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()); });
+      const { shutDown, untilSignal } = await import('../serving/shutdown.ts');
+      await untilSignal();
       process.stderr.write('almanac demo: stopping\n');
-      await (await import('../serving/shutdown.ts')).shutDown(app, metrics, {
+      await shutDown(app, metrics, {
         first: async () => {
           const report = await live?.stop();
           if (report) process.stderr.write(`almanac demo: live stream appended ${report.appended} events; stream job read ${report.stream.records} and wrote ${report.stream.rowsWritten} feature rows\n`);

@@ -7,7 +7,7 @@ import { invalidInput } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RedisClient } from '../core/redis-connection.ts';
 import { tuneHeapForServing } from './heap-tuning.ts';
-import { shutDown } from './shutdown.ts';
+import { shutDown, untilSignal } from './shutdown.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { applyServerLimits, type ServerLimits } from './server-limits.ts';
 import type { ServingRuntime } from './serving-runtime.ts';
@@ -93,12 +93,3 @@ export function servingBanner(address: string, rt: Pick<ServingRuntime, 'champio
   return `almanac serving on ${address} (model ${model}, index ${rt.indexVersion ?? 'none yet'})`;
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done).off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done).on('SIGTERM', done);
-  });
-}

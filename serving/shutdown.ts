@@ -6,6 +6,17 @@ export interface Closable {
   log: { info(msg: string): void; warn(obj: object, msg: string): void };
 }
 
+/** Resolves at the first SIGINT or SIGTERM (and stops listening for them: a second one is shutDown's). */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done).off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done).on('SIGTERM', done);
+  });
+}
+
 /** The longest a shutdown may take (requests draining up to 10 s, then each store up to 5 s) before the process exits anyway. */
 export const SHUTDOWN_MS = 30_000;
 
@@ -43,4 +54,3 @@ function openResources(): string {
   for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
   return [...counts].map(([r, n]) => `${r}×${n}`).join(', ') || 'nothing';
 }
-

@@ -59,8 +59,11 @@ export function rateRatio(t: RateRatioTerms, strata = 1): RateRatio {
   return { ratio: Math.exp(log), log, se, z: log / se };
 }
 
+/** The standard normal's two-sided 95% quantile: the z of every interval the miner reports. */
+export const Z95 = 1.959964;
+
 /** exp(log ± z·se): the confidence bounds of a ratio. */
-export function ratioBounds(rr: RateRatio, z = 1.959964): { low: number; high: number } {
+export function ratioBounds(rr: RateRatio, z = Z95): { low: number; high: number } {
   return { low: Math.exp(rr.log - z * rr.se), high: Math.exp(rr.log + z * rr.se) };
 }
 

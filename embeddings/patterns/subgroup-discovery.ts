@@ -21,7 +21,7 @@
 import type { TrainingExample } from '../../features/training-set.ts';
 import type { MiningAttribute } from './configuration.ts';
 import { encodeCells, type Cells, type EncodedCells } from './configuration-cells.ts';
-import { addTerms, benjaminiHochbergThreshold, emptyTerms, rateRatio, ratioBounds, stratumTerms, twoSidedP, type RateRatioTerms } from './rate-ratio.ts';
+import { addTerms, benjaminiHochbergThreshold, emptyTerms, rateRatio, ratioBounds, stratumTerms, twoSidedP, Z95, type RateRatioTerms } from './rate-ratio.ts';
 import { SubgroupKeys, MAX_SUBGROUP_SIZE } from './subgroup-keys.ts';
 
 export interface SubgroupDiscoveryOptions {
@@ -154,7 +154,7 @@ export function discoverSubgroupsInCells(encoded: EncodedCells, options: Subgrou
     fdr: options.fdr ?? 0.05,
     specialisationZ: options.specialisationZ ?? 1.644854,
     privateSpecialisationZ: options.privateSpecialisationZ ?? 2.575829,
-    holdZ: options.holdZ ?? 1.959964,
+    holdZ: options.holdZ ?? Z95,
     minPrivateTouches: options.minPrivateTouches ?? 30,
   };
   const { cells, clientIds, campaignIds, campaignInfo, condKey, condValue } = encoded;

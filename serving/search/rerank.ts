@@ -16,6 +16,7 @@
 import type { PatternEvidence } from '../../embeddings/graph-store/graph-store.ts';
 import { conditionsKey } from '../../embeddings/patterns/configuration.ts';
 import { conditionOverlap, cosine, keyCount } from '../../embeddings/patterns/configuration-encoder.ts';
+import { Z95 } from '../../embeddings/patterns/rate-ratio.ts';
 import { round } from '../response-rounding.ts';
 import type { ScoreComponents } from '../schemas/search-schema.ts';
 import type { PatternCandidate } from './pattern-candidate.ts';
@@ -114,13 +115,12 @@ function byTier(a: RankedPattern, b: RankedPattern): number {
 /**
  * The z of a pattern's within-client lift, ln(lift) / se, the standard error read off its 95%
  * interval (ln(high / low) / 2·1.96): the miner's own test statistic, so ordering by it orders by
- * p-value. 0 without a usable interval.
+ * p-value. 0 without a usable interval. The inverse of ratioBounds at the same Z95.
  */
 export function evidenceZ(c: Pick<PatternCandidate, 'lift' | 'lift_low' | 'lift_high'>): number {
   if (!(c.lift > 0 && c.lift_low > 0 && c.lift_high > c.lift_low)) return 0;
   return Math.log(c.lift) / (Math.log(c.lift_high / c.lift_low) / (2 * Z95));
 }
-const Z95 = 1.959964;
 
 /** The best overlap of a pattern with any of the plan's configurations. */
 function bestFit(conditions: Record<string, string>, plan: Record<string, string>[], planSizes: number[]): { overlap: number; contained: boolean; shared: number } {

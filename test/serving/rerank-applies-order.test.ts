@@ -4,10 +4,10 @@
  * the lift (evidenceZ), then more backing clients (the equal-z case).
  */
 import { describe, expect, it } from 'vitest';
+import { Z95 } from '../../embeddings/patterns/rate-ratio.ts';
 import type { PatternCandidate } from '../../serving/search/pattern-candidate.ts';
 import { evidenceZ, rerank } from '../../serving/search/rerank.ts';
 
-const Z95 = 1.959964;
 /** A candidate whose lift has the given z: a 95% interval of ln-half-width 1.96 · ln(lift) / z. */
 function pattern(id: string, conditions: Record<string, string>, o: { z: number; lift?: number; clients?: number; tenant?: string }): PatternCandidate {
   const lift = o.lift ?? 2;

@@ -3,24 +3,17 @@
  * process with a stand-in server and checks how and when that process ends.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 const shutdownModule = resolve(import.meta.dirname, '../../serving/shutdown.ts');
-const dir = mkdtempSync(join(tmpdir(), 'almanac-shutdown-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `body` (after `shutDown` is imported and a stand-in `app` made from `close`) and sends it `signals` SIGTERMs after it prints 'ready'. */
-async function run(name: string, close: string, body: string, signals = 0): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
-  const file = join(dir, `${name}.mts`);
-  writeFileSync(file, `import { shutDown } from ${JSON.stringify(shutdownModule)};
-const logged: string[] = [];
-const app = { close: ${close}, log: { info: (m: string) => logged.push(m), warn: (o: object, m: string) => console.log(m, JSON.stringify(o)) } };
-${body}
-`);
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `body` (JavaScript, after `shutDown` is imported and a stand-in `app` made from `close`) and sends it `signals` SIGTERMs after it prints 'ready'. */
+async function run(close: string, body: string, signals = 0): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+  const script = `import { shutDown } from ${JSON.stringify(shutdownModule)};
+const app = { close: ${close}, log: { info: () => {}, warn: (o, m) => console.log(m, JSON.stringify(o)) } };
+${body}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let [stdout, stderr] = ['', ''];
   const started = Date.now();
   child.stdout.on('data', (d: Buffer) => {
@@ -34,27 +27,27 @@ ${body}
 
 describe('serve shutdown', () => {
   it('a close that never ends: exits 1 at the deadline with one line naming it', async () => {
-    const r = await run('hang', '() => new Promise(() => {})', `setInterval(() => {}, 1000);\nawait shutDown(app, undefined, { deadlineMs: 300 });`);
+    const r = await run('() => new Promise(() => {})', `setInterval(() => {}, 1000);\nawait shutDown(app, undefined, { deadlineMs: 300 });`);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^almanac: shutdown did not finish within 300 ms; exiting without waiting \(still open: .*Timeout.*\)\n$/);
   }, 30_000);
 
   it('a handle left open after everything closed: exits 0 after the linger, logging what was open', async () => {
-    const r = await run('leak', 'async () => {}', `setInterval(() => {}, 1000);\nawait shutDown(app, undefined, { lingerMs: 200 });`);
+    const r = await run('async () => {}', `setInterval(() => {}, 1000);\nawait shutDown(app, undefined, { lingerMs: 200 });`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/still open after the server and its stores closed; exiting .*Timeout/);
     expect(r.stderr).toBe('');
   }, 30_000);
 
   it('a clean close: exits 0 at once (the linger timer does not hold the process)', async () => {
-    const r = await run('clean', 'async () => {}', `const t0 = Date.now();\nawait shutDown(app, undefined, { lingerMs: 20_000 });\nprocess.on('exit', () => console.log('after', Date.now() - t0));`);
+    const r = await run('async () => {}', `const t0 = Date.now();\nawait shutDown(app, undefined, { lingerMs: 20_000 });\nprocess.on('exit', () => console.log('after', Date.now() - t0));`);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/still open/);
     expect(Number(/after (\d+)/.exec(r.stdout)?.[1])).toBeLessThan(5_000);
   }, 30_000);
 
   it('a second signal during a slow shutdown exits 1 at once', async () => {
-    const r = await run('twice', '() => new Promise(() => {})', `process.on('SIGTERM', () => {});\nconst done = shutDown(app, undefined, { deadlineMs: 20_000 });\nconsole.log('ready');\nawait done;`, 1);
+    const r = await run('() => new Promise(() => {})', `process.on('SIGTERM', () => {});\nconst done = shutDown(app, undefined, { deadlineMs: 20_000 });\nconsole.log('ready');\nawait done;`, 1);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^almanac: a second signal during shutdown; exiting without waiting/);
   }, 30_000);
