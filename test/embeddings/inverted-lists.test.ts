@@ -19,9 +19,9 @@ afterAll(() => homes.forEach((d) => rmSync(d, { recursive: true, force: true }))
 
 const config = (dir: string) => loadConfig({ env: {}, overrides: { home: dir } });
 
-/** Lets `n` turns of the event loop pass (work scheduled with setImmediate runs). */
+/** Lets `n` turns of the event loop pass, a few milliseconds apart (work sliced between turns runs: zero-delay timers). */
 async function turns(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 function lcg(seed: number): () => number {
