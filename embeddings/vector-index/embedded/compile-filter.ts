@@ -41,32 +41,56 @@ export function compileFilter(target: FilterTarget, filter: VectorFilter | undef
   const conditions = filter?.conditions ?? [];
   const fields: FieldTypes = Array.isArray(conditions) && conditions.length > 0 ? new Map(Array.from(target.columns.values(), (c) => [c.name, c.type])) : NO_FIELDS;
   if (checkFilter(filter, fields, target.collection).empty) return NOTHING;
-  const checks: LabelPredicate[] = [];
+  // checked in this order, each only for labels that passed the ones before: value lists first (a
+  // channel or industry passes a few percent), then ranges and the rest, the tenants last (most
+  // records are global or the asking client's)
+  const listChecks: LabelPredicate[] = [];
+  const otherChecks: LabelPredicate[] = [];
   let empty = false;
   let tenantCodes: number[] | undefined;
   const postings: CompiledFilter['postings'] = [];
+  for (const cond of conditions) {
+    const col = target.columns.get(cond.field) as Column; // checked: a declared field
+    const check = conditionCheck(col, cond);
+    const listed = (cond.op === 'eq' || cond.op === 'in') && col.type === 'string' ? (cond.op === 'eq' ? [cond.value] : cond.values)
+      : cond.op === 'contains_any' && col.type === 'string[]' ? cond.values : undefined;
+    if (check === 'none') empty = true;
+    else (listed !== undefined ? listChecks : otherChecks).push(check);
+    if (listed !== undefined && (col.type === 'string' || col.type === 'string[]')) {
+      postings.push({ field: col.name, codes: [...new Set(listed.map((v) => col.dict.lookup(String(v))).filter((c) => c >= 0))] });
+    }
+  }
+  const checks = [...listChecks, ...otherChecks];
   if (filter?.tenants !== undefined) {
     tenantCodes = [...new Set(filter.tenants.map((t) => target.tenants.lookup(t)).filter((c) => c >= 0))];
     if (tenantCodes.length === 0) empty = true;
     checks.push(tenantCheck(target, tenantCodes));
   }
-  for (const cond of conditions) {
-    const col = target.columns.get(cond.field) as Column; // checked: a declared field
-    const check = conditionCheck(col, cond);
-    if (check === 'none') empty = true;
-    else checks.push(check);
-    const listed = (cond.op === 'eq' || cond.op === 'in') && col.type === 'string' ? (cond.op === 'eq' ? [cond.value] : cond.values)
-      : cond.op === 'contains_any' && col.type === 'string[]' ? cond.values : undefined;
-    if (listed !== undefined && (col.type === 'string' || col.type === 'string[]')) {
-      postings.push({ field: col.name, codes: [...new Set(listed.map((v) => col.dict.lookup(String(v))).filter((c) => c >= 0))] });
-    }
-  }
   return { predicate: all(checks), tenantCodes, empty, postings };
+}
+
+/** True when one of `codes` is in pool[s, s + n): one code (the usual channel or industry filter) is compared directly. */
+function anyCodeIn(pool: Int32Array, s: number, n: number, codes: number[], set: Set<number>): boolean {
+  if (codes.length === 1) {
+    const only = codes[0] as number;
+    for (let j = s; j < s + n; j++) if (pool[j] === only) return true;
+    return false;
+  }
+  for (let j = s; j < s + n; j++) if (set.has(pool[j] as number)) return true;
+  return false;
 }
 
 function all(checks: LabelPredicate[]): LabelPredicate {
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as LabelPredicate;
+  if (checks.length === 2) {
+    const [a, b] = checks as [LabelPredicate, LabelPredicate];
+    return (label) => a(label) && b(label);
+  }
+  if (checks.length === 3) {
+    const [a, b, c] = checks as [LabelPredicate, LabelPredicate, LabelPredicate];
+    return (label) => a(label) && b(label) && c(label);
+  }
   return (label) => {
     for (let i = 0; i < checks.length; i++) if (!(checks[i] as LabelPredicate)(label)) return false;
     return true;
@@ -78,6 +102,14 @@ function tenantCheck(target: FilterTarget, codes: number[]): LabelPredicate {
   if (codes.length === 1) {
     const only = codes[0] as number;
     return (label) => tenantOf[label] === only;
+  }
+  if (codes.length === 2) {
+    // the usual search: 'global' and the asking client
+    const [a, b] = codes as [number, number];
+    return (label) => {
+      const t = tenantOf[label] as number;
+      return t === a || t === b;
+    };
   }
   const set = new Set(codes);
   return (label) => set.has(tenantOf[label] as number);
@@ -98,16 +130,13 @@ function conditionCheck(col: Column, cond: Condition): LabelPredicate | 'none' {
       return col.type === 'number' ? rangeCheck(col.values, cond) : 'none';
     case 'contains_any': {
       if (col.type !== 'string[]') return 'none';
-      const codes = new Set(cond.values.map((v) => col.dict.lookup(v)).filter((c) => c >= 0));
-      if (codes.size === 0) return 'none';
+      const set = new Set(cond.values.map((v) => col.dict.lookup(v)).filter((c) => c >= 0));
+      if (set.size === 0) return 'none';
+      const codes = [...set];
       const lists = col.lists;
       return (label) => {
         const n = lists.length(label);
-        if (n <= 0) return false;
-        const pool = lists.pool;
-        const s = lists.start[label] as number;
-        for (let j = s; j < s + n; j++) if (codes.has(pool[j] as number)) return true;
-        return false;
+        return n > 0 && anyCodeIn(lists.pool, lists.start[label] as number, n, codes, set);
       };
     }
   }
