@@ -34,7 +34,7 @@ describe('compileFilter predicates (fast paths for one or two tenants and one li
     const cases: { filter: VectorFilter; pass: (r: Row) => boolean }[] = [];
     const tenantSets = [undefined, ['c1'], ['global', 'c1'], ['global', 'c1', 'c3'], ['global', 'nobody']];
     const channelSets = [undefined, ['sms'], ['sms', 'push'], ['unknown', 'phone']];
-    for (const ts of tenantSets) for (const cs of channelSets) for (const range of [false, true]) for (const ind of [undefined, 'media', ['saas', 'retail']] as const) {
+    for (const ts of tenantSets) for (const cs of channelSets) for (const range of [false, true]) for (const ind of [undefined, 'media', ['saas', 'retail']] as (string | string[] | undefined)[]) {
       const conditions: NonNullable<VectorFilter['conditions']> = [];
       if (range) conditions.push({ field: 'touches', op: 'range', gte: 100, lt: 400 });
       if (cs) conditions.push({ field: 'channels', op: 'contains_any', values: cs });
